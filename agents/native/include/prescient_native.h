@@ -1,5 +1,6 @@
 /* libprescient_native: the agent's native helpers (Linux only).
  *
+ * File descriptors are passed as intptr_t so that a managed SafeHandle marshals directly.
  * Every function is thread-safe and reentrant, keeps no global state, and reports errors by
  * returning a negative errno value (0 = success) and also leaving errno set, so the managed side
  * can use either convention.
@@ -27,7 +28,7 @@ uint64_t prescient_page_size_bytes(void);
  * page cache (mmap + mincore; does not read the file nor change the cache).
  * Returns 0, or -EINVAL (null pointers, not a regular file), -EBADF, or an mmap/mincore error.
  * An empty file gives 0/0. */
-int prescient_fd_page_cache_residency(int fd, uint64_t *resident_pages, uint64_t *total_pages);
+int prescient_fd_page_cache_residency(intptr_t fd, uint64_t *resident_pages, uint64_t *total_pages);
 
 /* The same for a path: opens it read-only (O_CLOEXEC), measures, closes. -ENOENT etc. on open. */
 int prescient_page_cache_residency(const char *path, uint64_t *resident_pages, uint64_t *total_pages);
@@ -35,7 +36,7 @@ int prescient_page_cache_residency(const char *path, uint64_t *resident_pages, u
 /* Asks the kernel to read [offset_bytes, offset_bytes + length_bytes) of the file open as `fd`
  * into the page cache without waiting for the I/O (posix_fadvise WILLNEED). length_bytes = 0
  * means "to the end of the file". Returns 0 or a negative errno. */
-int prescient_fd_readahead(int fd, uint64_t offset_bytes, uint64_t length_bytes);
+int prescient_fd_readahead(intptr_t fd, uint64_t offset_bytes, uint64_t length_bytes);
 
 #ifdef __cplusplus
 }

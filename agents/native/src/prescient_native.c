@@ -29,15 +29,17 @@ uint64_t prescient_page_size_bytes(void)
     return size > 0 ? (uint64_t)size : 4096u;
 }
 
-int prescient_fd_page_cache_residency(int fd, uint64_t *resident_pages, uint64_t *total_pages)
+int prescient_fd_page_cache_residency(intptr_t fd, uint64_t *resident_pages, uint64_t *total_pages)
 {
     if (resident_pages == NULL || total_pages == NULL)
         return fail(EINVAL);
     *resident_pages = 0;
     *total_pages = 0;
 
+    if (fd < 0 || fd > INT32_MAX)
+        return fail(EBADF);
     struct stat st;
-    if (fstat(fd, &st) != 0)
+    if (fstat((int)fd, &st) != 0)
         return fail(errno);
     if (!S_ISREG(st.st_mode))
         return fail(EINVAL);
@@ -58,7 +60,7 @@ int prescient_fd_page_cache_residency(int fd, uint64_t *resident_pages, uint64_t
         uint64_t offset = first * page;
         uint64_t length = size - offset < count * page ? size - offset : count * page;
         /* PROT_NONE is enough for mincore and never faults a page in. */
-        void *map = mmap(NULL, (size_t)length, PROT_NONE, MAP_SHARED, fd, (off_t)offset);
+        void *map = mmap(NULL, (size_t)length, PROT_NONE, MAP_SHARED, (int)fd, (off_t)offset);
         if (map == MAP_FAILED) {
             int error = errno;
             free(vec);
@@ -95,12 +97,14 @@ int prescient_page_cache_residency(const char *path, uint64_t *resident_pages, u
     return rc;
 }
 
-int prescient_fd_readahead(int fd, uint64_t offset_bytes, uint64_t length_bytes)
+int prescient_fd_readahead(intptr_t fd, uint64_t offset_bytes, uint64_t length_bytes)
 {
+    if (fd < 0 || fd > INT32_MAX)
+        return fail(EBADF);
     if (offset_bytes > (uint64_t)INT64_MAX || length_bytes > (uint64_t)INT64_MAX)
         return fail(EINVAL);
     /* posix_fadvise returns the error instead of setting errno. */
-    int rc = posix_fadvise(fd, (off_t)offset_bytes, (off_t)length_bytes, POSIX_FADV_WILLNEED);
+    int rc = posix_fadvise((int)fd, (off_t)offset_bytes, (off_t)length_bytes, POSIX_FADV_WILLNEED);
     if (rc != 0)
         return fail(rc);
     return 0;
