@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prescient.Host.Agents;
+using Prescient.Host.Forecasts;
+using Prescient.Host.Planning;
+using Prescient.Host.Scheduler;
+using Prescient.Host.Services;
+using Prescient.Host.State;
+
+namespace Prescient.Host;
+
+/// <summary>
+/// Builds the engine daemon: an ASP.NET Core gRPC host serving the v1 API, standard health checking
+/// and server reflection, with the live cluster model and the cadence loop as singletons.
+/// </summary>
+public static class EngineHost
+{
+    /// <summary>
+    /// Creates the application. Configuration sources, lowest precedence first: <c>appsettings.json</c>
+    /// in the working directory, <paramref name="configFile"/> (must exist), environment variables
+    /// (<c>PRESCIENT__PORT=50052</c>), then <paramref name="overrides"/> (from flags, keys like
+    /// <c>Prescient:Port</c>). Throws <see cref="OptionsValidationException"/> or
+    /// <see cref="InvalidOperationException"/> naming the setting when the configuration is bad.
+    /// </summary>
+    public static WebApplication Build(string? configFile, IReadOnlyDictionary<string, string?> overrides, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new InvalidOperationException($"--config: the file '{configFile}' does not exist.");
+            }
+
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(overrides);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        configureLogging?.Invoke(builder.Logging);
+
+        var options = ReadOptions(builder.Configuration);
+        builder.Services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
+        builder.Services.AddOptions<EngineOptions>().Bind(builder.Configuration.GetSection(EngineOptions.SectionName)).ValidateOnStart();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = options.ListenAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.ListenAddress);
+            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<RejectionCountingInterceptor>();
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck("engine", () => HealthCheckResult.Healthy());
+        builder.Services.AddGrpcReflection();
+
+        var stateDirectory = options.ResolveStateDirectory();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new ClusterState(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new CommandLog(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<AgentSessions>();
+        builder.Services.AddSingleton<PlanStore>();
+        builder.Services.AddSingleton<StoredSeriesForecaster>();
+        builder.Services.AddSingleton(sp => new EventStore(stateDirectory, options.MaxEvents, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventStore>>()));
+        builder.Services.AddSingleton<PlanningService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlanningService>());
+
+        var app = builder.Build();
+        app.MapGrpcService<AgentGatewayService>();
+        app.MapGrpcService<SchedulerApiService>();
+        app.MapGrpcService<AdminService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>Binds and validates the options eagerly, so that a bad setting stops the start before anything listens.</summary>
+    public static EngineOptions ReadOptions(IConfiguration configuration)
+    {
+        var options = new EngineOptions();
+        configuration.GetSection(EngineOptions.SectionName).Bind(options);
+        var result = new EngineOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(EngineOptions.SectionName, typeof(EngineOptions), result.Failures);
+        }
+
+        Directory.CreateDirectory(options.ResolveStateDirectory());
+        return options;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Prescient.Host.State;
+
+/// <summary>Everything the engine knows about one node. Mutated only under <see cref="ClusterState"/>'s lock.</summary>
+internal sealed class NodeRecord(string name, UsageRing ring)
+{
+    public string Name { get; } = name;
+    public UsageRing Ring { get; } = ring;
+    public NodeCapacityInfo Capacity { get; set; } = new(0, 0, 0, 0);
+    public IReadOnlyList<NumaNodeInfo> NumaNodes { get; set; } = [];
+    public string AgentVersion { get; set; } = "";
+    public string EnforcementMode { get; set; } = "";
+    public string NativeLibrary { get; set; } = "";
+    /// <summary>Id of the live agent stream, 0 when none.</summary>
+    public long SessionId { get; set; }
+    public long LastSeenUnixMilliseconds { get; set; }
+    public UsageReading? Latest { get; set; }
+    /// <summary>Last command sequence number issued to this node's agent.</summary>
+    public ulong CommandSequence { get; set; }
+    public HashSet<string> JobIds { get; } = new(StringComparer.Ordinal);
+}
