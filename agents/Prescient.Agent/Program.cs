@@ -1,0 +1,1 @@
+return await Prescient.Agent.AgentProgram.RunAsync(args);
