@@ -1,0 +1,56 @@
+namespace Prescient.Optimization.Ipm;
+
+/// <summary>Options of <see cref="InteriorPointSolver"/>. Defaults are the ones used for Netlib and the allocation LP.</summary>
+public sealed class InteriorPointOptions
+{
+    /// <summary>Relative primal residual, dual residual and gap at which the point is optimal (default 1e-8; range 1e-12..1e-2).</summary>
+    public double Tolerance { get; set; } = 1e-8;
+
+    /// <summary>Iteration cap (default 200); reaching it returns <see cref="LpStatus.IterationLimit"/> with the best point.</summary>
+    public int MaxIterations { get; set; } = 200;
+
+    /// <summary>Wall-clock budget of one solve (default none); running out returns <see cref="LpStatus.TimeLimit"/> with the best point.</summary>
+    public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>Clock for the deadline (default <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Linear algebra path (default <see cref="SolverPath.Auto"/>).</summary>
+    public SolverPath Path { get; set; } = SolverPath.Auto;
+
+    /// <summary>Run the light presolve on the general path (default true).</summary>
+    public bool Presolve { get; set; } = true;
+
+    /// <summary>Geometric-mean and equilibration scaling of rows and columns (default true).</summary>
+    public bool Scaling { get; set; } = true;
+
+    /// <summary>Maximum Gondzio multiple-centrality correctors per iteration (default 2; 0 = plain Mehrotra).</summary>
+    public int MaxCorrectors { get; set; } = 2;
+
+    /// <summary>When the iteration fails, decide infeasibility/unboundedness with checked auxiliary problems (default true).</summary>
+    public bool DetectInfeasibility { get; set; } = true;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when an option is out of range.</summary>
+    public void Validate()
+    {
+        if (!(Tolerance >= 1e-12 && Tolerance <= 1e-2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "tolerance must be within [1e-12, 1e-2]");
+        }
+
+        if (MaxIterations < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "at least one iteration");
+        }
+
+        if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeLimit), limit, "time limit must be positive");
+        }
+
+        if (MaxCorrectors is < 0 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCorrectors), MaxCorrectors, "0..10 correctors");
+        }
+    }
+}

@@ -1,0 +1,330 @@
+using Prescient.Optimization.Ipm;
+
+namespace Prescient.Optimization.Linear;
+
+/// <summary>
+/// General path for the normal equations <c>M = A Θ A' + δ I</c>: AMD ordering and symbolic
+/// analysis once, then per iteration an assembly of M through precomputed positions (column j adds
+/// θ_j a_j a_j') and a numeric sparse Cholesky. Dense columns (far more entries than the average)
+/// are left out of the factor, whose sparse part then preconditions conjugate gradients on the full M
+/// (with k dense columns, CG converges in about k+1 steps); the same CG loop refines every solve.
+/// </summary>
+internal sealed class NormalEquationsCholesky : INormalEquationsSolver
+{
+    private readonly SparseMatrix _a;
+    private readonly int _m;
+    private readonly int[] _perm;      // perm[k] = row of A at position k
+    private readonly int[] _inverse;   // inverse[row] = position
+    private readonly SparseCholesky _cholesky;
+    private readonly bool[] _dense;
+    private readonly int[] _pairStart; // per column: range of (position, product) pairs
+    private readonly int[] _pairPosition;
+    private readonly double[] _pairProduct;
+    private readonly int[] _diagonalPosition; // per permuted position k
+    private readonly double[] _theta;
+    private readonly double[] _permuted;
+    private readonly double[] _residual;
+    private readonly double[] _direction;
+    private readonly double[] _preconditioned;
+    private readonly double[] _product;
+    private readonly double[] _columnWork;
+    private double _regularization;
+
+    public NormalEquationsCholesky(SparseMatrix a)
+    {
+        _a = a;
+        _m = a.RowCount;
+        var n = a.ColumnCount;
+        _dense = new bool[n];
+        var averageCount = n == 0 ? 0 : (double)a.NonZeroCount / n;
+        var denseThreshold = Math.Max(Math.Max(40, 10 * averageCount), 0.3 * _m);
+        var denseCount = 0;
+        for (var j = 0; j < n; j++)
+        {
+            if (a.ColumnStart[j + 1] - a.ColumnStart[j] > denseThreshold)
+            {
+                _dense[j] = true;
+                denseCount++;
+            }
+        }
+
+        if (denseCount > 50)
+        {
+            // Too many to treat separately: factor them in.
+            Array.Clear(_dense);
+            denseCount = 0;
+        }
+
+        DenseColumnCount = denseCount;
+
+        // Adjacency of the pattern of A_s A_s' (sparse columns only), for the ordering.
+        var at = a.Transpose();
+        var mark = new int[_m];
+        Array.Fill(mark, -1);
+        var adjacencyStart = new int[_m + 1];
+        var adjacency = new List<int>(a.NonZeroCount * 2);
+        for (var i = 0; i < _m; i++)
+        {
+            adjacencyStart[i] = adjacency.Count;
+            mark[i] = i;
+            for (var p = at.ColumnStart[i]; p < at.ColumnStart[i + 1]; p++)
+            {
+                var j = at.RowIndex[p];
+                if (_dense[j])
+                {
+                    continue;
+                }
+
+                for (var q = a.ColumnStart[j]; q < a.ColumnStart[j + 1]; q++)
+                {
+                    var r = a.RowIndex[q];
+                    if (mark[r] != i)
+                    {
+                        mark[r] = i;
+                        adjacency.Add(r);
+                    }
+                }
+            }
+        }
+
+        adjacencyStart[_m] = adjacency.Count;
+        var adjacencyArray = adjacency.ToArray();
+        _perm = AmdOrdering.Order(_m, adjacencyStart, adjacencyArray);
+        _inverse = new int[_m];
+        for (var k = 0; k < _m; k++)
+        {
+            _inverse[_perm[k]] = k;
+        }
+
+        // Upper triangle of P M P' column by column: column k holds positions i <= k adjacent to it.
+        var upperStart = new int[_m + 1];
+        var upperRows = new List<int>(adjacencyArray.Length / 2 + _m);
+        var rowsOfColumn = new List<int>();
+        for (var k = 0; k < _m; k++)
+        {
+            upperStart[k] = upperRows.Count;
+            var row = _perm[k];
+            rowsOfColumn.Clear();
+            rowsOfColumn.Add(k);
+            for (var p = adjacencyStart[row]; p < adjacencyStart[row + 1]; p++)
+            {
+                var other = _inverse[adjacencyArray[p]];
+                if (other < k)
+                {
+                    rowsOfColumn.Add(other);
+                }
+            }
+
+            rowsOfColumn.Sort();
+            upperRows.AddRange(rowsOfColumn);
+        }
+
+        upperStart[_m] = upperRows.Count;
+        var upperRowArray = upperRows.ToArray();
+        _cholesky = new SparseCholesky(_m, upperStart, upperRowArray);
+
+        _diagonalPosition = new int[_m];
+        for (var k = 0; k < _m; k++)
+        {
+            _diagonalPosition[k] = Array.BinarySearch(upperRowArray, upperStart[k], upperStart[k + 1] - upperStart[k], k);
+        }
+
+        // For each sparse column, the positions of its outer-product entries in the upper triangle.
+        _pairStart = new int[n + 1];
+        long pairCount = 0;
+        for (var j = 0; j < n; j++)
+        {
+            if (!_dense[j])
+            {
+                long len = a.ColumnStart[j + 1] - a.ColumnStart[j];
+                pairCount += len * (len + 1) / 2;
+            }
+        }
+
+        if (pairCount > int.MaxValue / 2)
+        {
+            throw new InvalidOperationException("normal equations too large for the general path");
+        }
+
+        _pairPosition = new int[pairCount];
+        _pairProduct = new double[pairCount];
+        var w = 0;
+        for (var j = 0; j < n; j++)
+        {
+            _pairStart[j] = w;
+            if (_dense[j])
+            {
+                continue;
+            }
+
+            for (var p = a.ColumnStart[j]; p < a.ColumnStart[j + 1]; p++)
+            {
+                var kp = _inverse[a.RowIndex[p]];
+                for (var q = a.ColumnStart[j]; q <= p; q++)
+                {
+                    var kq = _inverse[a.RowIndex[q]];
+                    var (row, column) = kp <= kq ? (kp, kq) : (kq, kp);
+                    var position = Array.BinarySearch(upperRowArray, upperStart[column], upperStart[column + 1] - upperStart[column], row);
+                    _pairPosition[w] = position;
+                    _pairProduct[w] = a.Values[p] * a.Values[q];
+                    w++;
+                }
+            }
+        }
+
+        _pairStart[n] = w;
+        _theta = new double[n];
+        _permuted = new double[_m];
+        _residual = new double[_m];
+        _direction = new double[_m];
+        _preconditioned = new double[_m];
+        _product = new double[_m];
+        _columnWork = new double[n];
+    }
+
+    public string Name => "general";
+
+    public int DenseColumnCount { get; }
+
+    public int FactorNonZeroCount => _cholesky.FactorNonZeroCount;
+
+    public int ReplacedPivots => _cholesky.ReplacedPivots;
+
+    public bool Factorize(ReadOnlySpan<double> theta, double regularization)
+    {
+        theta.CopyTo(_theta);
+        _regularization = regularization;
+        var values = _cholesky.Values;
+        Array.Clear(values);
+        var n = _a.ColumnCount;
+        for (var j = 0; j < n; j++)
+        {
+            var t = theta[j];
+            if (t == 0)
+            {
+                continue;
+            }
+
+            for (var w = _pairStart[j]; w < _pairStart[j + 1]; w++)
+            {
+                values[_pairPosition[w]] += t * _pairProduct[w];
+            }
+        }
+
+        for (var k = 0; k < _m; k++)
+        {
+            values[_diagonalPosition[k]] += regularization;
+        }
+
+        return _cholesky.Factorize();
+    }
+
+    public void Solve(ReadOnlySpan<double> rhs, Span<double> solution)
+    {
+        // Preconditioned conjugate gradients on the full M, preconditioned by the factor of the
+        // sparse part; the first step is the plain factor solve, so without dense columns this is
+        // one solve plus iterative refinement that stops as soon as the residual is small.
+        var r = _residual;
+        var d = _direction;
+        var z = _preconditioned;
+        var q = _product;
+        var rhsNorm = 0.0;
+        for (var i = 0; i < _m; i++)
+        {
+            rhsNorm = Math.Max(rhsNorm, Math.Abs(rhs[i]));
+        }
+
+        solution[.._m].Clear();
+        if (rhsNorm == 0)
+        {
+            return;
+        }
+
+        rhs[.._m].CopyTo(r);
+        ApplyPreconditioner(r, z);
+        z.CopyTo(d, 0);
+        var rz = Dot(r, z);
+        var maxSteps = DenseColumnCount > 0 ? DenseColumnCount + 10 : 3;
+        for (var step = 0; step < maxSteps; step++)
+        {
+            Multiply(d, q);
+            var dq = Dot(d, q);
+            if (!(dq > 0))
+            {
+                if (step == 0)
+                {
+                    // Fall back to the plain factor solve.
+                    z.CopyTo(solution);
+                }
+
+                return;
+            }
+
+            var alpha = rz / dq;
+            var residualNorm = 0.0;
+            for (var i = 0; i < _m; i++)
+            {
+                solution[i] += alpha * d[i];
+                r[i] -= alpha * q[i];
+                residualNorm = Math.Max(residualNorm, Math.Abs(r[i]));
+            }
+
+            if (residualNorm <= 1e-13 * rhsNorm)
+            {
+                return;
+            }
+
+            ApplyPreconditioner(r, z);
+            var rzNext = Dot(r, z);
+            var beta = rzNext / rz;
+            rz = rzNext;
+            for (var i = 0; i < _m; i++)
+            {
+                d[i] = z[i] + beta * d[i];
+            }
+        }
+    }
+
+    private void ApplyPreconditioner(ReadOnlySpan<double> r, Span<double> z)
+    {
+        var pr = _permuted;
+        for (var k = 0; k < _m; k++)
+        {
+            pr[k] = r[_perm[k]];
+        }
+
+        _cholesky.Solve(pr);
+        for (var k = 0; k < _m; k++)
+        {
+            z[_perm[k]] = pr[k];
+        }
+    }
+
+    /// <summary>q = (A Θ A' + δ I) d.</summary>
+    private void Multiply(ReadOnlySpan<double> d, Span<double> q)
+    {
+        var t = _columnWork;
+        _a.MultiplyTransposed(d, t);
+        for (var j = 0; j < t.Length; j++)
+        {
+            t[j] *= _theta[j];
+        }
+
+        _a.Multiply(t, q);
+        for (var i = 0; i < _m; i++)
+        {
+            q[i] += _regularization * d[i];
+        }
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var s = 0.0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+}

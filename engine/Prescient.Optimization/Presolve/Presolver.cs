@@ -1,0 +1,269 @@
+using Prescient.Optimization.Ipm;
+using Prescient.Optimization.Model;
+
+namespace Prescient.Optimization.Presolve;
+
+/// <summary>
+/// Light presolve, repeated until nothing changes: empty rows (dropped, or infeasible), singleton rows
+/// (turned into column bounds), fixed columns (substituted into the row bounds and the objective
+/// constant) and empty columns whose best bound is finite (fixed there). Reductions that could hide an
+/// unbounded or infeasible model (an empty column improving towards an infinite bound) are left to the
+/// solver's checked certificates. Postsolve recovers the primal point and the row duals.
+/// </summary>
+public static class Presolver
+{
+    private const double FeasibilityTolerance = 1e-9;
+
+    public static PresolveResult Run(LinearProgram lp)
+    {
+        var m = lp.RowCount;
+        var n = lp.ColumnCount;
+        var sign = lp.Sense == ObjectiveSense.Maximize ? -1.0 : 1.0;
+        var rowLower = (double[])lp.RowLower.Clone();
+        var rowUpper = (double[])lp.RowUpper.Clone();
+        var colLower = (double[])lp.ColumnLower.Clone();
+        var colUpper = (double[])lp.ColumnUpper.Clone();
+        var rowAlive = new bool[m];
+        var colAlive = new bool[n];
+        Array.Fill(rowAlive, true);
+        Array.Fill(colAlive, true);
+        var rowCount = new int[m];
+        var colCount = new int[n];
+        var stack = new List<Reduction>();
+        var constant = lp.ObjectiveConstant;
+
+        // Row-wise view of the matrix.
+        var rowStart = new int[m + 1];
+        for (var p = 0; p < lp.NonZeroCount; p++)
+        {
+            rowStart[lp.RowIndex[p] + 1]++;
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            rowStart[i + 1] += rowStart[i];
+        }
+
+        var rowColumn = new int[lp.NonZeroCount];
+        var rowValue = new double[lp.NonZeroCount];
+        var next = (int[])rowStart.Clone();
+        for (var j = 0; j < n; j++)
+        {
+            for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+            {
+                var q = next[lp.RowIndex[p]]++;
+                rowColumn[q] = j;
+                rowValue[q] = lp.Values[p];
+                if (lp.Values[p] != 0)
+                {
+                    rowCount[lp.RowIndex[p]]++;
+                    colCount[j]++;
+                }
+            }
+        }
+
+        LpStatus? status = null;
+        var reason = "";
+        var changed = true;
+        while (changed && status is null)
+        {
+            changed = false;
+            for (var i = 0; i < m && status is null; i++)
+            {
+                if (!rowAlive[i])
+                {
+                    continue;
+                }
+
+                if (rowCount[i] == 0)
+                {
+                    if (rowLower[i] > Tolerance(rowLower[i]) || rowUpper[i] < -Tolerance(rowUpper[i]))
+                    {
+                        status = LpStatus.Infeasible;
+                        reason = $"row '{lp.RowName(i)}' has no entries but needs {rowLower[i]} ≤ 0 ≤ {rowUpper[i]}";
+                        break;
+                    }
+
+                    rowAlive[i] = false;
+                    stack.Add(new Reduction(ReductionKind.EmptyRow, i, -1, 0, false, false));
+                    changed = true;
+                }
+                else if (rowCount[i] == 1)
+                {
+                    var j = -1;
+                    var a = 0.0;
+                    for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+                    {
+                        if (colAlive[rowColumn[q]] && rowValue[q] != 0)
+                        {
+                            j = rowColumn[q];
+                            a = rowValue[q];
+                        }
+                    }
+
+                    var lo = a > 0 ? rowLower[i] / a : rowUpper[i] / a;
+                    var hi = a > 0 ? rowUpper[i] / a : rowLower[i] / a;
+                    var lowerFromRow = lo > colLower[j];
+                    var upperFromRow = hi < colUpper[j];
+                    if (lowerFromRow)
+                    {
+                        colLower[j] = lo;
+                    }
+
+                    if (upperFromRow)
+                    {
+                        colUpper[j] = hi;
+                    }
+
+                    if (colLower[j] > colUpper[j])
+                    {
+                        if (colLower[j] - colUpper[j] > Tolerance(colLower[j]))
+                        {
+                            status = LpStatus.Infeasible;
+                            reason = $"singleton row '{lp.RowName(i)}' bounds column '{lp.ColumnName(j)}' to an empty interval";
+                            break;
+                        }
+
+                        colUpper[j] = colLower[j];
+                    }
+
+                    rowAlive[i] = false;
+                    colCount[j]--;
+                    stack.Add(new Reduction(ReductionKind.SingletonRow, i, j, a, lowerFromRow, upperFromRow));
+                    changed = true;
+                }
+            }
+
+            for (var j = 0; j < n && status is null; j++)
+            {
+                if (!colAlive[j])
+                {
+                    continue;
+                }
+
+                double value;
+                if (colLower[j] == colUpper[j])
+                {
+                    value = colLower[j];
+                }
+                else if (colCount[j] == 0)
+                {
+                    var c = sign * lp.Objective[j];
+                    if (c > 0 && double.IsFinite(colLower[j]))
+                    {
+                        value = colLower[j];
+                    }
+                    else if (c < 0 && double.IsFinite(colUpper[j]))
+                    {
+                        value = colUpper[j];
+                    }
+                    else if (c == 0)
+                    {
+                        value = Math.Clamp(0, colLower[j], colUpper[j]);
+                    }
+                    else
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    continue;
+                }
+
+                if (colLower[j] > colUpper[j])
+                {
+                    status = LpStatus.Infeasible;
+                    reason = $"column '{lp.ColumnName(j)}' has lower bound above upper bound";
+                    break;
+                }
+
+                colAlive[j] = false;
+                constant += lp.Objective[j] * value;
+                for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+                {
+                    var i = lp.RowIndex[p];
+                    if (!rowAlive[i] || lp.Values[p] == 0)
+                    {
+                        continue;
+                    }
+
+                    rowLower[i] -= lp.Values[p] * value;
+                    rowUpper[i] -= lp.Values[p] * value;
+                    rowCount[i]--;
+                }
+
+                stack.Add(new Reduction(ReductionKind.FixColumn, -1, j, value, false, false));
+                changed = true;
+            }
+        }
+
+        // Build the reduced model.
+        var keptRows = new List<int>();
+        var rowMap = new int[m];
+        for (var i = 0; i < m; i++)
+        {
+            rowMap[i] = -1;
+            if (rowAlive[i])
+            {
+                rowMap[i] = keptRows.Count;
+                keptRows.Add(i);
+            }
+        }
+
+        var keptColumns = new List<int>();
+        var nnz = 0;
+        for (var j = 0; j < n; j++)
+        {
+            if (colAlive[j])
+            {
+                keptColumns.Add(j);
+                for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+                {
+                    if (rowMap[lp.RowIndex[p]] >= 0)
+                    {
+                        nnz++;
+                    }
+                }
+            }
+        }
+
+        var reduced = new LinearProgram(keptRows.Count, keptColumns.Count, nnz)
+        {
+            Name = lp.Name,
+            ObjectiveName = lp.ObjectiveName,
+            Sense = lp.Sense,
+            ObjectiveConstant = constant,
+        };
+        var w = 0;
+        for (var k = 0; k < keptColumns.Count; k++)
+        {
+            var j = keptColumns[k];
+            reduced.ColumnStart[k] = w;
+            reduced.Objective[k] = lp.Objective[j];
+            reduced.ColumnLower[k] = colLower[j];
+            reduced.ColumnUpper[k] = colUpper[j];
+            for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+            {
+                var r = rowMap[lp.RowIndex[p]];
+                if (r >= 0)
+                {
+                    reduced.RowIndex[w] = r;
+                    reduced.Values[w] = lp.Values[p];
+                    w++;
+                }
+            }
+        }
+
+        reduced.ColumnStart[keptColumns.Count] = w;
+        for (var k = 0; k < keptRows.Count; k++)
+        {
+            reduced.RowLower[k] = rowLower[keptRows[k]];
+            reduced.RowUpper[k] = rowUpper[keptRows[k]];
+        }
+
+        return new PresolveResult(lp, reduced, [.. keptRows], [.. keptColumns], stack, status, reason);
+    }
+
+    private static double Tolerance(double value) => FeasibilityTolerance * (1 + (double.IsFinite(value) ? Math.Abs(value) : 0));
+}
