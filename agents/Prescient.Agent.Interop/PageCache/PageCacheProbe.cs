@@ -38,7 +38,12 @@ public static class PageCacheProbe
             reason = null;
             return new NativePageCache(page);
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        catch (DllNotFoundException)
+        {
+            reason = $"lib{PrescientNative.LibraryName}.so was not found next to the agent or on the loader path (built by cmake; see agents/README.md)";
+            return new ManagedPageCache();
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or BadImageFormatException)
         {
             reason = $"lib{PrescientNative.LibraryName}.so could not be loaded ({ex.GetType().Name}: {FirstLine(ex.Message)})";
             return new ManagedPageCache();
