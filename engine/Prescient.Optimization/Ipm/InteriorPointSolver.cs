@@ -52,7 +52,7 @@ public static class InteriorPointSolver
             working = presolved.Reduced;
         }
 
-        var form = new StandardForm(working);
+        var form = new StandardForm(working, options.Scaling);
         if (form.InconsistentBounds)
         {
             return Finish(lp, LpStatus.Infeasible, "a column or row has lower bound above upper bound", Clamp(lp), new double[lp.RowCount], 0, "general", null);

@@ -23,7 +23,7 @@ internal sealed class StandardForm
     private readonly double[] _rowMin;
     private readonly double[] _rowMax;
 
-    public StandardForm(LinearProgram lp)
+    public StandardForm(LinearProgram lp, bool scale = true)
     {
         SourceColumns = lp.ColumnCount;
         SourceRows = lp.RowCount;
@@ -151,7 +151,9 @@ internal sealed class StandardForm
         RowScale = new double[m];
         _rowMin = new double[m];
         _rowMax = new double[m];
-        Refill(lp, scale: true);
+        Array.Fill(ColumnScale, 1.0);
+        Array.Fill(RowScale, 1.0);
+        Refill(lp, recomputeScaling: scale);
     }
 
     public int RowCount { get; }
@@ -198,8 +200,12 @@ internal sealed class StandardForm
     /// <summary>True when some column has lower > upper (the model is infeasible as stated).</summary>
     public bool InconsistentBounds { get; private set; }
 
-    /// <summary>Re-reads the numbers of <paramref name="lp"/>, which must have the shape this form was built from (same pattern, same free rows/columns and equality rows).</summary>
-    public void Refill(LinearProgram lp, bool scale)
+    /// <summary>
+    /// Re-reads the numbers of <paramref name="lp"/>, which must have the shape this form was built from (same
+    /// pattern, same free rows/columns and equality rows). With <paramref name="recomputeScaling"/> the scale
+    /// factors are computed afresh, else the current ones are applied again.
+    /// </summary>
+    public void Refill(LinearProgram lp, bool recomputeScaling)
     {
         ObjectiveSign = lp.Sense == ObjectiveSense.Maximize ? -1 : 1;
         ObjectiveConstant = lp.ObjectiveConstant;
@@ -268,13 +274,14 @@ internal sealed class StandardForm
             B[r] = lp.RowLower[i] == lp.RowUpper[i] ? lp.RowLower[i] : 0;
         }
 
-        Array.Fill(ColumnScale, 1.0);
-        Array.Fill(RowScale, 1.0);
-        if (scale)
+        if (recomputeScaling)
         {
+            Array.Fill(ColumnScale, 1.0);
+            Array.Fill(RowScale, 1.0);
             ComputeScaling();
-            ApplyScaling();
         }
+
+        ApplyScaling();
 
         for (var col = 0; col < n; col++)
         {
