@@ -178,6 +178,12 @@ public static class StatusCommand
     private static void WriteTables(EngineStatus status)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+        {
+            // A file or pipe has no width; 80 columns would fold every row.
+            console.Profile.Width = 160;
+        }
+
         console.MarkupLine($"[bold]Prescient engine[/] {Markup.Escape(status.EngineVersion)} · agents connected: {status.AgentsConnected} · samples stored: {status.TelemetrySamplesAccepted} · last cycle {status.LastCycleMilliseconds:0.00} ms");
         var nodes = new Table().Title("Nodes").AddColumns("node", "agent", "cores", "memory", "cpu used", "mem used", "net rx/tx", "disk r/w", "mode", "native");
         foreach (var n in status.Nodes)
