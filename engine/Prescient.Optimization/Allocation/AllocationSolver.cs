@@ -62,8 +62,10 @@ public sealed class AllocationSolver
         var core = _core!;
         var deadline = _options.TimeLimit is { } limit ? started + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
         LpStatus status;
-        if (form.InconsistentBounds)
+        if (form.InconsistentBounds || !FixedPartFits(lp))
         {
+            // Every band column has lower bound 0 and every row is "≤" with coefficients +1, so the model is
+            // feasible exactly when x = 0 is, i.e. when every row's bound (capacity minus the fixed part) is ≥ 0.
             status = LpStatus.Infeasible;
         }
         else
@@ -95,6 +97,19 @@ public sealed class AllocationSolver
             core.RelativeDualResidual,
             core.RelativeGap,
             rebuilt);
+    }
+
+    private static bool FixedPartFits(LinearProgram lp)
+    {
+        for (var i = 0; i < lp.RowCount; i++)
+        {
+            if (lp.RowUpper[i] < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The last solution's band values per model column (unscaled).</summary>

@@ -6,7 +6,8 @@ namespace Prescient.Optimization.Mps;
 /// <summary>
 /// Writes a <see cref="LinearProgram"/> as MPS that both fixed-format readers (fields split on white
 /// space) and free-format readers accept. Numbers use the shortest round-trip form, so reading the file
-/// back gives the same model bit for bit. Names must not contain white space.
+/// back gives the same model bit for bit, except a ranged row whose bounds differ from both "lower + range"
+/// and "upper - range" by rounding (then within one unit in the last place). Names must not contain white space.
 /// </summary>
 public static class MpsWriter
 {
@@ -43,7 +44,7 @@ public static class MpsWriter
         {
             var lo = lp.RowLower[i];
             var hi = lp.RowUpper[i];
-            var type = lo == hi ? 'E' : double.IsFinite(lo) ? 'G' : double.IsFinite(hi) ? 'L' : 'N';
+            var type = lo == hi ? 'E' : RangedAsUpper(lo, hi) ? 'L' : double.IsFinite(lo) ? 'G' : double.IsFinite(hi) ? 'L' : 'N';
             writer.Write(' ');
             writer.Write(type);
             writer.Write("  ");
@@ -81,7 +82,7 @@ public static class MpsWriter
         {
             var lo = lp.RowLower[i];
             var hi = lp.RowUpper[i];
-            var rhs = lo == hi ? lo : double.IsFinite(lo) ? lo : double.IsFinite(hi) ? hi : 0;
+            var rhs = lo == hi ? lo : RangedAsUpper(lo, hi) ? hi : double.IsFinite(lo) ? lo : double.IsFinite(hi) ? hi : 0;
             if (rhs != 0)
             {
                 Entry(writer, "RHS", lp.RowName(i), rhs);
@@ -151,6 +152,21 @@ public static class MpsWriter
         }
 
         writer.WriteLine("ENDATA");
+    }
+
+    /// <summary>
+    /// A ranged row is written as G (rhs = lower, R = upper - lower) unless lower + R does not give back the
+    /// upper bound exactly while upper - R gives back the lower one; then as L (rhs = upper).
+    /// </summary>
+    private static bool RangedAsUpper(double lo, double hi)
+    {
+        if (!double.IsFinite(lo) || !double.IsFinite(hi) || lo == hi)
+        {
+            return false;
+        }
+
+        var range = hi - lo;
+        return lo + range != hi && hi - range == lo;
     }
 
     private static void Entry(TextWriter writer, string column, string row, double value)

@@ -1,0 +1,164 @@
+using Prescient.Optimization.Allocation;
+using Prescient.Optimization.Ipm;
+
+namespace Prescient.Optimization.Tests;
+
+public sealed class AllocationSolverTests
+{
+    [Theory]
+    [InlineData(20, 100, 4, 1)]
+    [InlineData(50, 250, 4, 2)]
+    [InlineData(30, 90, 2, 3)]
+    [InlineData(25, 125, 6, 4)]
+    public void Solve_StructuredPath_MatchesGeneralPath(int nodes, int jobs, int resources, int seed)
+    {
+        var state = SyntheticCluster.Create(nodes, jobs, resources, seed);
+        var solver = new AllocationSolver();
+        var allocation = new double[jobs * resources];
+        var structured = solver.Solve(state, allocation);
+        Assert.Equal("structured", solver.Path);
+        Assert.Equal(LpStatus.Optimal, structured.Status);
+
+        var general = InteriorPointSolver.Solve(solver.Builder.Model!, new InteriorPointOptions { Path = SolverPath.General });
+        Assert.Equal(LpStatus.Optimal, general.Status);
+        Assert.True(Math.Abs(general.Objective - structured.Objective) <= 1e-6 * Math.Max(1, Math.Abs(general.Objective)), $"{structured.Objective} vs {general.Objective}");
+
+        var viaStructuredLp = InteriorPointSolver.Solve(solver.Builder.Model!, new InteriorPointOptions { Path = SolverPath.Structured });
+        Assert.Equal("structured", viaStructuredLp.Path);
+        Assert.True(Math.Abs(viaStructuredLp.Objective - general.Objective) <= 1e-6 * Math.Max(1, Math.Abs(general.Objective)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Solve_RandomCluster_PlanRespectsCapacityFloorsAndLimits(int seed)
+    {
+        var state = SyntheticCluster.Create(40, 200, 4, seed);
+        var solver = new AllocationSolver();
+        var allocation = new double[200 * 4];
+        var result = solver.Solve(state, allocation);
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        var r = state.ResourceCount;
+        var used = new double[state.NodeCount * r];
+        var linked = new double[state.LinkingRowCount];
+        for (var j = 0; j < state.JobCount; j++)
+        {
+            for (var k = 0; k < r; k++)
+            {
+                var pair = j * r + k;
+                var a = allocation[pair];
+                used[state.JobNode[j] * r + k] += a;
+                if (state.JobLinkingRow[pair] >= 0)
+                {
+                    linked[state.JobLinkingRow[pair]] += a;
+                }
+
+                var tolerance = 1e-6 * (1 + Math.Abs(a));
+                Assert.True(a >= state.Floor[pair] - tolerance, $"pair {pair}: {a} below floor {state.Floor[pair]}");
+                Assert.True(Math.Abs(a - state.Current[pair]) <= state.ChangeLimit[pair] + tolerance || a <= state.Floor[pair] + tolerance, $"pair {pair}: change beyond limit");
+                Assert.True(a <= Math.Max(state.Ceiling[pair], state.Floor[pair]) + tolerance, $"pair {pair}: above ceiling");
+            }
+        }
+
+        for (var i = 0; i < used.Length; i++)
+        {
+            Assert.True(used[i] <= state.NodeCapacity[i] * (1 + 1e-7), $"node-resource {i}: {used[i]} > {state.NodeCapacity[i]}");
+        }
+
+        for (var l = 0; l < linked.Length; l++)
+        {
+            Assert.True(linked[l] <= state.LinkingBudget[l] * (1 + 1e-7));
+        }
+    }
+
+    [Fact]
+    public void Solve_SameSeed_SamePlan()
+    {
+        var a = new double[300 * 4];
+        var b = new double[300 * 4];
+        new AllocationSolver().Solve(SyntheticCluster.Create(60, 300, 4, 9), a);
+        new AllocationSolver().Solve(SyntheticCluster.Create(60, 300, 4, 9), b);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Solve_SecondCycleSameShape_RefillsInPlaceAndWarmStartAgrees()
+    {
+        var state = SyntheticCluster.Create(30, 150, 4, 5);
+        var solver = new AllocationSolver();
+        var allocation = new double[150 * 4];
+        var first = solver.Solve(state, allocation);
+        var model = solver.Builder.Model;
+        Assert.True(first.Rebuilt);
+
+        // Demand moves a little, as between two cycles.
+        for (var p = 0; p < state.DemandMedian.Length; p++)
+        {
+            state.DemandMedian[p] *= 1.03;
+            state.DemandP90[p] *= 1.03;
+            state.DemandP99[p] *= 1.03;
+        }
+
+        var cold = solver.Solve(state, allocation);
+        Assert.False(cold.Rebuilt);
+        Assert.Same(model, solver.Builder.Model);
+        var warm = solver.Solve(state, allocation, warmStart: true);
+        Assert.Equal(LpStatus.Optimal, cold.Status);
+        Assert.Equal(LpStatus.Optimal, warm.Status);
+        Assert.True(Math.Abs(warm.Objective - cold.Objective) <= 1e-6 * Math.Max(1, Math.Abs(cold.Objective)));
+    }
+
+    [Fact]
+    public void Solve_SteadyState_AllocatesNothing()
+    {
+        var state = SyntheticCluster.Create(50, 250, 4, 6);
+        var solver = new AllocationSolver();
+        var allocation = new double[250 * 4];
+        solver.Solve(state, allocation);
+        solver.Solve(state, allocation);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        solver.Solve(state, allocation);
+        var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(bytes < 1024, $"{bytes} bytes allocated in a steady-state solve");
+    }
+
+    [Fact]
+    public void Build_FloorsAboveCapacity_SolveReportsInfeasible()
+    {
+        var state = SyntheticCluster.Create(5, 20, 4, 1);
+        for (var j = 0; j < state.JobCount; j++)
+        {
+            state.Floor[j * 4 + 1] = 1000; // memory floor far above the node
+        }
+
+        var result = new AllocationSolver().Solve(state, new double[20 * 4]);
+        Assert.Equal(LpStatus.Infeasible, result.Status);
+        var general = InteriorPointSolver.Solve(new AllocationLpBuilderProbe(state).Model);
+        Assert.Equal(LpStatus.Infeasible, general.Status);
+    }
+
+    [Fact]
+    public void Build_TenThousandNodeShape_HasExpectedRowsAndColumns()
+    {
+        var state = SyntheticCluster.Create(1000, 5000, 4, 1);
+        var builder = new AllocationLpBuilder();
+        builder.Build(state);
+        var lp = builder.Model!;
+        Assert.Equal(1000 * 4 + 4, lp.RowCount);
+        Assert.Equal(5000 * 4 * AllocationLpBuilder.BandsPerPair, lp.ColumnCount);
+        Assert.Equal(5000 * 4 * AllocationLpBuilder.BandsPerPair + 5000 * 2 * AllocationLpBuilder.BandsPerPair, lp.NonZeroCount);
+    }
+
+    private sealed class AllocationLpBuilderProbe
+    {
+        public AllocationLpBuilderProbe(AllocationClusterState state)
+        {
+            var builder = new AllocationLpBuilder();
+            builder.Build(state);
+            Model = builder.Model!;
+        }
+
+        public Prescient.Optimization.Model.LinearProgram Model { get; }
+    }
+}
