@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("Prescient: predictive resource orchestration for HPC and bare-metal clusters.");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LpCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

@@ -29,6 +29,13 @@ public interface IForecaster
     /// </summary>
     int AddSeries(int count);
 
+    /// <summary>
+    /// Tells the model what <paramref name="series"/> is: its key (entity and resource) and its entity's group
+    /// (for the hierarchical cold-start prior). Optional: a series never described is treated as CPU in group
+    /// <c>default</c>. Call it after <see cref="AddSeries"/> and before the first <see cref="Observe"/>.
+    /// </summary>
+    void DescribeSeries(int series, SeriesKey key, string group);
+
     /// <summary>Forgets everything learned about <paramref name="series"/> (it restarts cold). Idempotent.</summary>
     void ResetSeries(int series);
 

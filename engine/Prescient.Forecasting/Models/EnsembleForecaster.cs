@@ -1,0 +1,424 @@
+using Prescient.Abstractions.Forecasting;
+using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Numerics;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// <c>ensemble</c>, the forecaster Prescient uses. Per series and horizon:
+/// <list type="number">
+/// <item>The median is a weighted mean of the members' medians, each weighted by a softmax of its recent
+/// out-of-sample absolute error (an exponentially weighted mean, scored when each forecast's target arrives):
+/// the feedback loop — members that have been right lately on this series count most.</item>
+/// <item>Quantiles are median + θ_q · σ, where σ is the recent mean absolute residual of that median and θ_q is an
+/// online conformal quantile tracker (adaptive conformal inference in its quantile-tracking form, Angelopoulos,
+/// Candès &amp; Tibshirani 2023): after each scored step θ_q ← θ_q + η(1{z &gt; θ_q} − (1 − q)) with z the residual
+/// in units of σ. The long-run miss rate of every quantile is q's by construction, whatever the drift.</item>
+/// <item>Cold start (the hierarchical prior): θ is shrunk toward the series' group's trackers (fed by every series
+/// of the group and resource), and those toward the population's, with weight n/(n + PriorSteps) on the series'
+/// own; a series with no history at all is forecast from its group's (else the population's) mean level.</item>
+/// </list>
+/// Memory per series: the members' own, plus (maxHorizon + 1) × horizons × (members + 1) floats of pending
+/// medians and horizons × (quantiles + members + 2) doubles. Not thread-safe.
+/// </summary>
+public sealed class EnsembleForecaster : ForecasterBase
+{
+    private readonly IForecaster[] _members;
+    private readonly EnsembleOptions _options;
+    private readonly int _m;
+    private readonly int _h;
+    private readonly int _q;
+    private readonly PendingForecasts _pending;
+    private readonly double[] _memberOut;
+    private readonly double[] _weights;
+    private readonly double[] _theta0;
+    private readonly int[] _one = new int[1];
+    private readonly double[] _oneValue = new double[1];
+    private readonly Dictionary<(string, ResourceKind), int> _groupIndex = [];
+    private double[] _loss = [];
+    private double[] _sigma = [];
+    private double[] _theta = [];
+    private long[] _scored = [];
+    private double[] _cached = [];
+    private int[] _group = [];
+    private double[] _groupTheta = [];
+    private double[] _groupLevel = [];
+    private double[] _groupSigma = [];
+    private long[] _groupScored = [];
+
+    /// <summary>Creates the ensemble over <paramref name="members"/> (each with the same shape as <paramref name="shape"/>).</summary>
+    public EnsembleForecaster(ForecastShape shape, IReadOnlyList<IForecaster> members, EnsembleOptions? options = null)
+        : base("ensemble", shape)
+    {
+        if (members.Count == 0)
+        {
+            throw new ArgumentException("an ensemble needs at least one member", nameof(members));
+        }
+
+        foreach (var member in members)
+        {
+            if (member.Shape.StepSeconds != shape.StepSeconds || !member.Shape.HorizonSteps.SequenceEqual(shape.HorizonSteps)
+                || !member.Shape.Quantiles.SequenceEqual(shape.Quantiles))
+            {
+                throw new ArgumentException($"member '{member.Name}' has a different shape", nameof(members));
+            }
+        }
+
+        _members = members.ToArray();
+        _options = options ?? new EnsembleOptions();
+        _options.Validate();
+        _m = _members.Length;
+        _h = shape.HorizonCount;
+        _q = shape.QuantileCount;
+        _pending = new PendingForecasts(shape.MaxHorizonSteps, _h * (_m + 1 + _q));
+        _memberOut = new double[_m * shape.Width];
+        _weights = new double[_m];
+        _theta0 = new double[_q];
+        for (var q = 0; q < _q; q++)
+        {
+            // For Laplace-like residuals in units of mean absolute deviation, the q-quantile is ln(2q) or −ln(2(1−q)).
+            var p = shape.Quantiles[q];
+            _theta0[q] = p >= 0.5 ? -Math.Log(2 * (1 - p)) : Math.Log(2 * p);
+        }
+
+        AddGroup(string.Empty, ResourceKind.Cpu);
+    }
+
+    /// <summary>Trackers stay within ±this many σ: at a point mass (a series stuck at 0) a clamped quantile never misses and its tracker would otherwise drift without bound.</summary>
+    private const double ThetaLimit = 100;
+
+    private int Stride => _m + 1 + _q;
+
+    /// <summary>The members, in weight order of the arrays.</summary>
+    public IReadOnlyList<IForecaster> Members => _members;
+
+    /// <summary>Writes the current combination weights of <paramref name="series"/> at horizon <paramref name="h"/> (one per member, summing to 1).</summary>
+    public void GetWeights(int series, int h, Span<double> weights)
+    {
+        ComputeWeights(series, h);
+        _weights.AsSpan().CopyTo(weights);
+    }
+
+    /// <inheritdoc/>
+    public override void DescribeSeries(int series, SeriesKey key, string group)
+    {
+        base.DescribeSeries(series, key, group);
+        foreach (var m in _members)
+        {
+            m.DescribeSeries(series, key, group);
+        }
+
+        if (!_groupIndex.TryGetValue((group, key.Resource), out var g))
+        {
+            g = AddGroup(group, key.Resource);
+        }
+
+        _group[series] = g;
+    }
+
+    /// <inheritdoc/>
+    protected override void Grow(int capacity)
+    {
+        foreach (var m in _members)
+        {
+            if (m.SeriesCount < capacity)
+            {
+                m.AddSeries(capacity - m.SeriesCount);
+            }
+        }
+
+        _pending.Grow(capacity);
+        _loss = Grown(_loss, capacity * _h * _m);
+        _sigma = Grown(_sigma, capacity * _h);
+        _theta = Grown(_theta, capacity * _h * _q);
+        _scored = Grown(_scored, capacity * _h);
+        _cached = Grown(_cached, capacity * Shape.Width);
+        _group = Grown(_group, capacity);
+    }
+
+    /// <inheritdoc/>
+    protected override void ResetOne(int series)
+    {
+        foreach (var m in _members)
+        {
+            m.ResetSeries(series);
+        }
+
+        _pending.Reset(series);
+        _loss.AsSpan(series * _h * _m, _h * _m).Fill(double.NaN);
+        _sigma.AsSpan(series * _h, _h).Fill(double.NaN);
+        for (var h = 0; h < _h; h++)
+        {
+            _theta0.AsSpan().CopyTo(_theta.AsSpan(((series * _h) + h) * _q, _q));
+        }
+
+        _scored.AsSpan(series * _h, _h).Clear();
+        _cached.AsSpan(series * Shape.Width, Shape.Width).Fill(double.NaN);
+    }
+
+    /// <inheritdoc/>
+    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    {
+        var step = Steps[series];
+        var hs = Shape.HorizonSteps;
+        var g = _group[series];
+        if (!double.IsNaN(value))
+        {
+            ref var level = ref _groupLevel[g];
+            level = double.IsNaN(level) ? value : level + (0.01 * (value - level));
+            for (var h = 0; h < hs.Length; h++)
+            {
+                if (step - hs[h] >= 0)
+                {
+                    Score(series, g, h, value, _pending.At(series, step - hs[h]));
+                }
+            }
+        }
+
+        _one[0] = series;
+        _oneValue[0] = value;
+        foreach (var m in _members)
+        {
+            m.Observe(timestampSeconds, _one, _oneValue);
+        }
+
+        // Forecast now, once: the result is both the pending record for scoring and what Forecast() serves.
+        var slot = _pending.At(series, step);
+        for (var k = 0; k < _m; k++)
+        {
+            _members[k].Forecast(_one, _memberOut.AsSpan(k * Shape.Width, Shape.Width));
+        }
+
+        var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
+        var median = Shape.IndexOfQuantile(0.5);
+        for (var h = 0; h < _h; h++)
+        {
+            ComputeWeights(series, h);
+            var combined = 0.0;
+            var weightSum = 0.0;
+            for (var k = 0; k < _m; k++)
+            {
+                var mk = MemberMedian(k, h, median);
+                slot[(h * Stride) + k] = (float)mk;
+                if (!double.IsNaN(mk))
+                {
+                    combined += _weights[k] * mk;
+                    weightSum += _weights[k];
+                }
+            }
+
+            combined = weightSum > 0 ? combined / weightSum : LastValid[series];
+            slot[(h * Stride) + _m] = (float)combined;
+            var sigma = Sigma(series, g, h);
+            var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
+            var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
+            var popTheta = _groupTheta.AsSpan(h * _q, _q);
+            var n = (double)_scored[(series * _h) + h];
+            var ng = (double)_groupScored[(g * _h) + h];
+            var own = n / (n + _options.PriorSteps);
+            var groupOwn = ng / (ng + _options.PriorSteps);
+            for (var q = 0; q < _q; q++)
+            {
+                var prior = (groupOwn * groupTheta[q]) + ((1 - groupOwn) * popTheta[q]);
+                cached[(h * _q) + q] = combined + (((own * theta[q]) + ((1 - own) * prior)) * sigma);
+            }
+
+            // Record what will actually be served (non-decreasing, clamped at 0) so calibration scores exactly that.
+            var prev = 0.0;
+            for (var q = 0; q < _q; q++)
+            {
+                ref var c = ref cached[(h * _q) + q];
+                c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
+                prev = c;
+                slot[(h * Stride) + _m + 1 + q] = (float)c;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ForecastOne(int series, Span<double> destination) =>
+        _cached.AsSpan(series * Shape.Width, Shape.Width).CopyTo(destination);
+
+    /// <summary>Forecast for a series with no history: its group's mean level, spread by the group's calibration.</summary>
+    protected override void ForecastWithoutHistory(int series, Span<double> destination)
+    {
+        var g = _group[series];
+        var level = double.IsNaN(_groupLevel[g]) ? _groupLevel[0] : _groupLevel[g];
+        if (double.IsNaN(level))
+        {
+            destination.Fill(double.NaN);
+            return;
+        }
+
+        for (var h = 0; h < _h; h++)
+        {
+            var sigma = double.IsNaN(_groupSigma[(g * _h) + h]) ? Math.Max(level, 1e-9) : _groupSigma[(g * _h) + h];
+            for (var q = 0; q < _q; q++)
+            {
+                destination[(h * _q) + q] = Math.Max(0, level + (_groupTheta[(((g * _h) + h) * _q) + q] * sigma));
+            }
+        }
+    }
+
+    private double MemberMedian(int k, int h, int median)
+    {
+        var row = _memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+        if (median >= 0)
+        {
+            return row[median];
+        }
+
+        // No 0.5 level in the shape: interpolate between the levels around it.
+        var qs = Shape.Quantiles;
+        var i = 0;
+        while (i < qs.Length && qs[i] < 0.5)
+        {
+            i++;
+        }
+
+        if (i == 0)
+        {
+            return row[0];
+        }
+
+        if (i == qs.Length)
+        {
+            return row[^1];
+        }
+
+        var t = (0.5 - qs[i - 1]) / (qs[i] - qs[i - 1]);
+        return row[i - 1] + (t * (row[i] - row[i - 1]));
+    }
+
+    private void ComputeWeights(int series, int h)
+    {
+        var loss = _loss.AsSpan(((series * _h) + h) * _m, _m);
+        var best = double.PositiveInfinity;
+        for (var k = 0; k < _m; k++)
+        {
+            if (!double.IsNaN(loss[k]) && loss[k] < best)
+            {
+                best = loss[k];
+            }
+        }
+
+        var sum = 0.0;
+        for (var k = 0; k < _m; k++)
+        {
+            double w;
+            if (double.IsPositiveInfinity(best) || double.IsNaN(loss[k]))
+            {
+                w = 1;
+            }
+            else
+            {
+                var rel = best > 0 ? (loss[k] / best) - 1 : (loss[k] > 0 ? 50 : 0);
+                w = Math.Exp(-_options.Sharpness * Math.Min(rel, 50));
+            }
+
+            _weights[k] = w;
+            sum += w;
+        }
+
+        for (var k = 0; k < _m; k++)
+        {
+            _weights[k] /= sum;
+        }
+    }
+
+    private double Sigma(int series, int g, int h)
+    {
+        var s = _sigma[(series * _h) + h];
+        var floor = 1e-6 * Math.Max(Math.Abs(LastValid[series]), 1e-9);
+        if (double.IsNaN(s))
+        {
+            var gs = _groupSigma[(g * _h) + h];
+            var gl = _groupLevel[g];
+            // Borrow the group's residual scale relative to its level.
+            s = !double.IsNaN(gs) && gl > 0 ? gs / gl * Math.Abs(LastValid[series]) : 0.1 * Math.Abs(LastValid[series]);
+        }
+
+        return Math.Max(s, floor);
+    }
+
+    private void Score(int series, int g, int h, double y, Span<float> pending)
+    {
+        var loss = _loss.AsSpan(((series * _h) + h) * _m, _m);
+        var decay = _options.LossDecay;
+        for (var k = 0; k < _m; k++)
+        {
+            var f = pending[(h * Stride) + k];
+            if (float.IsNaN(f))
+            {
+                continue;
+            }
+
+            var e = Math.Abs(y - f);
+            loss[k] = double.IsNaN(loss[k]) ? e : loss[k] + (decay * (e - loss[k]));
+        }
+
+        var combined = pending[(h * Stride) + _m];
+        if (float.IsNaN(combined))
+        {
+            return;
+        }
+
+        var r = y - combined;
+        var sigma = Sigma(series, g, h);
+        var z = r / sigma;
+        // Feedback on an h-step forecast arrives h steps late and h consecutive errors are correlated: a smaller
+        // step (1/√h) keeps the trackers from overshooting at long horizons.
+        var eta = _options.ConformalStep / Math.Sqrt(Shape.HorizonSteps[h]);
+        var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
+        var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
+        var popTheta = _groupTheta.AsSpan(h * _q, _q);
+        var qs = Shape.Quantiles;
+        for (var q = 0; q < _q; q++)
+        {
+            // Score the quantile that was served. Lower levels count a miss when y falls strictly below, upper
+            // levels when y lies strictly above, matching how interval coverage is counted (ends included); ties
+            // at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate around the level,
+            // which keeps the long-run miss rate at q exactly.
+            var issued = pending[(h * Stride) + _m + 1 + q];
+            var tau = qs[q];
+            var step = tau < 0.5
+                ? -(((y < issued) ? 1.0 : 0.0) - tau)
+                : ((y > issued) ? 1.0 : 0.0) - (1 - tau);
+            // The median tracker moves slowly: it only corrects bias, and a jittery median costs MAE.
+            theta[q] = Math.Clamp(theta[q] + (eta * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
+            var gstep = tau < 0.5 ? -(((z < groupTheta[q]) ? 1.0 : 0.0) - tau) : ((z > groupTheta[q]) ? 1.0 : 0.0) - (1 - tau);
+            groupTheta[q] += 0.2 * eta * gstep;
+            if (g != 0)
+            {
+                var pstep = tau < 0.5 ? -(((z < popTheta[q]) ? 1.0 : 0.0) - tau) : ((z > popTheta[q]) ? 1.0 : 0.0) - (1 - tau);
+                popTheta[q] += 0.05 * eta * pstep;
+            }
+        }
+
+        ref var sig = ref _sigma[(series * _h) + h];
+        sig = double.IsNaN(sig) ? Math.Abs(r) : sig + (_options.ScaleDecay * (Math.Abs(r) - sig));
+        ref var gsig = ref _groupSigma[(g * _h) + h];
+        gsig = double.IsNaN(gsig) ? Math.Abs(r) : gsig + (0.01 * (Math.Abs(r) - gsig));
+        _scored[(series * _h) + h]++;
+        _groupScored[(g * _h) + h]++;
+    }
+
+    private int AddGroup(string group, ResourceKind resource)
+    {
+        var g = _groupIndex.Count;
+        _groupIndex[(group, resource)] = g;
+        var n = g + 1;
+        Array.Resize(ref _groupLevel, n);
+        Array.Resize(ref _groupSigma, n * _h);
+        Array.Resize(ref _groupScored, n * _h);
+        Array.Resize(ref _groupTheta, n * _h * _q);
+        _groupLevel[g] = double.NaN;
+        _groupSigma.AsSpan(g * _h, _h).Fill(double.NaN);
+        for (var h = 0; h < _h; h++)
+        {
+            _theta0.AsSpan().CopyTo(_groupTheta.AsSpan(((g * _h) + h) * _q, _q));
+        }
+
+        return g;
+    }
+}

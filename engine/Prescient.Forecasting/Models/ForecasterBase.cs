@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using Prescient.Abstractions.Forecasting;
+using Prescient.Abstractions.Telemetry;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// Shared plumbing of the forecasters: dense slots, input sanitation (negative, NaN and infinite values become
+/// missing), per-series step counters, and output post-processing (quantiles made non-decreasing and clamped at
+/// zero, since every resource is a non-negative quantity). Subclasses implement one series at a time.
+/// </summary>
+public abstract class ForecasterBase : IForecaster
+{
+    private int _capacity;
+
+    /// <summary>Creates a forecaster named <paramref name="name"/> producing <paramref name="shape"/>.</summary>
+    protected ForecasterBase(string name, ForecastShape shape)
+    {
+        Name = name;
+        Shape = shape;
+        Steps = [];
+        ValidCount = [];
+        LastValid = [];
+        LastTimestamp = [];
+        Resource = [];
+        GroupOf = [];
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public ForecastShape Shape { get; }
+
+    /// <inheritdoc/>
+    public int SeriesCount { get; private set; }
+
+    /// <summary>Steps observed per series (missing steps included).</summary>
+    protected long[] Steps { get; private set; }
+
+    /// <summary>Valid observations per series.</summary>
+    protected long[] ValidCount { get; private set; }
+
+    /// <summary>The last valid value per series (NaN before the first).</summary>
+    protected double[] LastValid { get; private set; }
+
+    /// <summary>Timestamp of the last observed step per series.</summary>
+    protected long[] LastTimestamp { get; private set; }
+
+    /// <summary>The resource of each series (CPU until described).</summary>
+    protected ResourceKind[] Resource { get; private set; }
+
+    /// <summary>The group of each series (<c>default</c> until described).</summary>
+    protected string[] GroupOf { get; private set; }
+
+    /// <inheritdoc/>
+    public virtual void DescribeSeries(int series, SeriesKey key, string group)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
+        Resource[series] = key.Resource;
+        GroupOf[series] = group;
+    }
+
+    /// <inheritdoc/>
+    public int AddSeries(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var first = SeriesCount;
+        var needed = first + count;
+        if (needed > _capacity)
+        {
+            var capacity = Math.Max(needed, Math.Max(16, _capacity * 2));
+            Steps = Grown(Steps, capacity);
+            ValidCount = Grown(ValidCount, capacity);
+            LastValid = Grown(LastValid, capacity);
+            LastTimestamp = Grown(LastTimestamp, capacity);
+            Resource = Grown(Resource, capacity);
+            GroupOf = Grown(GroupOf, capacity);
+            Grow(capacity);
+            _capacity = capacity;
+        }
+
+        SeriesCount = needed;
+        for (var s = first; s < needed; s++)
+        {
+            GroupOf[s] = "default";
+            ResetSeries(s);
+        }
+
+        return first;
+    }
+
+    /// <inheritdoc/>
+    public void ResetSeries(int series)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
+        Steps[series] = 0;
+        ValidCount[series] = 0;
+        LastValid[series] = double.NaN;
+        LastTimestamp[series] = 0;
+        ResetOne(series);
+    }
+
+    /// <inheritdoc/>
+    public void Observe(long timestampSeconds, ReadOnlySpan<int> series, ReadOnlySpan<double> values)
+    {
+        if (series.Length != values.Length)
+        {
+            ThrowLengthMismatch();
+        }
+
+        for (var i = 0; i < series.Length; i++)
+        {
+            var s = series[i];
+            var v = values[i];
+            if (!(v >= 0) || double.IsPositiveInfinity(v))
+            {
+                v = double.NaN;
+            }
+
+            ObserveOne(s, timestampSeconds, v);
+            Steps[s]++;
+            LastTimestamp[s] = timestampSeconds;
+            if (!double.IsNaN(v))
+            {
+                ValidCount[s]++;
+                LastValid[s] = v;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Forecast(ReadOnlySpan<int> series, Span<double> output)
+    {
+        var w = Shape.Width;
+        if (output.Length < series.Length * w)
+        {
+            ThrowOutputTooSmall();
+        }
+
+        var q = Shape.QuantileCount;
+        for (var i = 0; i < series.Length; i++)
+        {
+            var dst = output.Slice(i * w, w);
+            var s = series[i];
+            if (ValidCount[s] == 0)
+            {
+                ForecastWithoutHistory(s, dst);
+                continue;
+            }
+
+            ForecastOne(s, dst);
+            for (var h = 0; h < Shape.HorizonCount; h++)
+            {
+                var row = dst.Slice(h * q, q);
+                var prev = 0.0;
+                for (var k = 0; k < q; k++)
+                {
+                    var x = row[k];
+                    if (!double.IsFinite(x))
+                    {
+                        x = LastValid[s];
+                    }
+
+                    x = Math.Max(x, prev);
+                    row[k] = x;
+                    prev = x;
+                }
+            }
+        }
+    }
+
+    /// <summary>Grows per-series state to <paramref name="capacity"/> slots.</summary>
+    protected abstract void Grow(int capacity);
+
+    /// <summary>Clears the model state of <paramref name="series"/>.</summary>
+    protected abstract void ResetOne(int series);
+
+    /// <summary>Learns from one step of <paramref name="series"/>; <paramref name="value"/> is NaN when missing. Called before the base counters advance.</summary>
+    protected abstract void ObserveOne(int series, long timestampSeconds, double value);
+
+    /// <summary>Writes the forecast of <paramref name="series"/> (which has at least one valid value) into <paramref name="destination"/>.</summary>
+    protected abstract void ForecastOne(int series, Span<double> destination);
+
+    /// <summary>Forecast of a series that has no valid value yet; NaN unless the model has a prior.</summary>
+    protected virtual void ForecastWithoutHistory(int series, Span<double> destination) => destination.Fill(double.NaN);
+
+    /// <summary>Writes <paramref name="point"/> at every quantile of horizon <paramref name="h"/>.</summary>
+    protected void WritePoint(Span<double> destination, int h, double point) =>
+        destination.Slice(h * Shape.QuantileCount, Shape.QuantileCount).Fill(point);
+
+    /// <summary>Copies <paramref name="array"/> into a new array of <paramref name="capacity"/> elements.</summary>
+    protected static T[] Grown<T>(T[] array, int capacity)
+    {
+        var a = new T[capacity];
+        array.AsSpan().CopyTo(a);
+        return a;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch() => throw new ArgumentException("series and values must have the same length");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutputTooSmall() => throw new ArgumentException("output is smaller than series.Length × Shape.Width");
+}

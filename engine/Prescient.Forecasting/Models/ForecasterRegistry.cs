@@ -1,0 +1,64 @@
+using Prescient.Abstractions.Forecasting;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>Creates forecasters by their stable name.</summary>
+public static class ForecasterRegistry
+{
+    /// <summary>Every model <see cref="Create"/> knows, in the order evaluations report them (<c>lstm</c> needs a trained model file).</summary>
+    public static readonly string[] Names =
+    [
+        "persistence", "seasonal-naive", "seasonal-naive-weekly", "ewma", "holt-winters", "vpa",
+        "autopilot", "autopilot-peak", "autopilot-avg", "autopilot-p95", "bayes-dlm", "window-quantile", "seasonal-median", "ensemble",
+    ];
+
+    /// <summary>The baselines the ensemble's MASE target is measured against.</summary>
+    public static readonly string[] Baselines = ["persistence", "seasonal-naive", "ewma", "holt-winters"];
+
+    /// <summary>
+    /// Creates the model named <paramref name="name"/>; throws <see cref="ArgumentException"/> for an unknown name.
+    /// <paramref name="extraMembers"/> are added to the ensemble's default members (e.g. a trained <c>lstm</c>).
+    /// </summary>
+    public static IForecaster Create(string name, ForecastShape shape, IReadOnlyList<IForecaster>? extraMembers = null, EnsembleOptions? ensembleOptions = null) => name switch
+    {
+        "persistence" => new PersistenceForecaster(shape),
+        "seasonal-naive" => new SeasonalNaiveForecaster(shape, 86400),
+        "seasonal-naive-weekly" => new SeasonalNaiveForecaster(shape, 604800),
+        "ewma" => new EwmaForecaster(shape),
+        "holt-winters" => new HoltWintersForecaster(shape),
+        "vpa" => new VpaForecaster(shape),
+        "autopilot" => new AutopilotForecaster(shape),
+        "autopilot-peak" => new AutopilotForecaster(shape, AutopilotVariant.Peak),
+        "autopilot-avg" => new AutopilotForecaster(shape, AutopilotVariant.WeightedAverage),
+        "autopilot-p95" => new AutopilotForecaster(shape, AutopilotVariant.Percentile),
+        "bayes-dlm" => new BayesDlmForecaster(shape),
+        "window-quantile" => new WindowQuantileForecaster(shape),
+        "seasonal-median" => new SeasonalMedianForecaster(shape),
+        "ensemble" => CreateEnsemble(shape, extraMembers, ensembleOptions),
+        _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", Names)}, lstm)", nameof(name)),
+    };
+
+    /// <summary>The ensemble with its default members plus <paramref name="extraMembers"/>.</summary>
+    public static EnsembleForecaster CreateEnsemble(ForecastShape shape, IReadOnlyList<IForecaster>? extraMembers = null, EnsembleOptions? options = null)
+    {
+        var members = new List<IForecaster>
+        {
+            new PersistenceForecaster(shape),
+            new SeasonalNaiveForecaster(shape, 86400),
+            new EwmaForecaster(shape),
+            new HoltWintersForecaster(shape),
+            new BayesDlmForecaster(shape),
+            new SeasonalMedianForecaster(shape),
+            new WindowQuantileForecaster(shape, 3, "window-median-3"),
+            new WindowQuantileForecaster(shape, 6, "window-median-6"),
+            new WindowQuantileForecaster(shape, 12, "window-median-12"),
+            new WindowQuantileForecaster(shape, 24, "window-median-24"),
+        };
+        if (extraMembers is not null)
+        {
+            members.AddRange(extraMembers);
+        }
+
+        return new EnsembleForecaster(shape, members, options);
+    }
+}

@@ -1,0 +1,148 @@
+using Prescient.Abstractions.Forecasting;
+using Prescient.Forecasting.Numerics;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// <c>holt-winters</c>: additive Holt-Winters with a damped trend and a daily season, updated online
+/// (Gardner's error-correction form):
+/// <c>ℓ ← α(y − s_{t−P}) + (1−α)(ℓ + φb)</c>, <c>b ← β(ℓ − ℓ_prev) + (1−β)φb</c>, <c>s_t ← γ(y − ℓ) + (1−γ)s_{t−P}</c>,
+/// <c>ŷ(t+h) = ℓ + (φ + … + φ^h)·b + s_{t+h−P}</c>. Intervals are normal around the point with the variance of the
+/// model's own out-of-sample h-step errors (an exponentially weighted mean square, 1 % per step).
+/// Memory: P + 2·horizons·(maxHorizon+1) floats per series.
+/// </summary>
+public sealed class HoltWintersForecaster : ForecasterBase
+{
+    private const double Alpha = 0.3;
+    private const double Beta = 0.02;
+    private const double Gamma = 0.1;
+    private const double Phi = 0.9;
+    private const double ErrorDecay = 0.01;
+
+    private readonly int _period;
+    private readonly PendingForecasts _pending;
+    private readonly double[] _z;
+    private double[] _level = [];
+    private double[] _trend = [];
+    private float[] _season = [];
+    private double[] _mse = [];
+
+    /// <summary>Creates the model with a daily season.</summary>
+    public HoltWintersForecaster(ForecastShape shape)
+        : base("holt-winters", shape)
+    {
+        _period = Math.Max(1, 86400 / shape.StepSeconds);
+        _pending = new PendingForecasts(shape.MaxHorizonSteps, shape.HorizonCount);
+        _z = new double[shape.QuantileCount];
+        for (var q = 0; q < _z.Length; q++)
+        {
+            _z[q] = Distributions.NormalQuantile(shape.Quantiles[q]);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Grow(int capacity)
+    {
+        _level = Grown(_level, capacity);
+        _trend = Grown(_trend, capacity);
+        _mse = Grown(_mse, capacity * Shape.HorizonCount);
+        var s = new float[checked(capacity * _period)];
+        _season.AsSpan().CopyTo(s);
+        _season = s;
+        _pending.Grow(capacity);
+    }
+
+    /// <inheritdoc/>
+    protected override void ResetOne(int series)
+    {
+        _level[series] = double.NaN;
+        _trend[series] = 0;
+        _season.AsSpan(series * _period, _period).Clear();
+        _mse.AsSpan(series * Shape.HorizonCount, Shape.HorizonCount).Fill(double.NaN);
+        _pending.Reset(series);
+    }
+
+    /// <inheritdoc/>
+    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    {
+        var step = Steps[series];
+        var hs = Shape.HorizonSteps;
+        if (!double.IsNaN(value))
+        {
+            for (var h = 0; h < hs.Length; h++)
+            {
+                if (step - hs[h] < 0)
+                {
+                    continue;
+                }
+
+                var f = _pending.At(series, step - hs[h])[h];
+                if (!float.IsNaN(f))
+                {
+                    var e = value - f;
+                    ref var m = ref _mse[(series * hs.Length) + h];
+                    m = double.IsNaN(m) ? e * e : m + (ErrorDecay * ((e * e) - m));
+                }
+            }
+
+            ref var s = ref _season[(series * _period) + (int)(step % _period)];
+            var l = _level[series];
+            if (double.IsNaN(l))
+            {
+                _level[series] = value;
+            }
+            else
+            {
+                var b = _trend[series];
+                var newLevel = (Alpha * (value - s)) + ((1 - Alpha) * (l + (Phi * b)));
+                _trend[series] = (Beta * (newLevel - l)) + ((1 - Beta) * Phi * b);
+                _level[series] = newLevel;
+                s = (float)((Gamma * (value - newLevel)) + ((1 - Gamma) * s));
+            }
+        }
+
+        var slot = _pending.At(series, step);
+        for (var h = 0; h < hs.Length; h++)
+        {
+            slot[h] = (float)Point(series, step, hs[h]);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ForecastOne(int series, Span<double> destination)
+    {
+        var step = Steps[series] - 1;
+        var hs = Shape.HorizonSteps;
+        var qn = Shape.QuantileCount;
+        for (var h = 0; h < hs.Length; h++)
+        {
+            var point = Point(series, step, hs[h]);
+            var mse = _mse[(series * hs.Length) + h];
+            var sigma = double.IsNaN(mse) ? 0 : Math.Sqrt(mse);
+            for (var q = 0; q < qn; q++)
+            {
+                destination[(h * qn) + q] = point + (_z[q] * sigma);
+            }
+        }
+    }
+
+    private double Point(int series, long step, int h)
+    {
+        var l = _level[series];
+        if (double.IsNaN(l))
+        {
+            return double.NaN;
+        }
+
+        var damp = 0.0;
+        var p = 1.0;
+        for (var i = 0; i < h; i++)
+        {
+            p *= Phi;
+            damp += p;
+        }
+
+        var s = _season[(series * _period) + (int)((step + h) % _period)];
+        return l + (damp * _trend[series]) + s;
+    }
+}

@@ -1,0 +1,69 @@
+using Prescient.Abstractions.Forecasting;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// <c>seasonal-median</c>: the median of the values at the same time of day over the last <c>days</c> days,
+/// ŷ(t+h) = median_k y(t+h−kP), k = 1..days (with k starting at ⌈h/P⌉), the last valid value when none exists.
+/// Robust to one-off spikes that make the plain seasonal-naive forecast repeat yesterday's accident.
+/// Memory: days × P floats per series.
+/// </summary>
+public sealed class SeasonalMedianForecaster : ForecasterBase
+{
+    private readonly int _period;
+    private readonly int _days;
+    private readonly SeriesHistory _history;
+    private readonly double[] _buffer;
+
+    /// <summary>Creates the model over <paramref name="days"/> days (default 7).</summary>
+    public SeasonalMedianForecaster(ForecastShape shape, int days = 7)
+        : base("seasonal-median", shape)
+    {
+        _period = Math.Max(1, 86400 / shape.StepSeconds);
+        _days = days;
+        _history = new SeriesHistory(_period * days);
+        _buffer = new double[days];
+    }
+
+    /// <inheritdoc/>
+    protected override void Grow(int capacity) => _history.Grow(capacity);
+
+    /// <inheritdoc/>
+    protected override void ResetOne(int series) => _history.Reset(series);
+
+    /// <inheritdoc/>
+    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+
+    /// <inheritdoc/>
+    protected override void ForecastOne(int series, Span<double> destination)
+    {
+        var hs = Shape.HorizonSteps;
+        for (var h = 0; h < hs.Length; h++)
+        {
+            var k0 = (hs[h] + _period - 1) / _period;
+            var n = 0;
+            for (var k = k0; k < k0 + _days; k++)
+            {
+                var v = _history.Lag(series, (k * _period) - hs[h]);
+                if (!double.IsNaN(v))
+                {
+                    _buffer[n++] = v;
+                }
+            }
+
+            double point;
+            if (n == 0)
+            {
+                point = LastValid[series];
+            }
+            else
+            {
+                var b = _buffer.AsSpan(0, n);
+                b.Sort();
+                point = (n & 1) == 1 ? b[n / 2] : 0.5 * (b[(n / 2) - 1] + b[n / 2]);
+            }
+
+            WritePoint(destination, h, point);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Prescient.Abstractions.Forecasting;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// <c>seasonal-naive</c> (daily) and <c>seasonal-naive-weekly</c>: the value one season before the target time,
+/// ŷ(t+h) = y(t+h−kP) with k = ⌈h/P⌉; the last valid value while that one is missing or not yet seen.
+/// Memory: P floats per series (P = period ÷ step; 288 for a day of 5-minute steps).
+/// </summary>
+public sealed class SeasonalNaiveForecaster : ForecasterBase
+{
+    private readonly int _period;
+    private readonly SeriesHistory _history;
+
+    /// <summary>Creates the model with a season of <paramref name="periodSeconds"/> (86,400 or 604,800).</summary>
+    public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400)
+        : base(periodSeconds == 604800 ? "seasonal-naive-weekly" : "seasonal-naive", shape)
+    {
+        _period = Math.Max(1, periodSeconds / shape.StepSeconds);
+        _history = new SeriesHistory(_period);
+    }
+
+    /// <summary>The season in steps.</summary>
+    public int PeriodSteps => _period;
+
+    /// <inheritdoc/>
+    protected override void Grow(int capacity) => _history.Grow(capacity);
+
+    /// <inheritdoc/>
+    protected override void ResetOne(int series) => _history.Reset(series);
+
+    /// <inheritdoc/>
+    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+
+    /// <inheritdoc/>
+    protected override void ForecastOne(int series, Span<double> destination)
+    {
+        var hs = Shape.HorizonSteps;
+        for (var h = 0; h < hs.Length; h++)
+        {
+            var k = (hs[h] + _period - 1) / _period;
+            var v = _history.Lag(series, (k * _period) - hs[h]);
+            WritePoint(destination, h, double.IsNaN(v) ? LastValid[series] : v);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Prescient.Abstractions.Forecasting;
+
+namespace Prescient.Forecasting.Models;
+
+/// <summary>
+/// <c>window-quantile</c>: the empirical quantiles of the last <c>window</c> valid values, the same at every
+/// horizon; its median is a robust level that shrugs off isolated spikes (an ensemble member).
+/// Memory: window floats per series.
+/// </summary>
+public sealed class WindowQuantileForecaster : ForecasterBase
+{
+    private readonly SeriesHistory _history;
+    private readonly double[] _sorted;
+
+    /// <summary>Creates the model over the last <paramref name="window"/> steps (default 6).</summary>
+    public WindowQuantileForecaster(ForecastShape shape, int window = 6, string? name = null)
+        : base(name ?? "window-quantile", shape)
+    {
+        _history = new SeriesHistory(window);
+        _sorted = new double[window];
+    }
+
+    /// <inheritdoc/>
+    protected override void Grow(int capacity) => _history.Grow(capacity);
+
+    /// <inheritdoc/>
+    protected override void ResetOne(int series) => _history.Reset(series);
+
+    /// <inheritdoc/>
+    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+
+    /// <inheritdoc/>
+    protected override void ForecastOne(int series, Span<double> destination)
+    {
+        var n = 0;
+        for (var k = 0; k < _history.Count(series); k++)
+        {
+            var v = _history.Lag(series, k);
+            if (!double.IsNaN(v))
+            {
+                _sorted[n++] = v;
+            }
+        }
+
+        if (n == 0)
+        {
+            destination.Fill(LastValid[series]);
+            return;
+        }
+
+        var sorted = _sorted.AsSpan(0, n);
+        sorted.Sort();
+        var qn = Shape.QuantileCount;
+        for (var q = 0; q < qn; q++)
+        {
+            // Linear interpolation between order statistics (type 7).
+            var pos = Shape.Quantiles[q] * (n - 1);
+            var lo = (int)pos;
+            var hi = Math.Min(lo + 1, n - 1);
+            var value = sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+            for (var h = 0; h < Shape.HorizonCount; h++)
+            {
+                destination[(h * qn) + q] = value;
+            }
+        }
+    }
+}
