@@ -136,7 +136,7 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
 
             if (notes.Count == 0)
             {
-                notes.Add("no CUDA or OpenCL device found (driver absent or no GPU)");
+                notes.Add("no CUDA or OpenCL device found (driver absent or no GPU)" + DescribeCudaDriver());
             }
         }
         catch (Exception ex) when (ex is not ArgumentException)
@@ -147,6 +147,25 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
         context?.Dispose();
         reason = string.Join("; ", notes);
         return null;
+    }
+
+    // ILGPU binds the CUDA driver as "cuda", which the loader resolves to libcuda.so; driver installs that ship
+    // only libcuda.so.1 need a libcuda.so link on LD_LIBRARY_PATH (bench/gpu/check.sh makes one).
+    private static string DescribeCudaDriver()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return string.Empty;
+        }
+
+        if (System.Runtime.InteropServices.NativeLibrary.TryLoad("libcuda.so", out _))
+        {
+            return "; libcuda.so loads, so the driver sees no device";
+        }
+
+        return System.Runtime.InteropServices.NativeLibrary.TryLoad("libcuda.so.1", out _)
+            ? "; only libcuda.so.1 loads: ILGPU needs libcuda.so (link it on LD_LIBRARY_PATH)"
+            : "; no libcuda.so (NVIDIA driver not installed)";
     }
 
     /// <summary>Creates the backend on ILGPU's CPU simulator: slow, for kernel correctness tests at tiny shapes.</summary>

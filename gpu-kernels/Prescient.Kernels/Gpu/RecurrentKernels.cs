@@ -152,8 +152,33 @@ internal static class RecurrentKernels
         }
     }
 
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    private static float Sigmoid(float x) => 1f / (1f + Exp(-x));
 
     // tanh(x) = 1 − 2/(e^2x + 1): saturates cleanly at ±1 for large |x| without an overflow to NaN.
-    private static float Tanh(float x) => 1f - (2f / (MathF.Exp(2f * x) + 1f));
+    private static float Tanh(float x) => 1f - (2f / (Exp(2f * x) + 1f));
+
+    /// <summary>
+    /// The same Cephes expf as the CPU path, in plain arithmetic: every backend compiles it (no libdevice or
+    /// backend math intrinsic needed) and CPU and GPU round alike. e^x = 2^n·e^r, n = round(x·log2 e).
+    /// </summary>
+    private static float Exp(float x)
+    {
+        x = x < -87.3f ? -87.3f : x > 88.3f ? 88.3f : x;
+        var t = (x * 1.44269504088896341f) + 0.5f;
+        var n = (int)t;
+        if (n > t)
+        {
+            n--;
+        }
+
+        var r = x - (n * 0.693359375f) + (n * 2.12194440e-4f);
+        var p = 1.9875691500e-4f;
+        p = (p * r) + 1.3981999507e-3f;
+        p = (p * r) + 8.3334519073e-3f;
+        p = (p * r) + 4.1665795894e-2f;
+        p = (p * r) + 1.6666665459e-1f;
+        p = (p * r) + 5.0000001201e-1f;
+        p = (p * r * r) + r + 1f;
+        return p * Interop.IntAsFloat((uint)((n + 127) << 23));
+    }
 }
