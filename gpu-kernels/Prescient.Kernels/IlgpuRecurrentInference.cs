@@ -52,17 +52,19 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
                 $"H = {hidden} exceeds the {accelerator.MaxNumThreadsPerGroup} threads per group of {accelerator.Name}; the GPU kernel maps one thread per hidden unit.");
         }
 
-        _seriesPerGroup = Math.Max(1, Math.Min(TargetGroupThreads, accelerator.MaxNumThreadsPerGroup) / hidden);
-        var sharedBytes = (long)_seriesPerGroup * rows * sizeof(float);
-        if (sharedBytes > accelerator.MaxSharedMemoryPerGroup)
+        // A group is H threads per tile of RecurrentKernels.SeriesPerThread series, about 256 threads in all,
+        // fewer tiles where shared memory (one row of F + H floats per series) would not fit.
+        var perThread = RecurrentKernels.SeriesPerThread;
+        var tiles = Math.Max(1, Math.Min(TargetGroupThreads, accelerator.MaxNumThreadsPerGroup) / hidden);
+        var rowBytes = (long)rows * sizeof(float) * perThread;
+        if (rowBytes > accelerator.MaxSharedMemoryPerGroup)
         {
-            _seriesPerGroup = (int)Math.Max(1, accelerator.MaxSharedMemoryPerGroup / (rows * sizeof(float)));
-            if ((long)rows * sizeof(float) > accelerator.MaxSharedMemoryPerGroup)
-            {
-                throw new NotSupportedException($"F + H = {rows} floats exceed the shared memory per group of {accelerator.Name}.");
-            }
+            throw new NotSupportedException(
+                $"{perThread} × (F + H) = {perThread * rows} floats exceed the shared memory per group of {accelerator.Name}.");
         }
 
+        tiles = (int)Math.Min(tiles, accelerator.MaxSharedMemoryPerGroup / rowBytes);
+        _seriesPerGroup = tiles * perThread;
         _kernel = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentKernelShape>(RecurrentKernels.Rollout);
         _hostWeightsT = new float[rows * spec.GateRows];
@@ -88,7 +90,7 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
     /// <summary>The device name ILGPU reports.</summary>
     public string DeviceName => _accelerator.Name;
 
-    /// <summary>Series handled by one thread group (group size = this × H).</summary>
+    /// <summary>Series handled by one thread group (group size = H × this / RecurrentKernels.SeriesPerThread).</summary>
     public int SeriesPerGroup => _seriesPerGroup;
 
     /// <summary>
@@ -357,7 +359,7 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
         var groups = (batchSeries + _seriesPerGroup - 1) / _seriesPerGroup;
         var config = new KernelConfig(
             new Index1D(groups),
-            new Index1D(_seriesPerGroup * spec.HiddenSize),
+            new Index1D(_seriesPerGroup / RecurrentKernels.SeriesPerThread * spec.HiddenSize),
             SharedMemoryConfig.RequestDynamic<float>(_seriesPerGroup * (spec.InputSize + spec.HiddenSize)));
         _kernel(config, _slots!.View, _inputs!.View, _outputs!.View, _h.View, _c.View, _weightsT.View, _bias.View, _headT.View, _headBias.View, shape);
     }
