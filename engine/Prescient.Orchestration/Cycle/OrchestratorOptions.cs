@@ -1,0 +1,180 @@
+namespace Prescient.Orchestration.Cycle;
+
+/// <summary>
+/// Configuration of the predictive orchestrator (one instance per engine), bound from
+/// <c>Prescient:Orchestrator</c>. Every member has a working default; <see cref="Validate"/> throws
+/// <see cref="ArgumentException"/> naming the setting when a value is out of range.
+/// </summary>
+public sealed class OrchestratorOptions
+{
+    /// <summary>The forecaster used for every (job, resource) series: a name of <c>ForecasterRegistry</c> (default <c>ensemble</c>).</summary>
+    public string Model { get; set; } = "ensemble";
+
+    /// <summary>
+    /// The last good model the orchestrator rolls back to when <see cref="Model"/> degrades (its pinball loss above
+    /// <see cref="DegradationRatio"/> × its trailing baseline). It observes every step alongside, so the switch is instant.
+    /// </summary>
+    public string FallbackModel { get; set; } = "persistence";
+
+    /// <summary>Seconds per forecast step (the grid every series advances on), ≥ 1. Default 60.</summary>
+    public int StepSeconds { get; set; } = 60;
+
+    /// <summary>Forecast horizons in seconds, ascending, each ≥ <see cref="StepSeconds"/>. Default 1 min, 5 min, 1 h.</summary>
+    public int[] HorizonsSeconds { get; set; } = [60, 300, 3600];
+
+    /// <summary>The cadence of the cycle in milliseconds; cohorts of series are observed in turn so that each one steps every <see cref="StepSeconds"/>.</summary>
+    public int CycleMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// Time a cycle may take, in milliseconds (default 80 % of the cadence). An overrun raises the degradation level
+    /// (the longest horizon is skipped, the solver gets less time); cycles well inside the budget lower it again.
+    /// </summary>
+    public int CycleBudgetMilliseconds { get; set; } = 800;
+
+    /// <summary>
+    /// How far ahead each resource is provisioned, in seconds (cpu, memory, network, storage): the planned demand is
+    /// the envelope of the forecasts at every horizon up to this (at least the shortest). Memory looks further ahead
+    /// because shrinking it back is slow; CPU quota takes effect at the next tick.
+    /// </summary>
+    public int[] LookaheadSeconds { get; set; } = [60, 300, 300, 300];
+
+    /// <summary>Time an agent needs to apply a change of each resource, in seconds; a raise for a later horizon is scheduled this long before it.</summary>
+    public int[] ActionLeadSeconds { get; set; } = [1, 5, 2, 2];
+
+    /// <summary>Relative headroom of the reactive path over observed usage (0.5 = 1.5 × usage), 0..10.</summary>
+    public double ReactiveHeadroom { get; set; } = 0.5;
+
+    /// <summary>Relative change below which a limit is left alone (hysteresis), 0..1.</summary>
+    public double Hysteresis { get; set; } = 0.1;
+
+    /// <summary>Largest change of one allocation per cycle, as a fraction of its node's capacity (spikes and floors are exempt), (0, 1].</summary>
+    public double ChangeLimitFraction { get; set; } = 0.25;
+
+    /// <summary>Memory floor margin over usage, in GiB (the floor is usage + max(this, usage × <see cref="MemoryMarginFraction"/>)).</summary>
+    public double MemoryMarginGibibytes { get; set; } = 0.0625;
+
+    /// <summary>Memory floor margin over usage, relative.</summary>
+    public double MemoryMarginFraction { get; set; } = 0.05;
+
+    /// <summary>memory.max sits this far above memory.high (relative), never below usage plus the margin.</summary>
+    public double MemoryMaxHeadroom { get; set; } = 0.25;
+
+    /// <summary>CPU never goes below this many cores per job.</summary>
+    public double MinimumCpuCores { get; set; } = 0.1;
+
+    /// <summary>
+    /// A series whose observed usage exceeds its forecast's 0.99 quantile by this factor (or reaches its limit) is a
+    /// spike: the reactive path sets its demand at once and lifts the change limit.
+    /// </summary>
+    public double SpikeFactor { get; set; } = 1.1;
+
+    /// <summary>
+    /// Normalized error (EWMA of |actual − median| / EWMA of |actual|, at the shortest horizon) above which a series
+    /// falls back to the reactive path with widened margins; it recovers below 0.7 × this.
+    /// </summary>
+    public double FallbackErrorThreshold { get; set; } = 0.5;
+
+    /// <summary>How much the quantiles of a series in fallback are widened (relative).</summary>
+    public double FallbackWidening { get; set; } = 0.5;
+
+    /// <summary>The model rolls back when its recent pinball loss exceeds this multiple of its trailing baseline.</summary>
+    public double DegradationRatio { get; set; } = 1.5;
+
+    /// <summary>Scored steps before the degradation check is armed (the baseline must exist first).</summary>
+    public int DegradationWarmupScores { get; set; } = 200;
+
+    /// <summary>Priority of the capacity reserved on each node for pending jobs and registered events.</summary>
+    public double ReservePriority { get; set; } = 1.0;
+
+    /// <summary>A long-running service is recommended more instances when its predicted 0.9 quantile exceeds this share of its request.</summary>
+    public double ScaleOutThreshold { get; set; } = 0.9;
+
+    /// <summary>Target utilization of a service's instances when recommending a count.</summary>
+    public double ScaleOutTargetUtilization { get; set; } = 0.7;
+
+    /// <summary>Seconds a new instance of a service needs to start; a scale-out is recommended this long before the load.</summary>
+    public int InstanceStartupSeconds { get; set; } = 120;
+
+    /// <summary>A node whose predicted 0.9 total exceeds this share of its capacity gets migration proposals.</summary>
+    public double MigrationThreshold { get; set; } = 0.95;
+
+    /// <summary>Recommendations (scale-out, migration, re-plan) emitted per cycle at most.</summary>
+    public int MaxRecommendations { get; set; } = 256;
+
+    /// <summary>Pending jobs whose expected start is at most this far ahead get their datasets prefetched, in seconds.</summary>
+    public int PrefetchWindowSeconds { get; set; } = 900;
+
+    /// <summary>A prefetch is scheduled this long before the job's expected start, in seconds.</summary>
+    public int PrefetchLeadSeconds { get; set; } = 300;
+
+    /// <summary>A job whose predicted network 0.9 quantile is at least this many Gbit/s gets a bandwidth reservation.</summary>
+    public double BandwidthReservationMinimumGigabits { get; set; } = 0.1;
+
+    /// <summary>Shared uplink budget over every job's network allocation, in Gbit/s (a global linking row of the LP); 0 = none.</summary>
+    public double UplinkBudgetGigabits { get; set; }
+
+    /// <summary>Shared storage bandwidth budget over every job's storage allocation, in GB/s (a linking row); 0 = none.</summary>
+    public double StorageBudgetGigabytes { get; set; }
+
+    /// <summary>Seed for any randomized choice; the cycle itself breaks every tie by index, so it is deterministic.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"Prescient:Orchestrator:{name} {message}", name);
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(Model), nameof(Model), "must name a forecaster");
+        Check(!string.IsNullOrWhiteSpace(FallbackModel), nameof(FallbackModel), "must name a forecaster");
+        Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
+        Check(HorizonsSeconds is { Length: > 0 }, nameof(HorizonsSeconds), "needs at least one horizon");
+        for (var i = 0; i < HorizonsSeconds.Length; i++)
+        {
+            Check(HorizonsSeconds[i] >= StepSeconds && (i == 0 || HorizonsSeconds[i] > HorizonsSeconds[i - 1]), nameof(HorizonsSeconds), "must be ascending and each ≥ StepSeconds");
+        }
+
+        Check(CycleMilliseconds >= 1, nameof(CycleMilliseconds), "must be ≥ 1");
+        Check(CycleBudgetMilliseconds >= 1, nameof(CycleBudgetMilliseconds), "must be ≥ 1");
+        Check(LookaheadSeconds is { Length: OrchestratedResources.Count }, nameof(LookaheadSeconds), "needs one value per resource (cpu, memory, network, storage)");
+        Check(ActionLeadSeconds is { Length: OrchestratedResources.Count }, nameof(ActionLeadSeconds), "needs one value per resource (cpu, memory, network, storage)");
+        foreach (var v in LookaheadSeconds)
+        {
+            Check(v >= 0, nameof(LookaheadSeconds), "must be ≥ 0");
+        }
+
+        foreach (var v in ActionLeadSeconds)
+        {
+            Check(v >= 0, nameof(ActionLeadSeconds), "must be ≥ 0");
+        }
+
+        Check(ReactiveHeadroom is >= 0 and <= 10, nameof(ReactiveHeadroom), "must be in [0, 10]");
+        Check(Hysteresis is >= 0 and <= 1, nameof(Hysteresis), "must be in [0, 1]");
+        Check(ChangeLimitFraction is > 0 and <= 1, nameof(ChangeLimitFraction), "must be in (0, 1]");
+        Check(MemoryMarginGibibytes is >= 0 and < 1024, nameof(MemoryMarginGibibytes), "must be in [0, 1024)");
+        Check(MemoryMarginFraction is >= 0 and <= 1, nameof(MemoryMarginFraction), "must be in [0, 1]");
+        Check(MemoryMaxHeadroom is >= 0 and <= 10, nameof(MemoryMaxHeadroom), "must be in [0, 10]");
+        Check(MinimumCpuCores is >= 0 and < 1024, nameof(MinimumCpuCores), "must be in [0, 1024)");
+        Check(SpikeFactor is >= 1 and <= 100, nameof(SpikeFactor), "must be in [1, 100]");
+        Check(FallbackErrorThreshold is > 0 and <= 100, nameof(FallbackErrorThreshold), "must be in (0, 100]");
+        Check(FallbackWidening is >= 0 and <= 10, nameof(FallbackWidening), "must be in [0, 10]");
+        Check(DegradationRatio is > 1 and <= 100, nameof(DegradationRatio), "must be in (1, 100]");
+        Check(DegradationWarmupScores >= 1, nameof(DegradationWarmupScores), "must be ≥ 1");
+        Check(ReservePriority is > 0 and <= 1000, nameof(ReservePriority), "must be in (0, 1000]");
+        Check(ScaleOutThreshold is > 0 and <= 10, nameof(ScaleOutThreshold), "must be in (0, 10]");
+        Check(ScaleOutTargetUtilization is > 0 and <= 1, nameof(ScaleOutTargetUtilization), "must be in (0, 1]");
+        Check(InstanceStartupSeconds >= 0, nameof(InstanceStartupSeconds), "must be ≥ 0");
+        Check(MigrationThreshold is > 0 and <= 10, nameof(MigrationThreshold), "must be in (0, 10]");
+        Check(MaxRecommendations is >= 0 and <= 1_000_000, nameof(MaxRecommendations), "must be in [0, 1000000]");
+        Check(PrefetchWindowSeconds >= 0, nameof(PrefetchWindowSeconds), "must be ≥ 0");
+        Check(PrefetchLeadSeconds >= 0, nameof(PrefetchLeadSeconds), "must be ≥ 0");
+        Check(UplinkBudgetGigabits >= 0 && double.IsFinite(UplinkBudgetGigabits), nameof(UplinkBudgetGigabits), "must be finite and ≥ 0");
+        Check(StorageBudgetGigabytes >= 0 && double.IsFinite(StorageBudgetGigabytes), nameof(StorageBudgetGigabytes), "must be finite and ≥ 0");
+        Check(BandwidthReservationMinimumGigabits >= 0, nameof(BandwidthReservationMinimumGigabits), "must be ≥ 0");
+    }
+}
