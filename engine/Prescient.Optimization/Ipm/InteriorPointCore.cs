@@ -146,13 +146,19 @@ internal sealed class InteriorPointCore
 
         var bNorm = NormInf(_b);
         var cNorm = NormInf(_c);
+        var boundNorm = BoundNorm();
         var bestMerit = double.PositiveInfinity;
         var sinceBest = 0;
         var smallSteps = 0;
+        var alphaPrimal = 0.0;
+        var alphaDual = 0.0;
         var outcome = CoreOutcome.IterationLimit;
         for (var iteration = 0; ; iteration++)
         {
-            var mu = Residuals();
+            // Pass 1: apply the pending step, then residuals, Θ and the predictor's right-hand side.
+            var mu = Evaluate(alphaPrimal, alphaDual, out var xNorm, out var zNorm, out var yNorm);
+            alphaPrimal = 0;
+            alphaDual = 0;
             RelativePrimalResidual = NormInf(_rp) / (1 + bNorm);
             RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
@@ -196,7 +202,8 @@ internal sealed class InteriorPointCore
                 break;
             }
 
-            if (Diverging(bNorm, cNorm))
+            const double Big = 1e12;
+            if (xNorm > Big * (1 + bNorm + boundNorm) || zNorm > Big * (1 + cNorm) || yNorm > Big * (1 + cNorm))
             {
                 outcome = CoreOutcome.Diverging;
                 break;
@@ -208,7 +215,7 @@ internal sealed class InteriorPointCore
                 break;
             }
 
-            if (!Iterate(mu, maxCorrectors, out var alphaPrimal, out var alphaDual))
+            if (!Iterate(mu, maxCorrectors, out alphaPrimal, out alphaDual))
             {
                 outcome = CoreOutcome.NumericalError;
                 break;
@@ -221,27 +228,13 @@ internal sealed class InteriorPointCore
         if (outcome != CoreOutcome.Optimal)
         {
             RestoreBest();
-            Residuals();
+            Evaluate(0, 0, out _, out _, out _);
             RelativePrimalResidual = NormInf(_rp) / (1 + bNorm);
             RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
         }
 
         return outcome;
-    }
-
-    private bool Diverging(double bNorm, double cNorm)
-    {
-        var big = 1e12;
-        var xNorm = 0.0;
-        var zNorm = 0.0;
-        for (var j = 0; j < _n; j++)
-        {
-            xNorm = Math.Max(xNorm, Math.Abs(X[j]));
-            zNorm = Math.Max(zNorm, Math.Max(Zl[j], Zu[j]));
-        }
-
-        return xNorm > big * (1 + bNorm + BoundNorm()) || zNorm > big * (1 + cNorm) || NormInf(Y) > big * (1 + cNorm);
     }
 
     private double BoundNorm()
@@ -263,56 +256,156 @@ internal sealed class InteriorPointCore
         return s;
     }
 
-    /// <summary>Computes xl, xu, rp, rd, the objectives and returns μ.</summary>
-    private double Residuals()
+    /// <summary>
+    /// One pass over the columns: applies the pending step (x += αp dx, z += αd dz, y += αd dy), then computes
+    /// xl, xu, rp = b - A x, rd = c - A'y - zl + zu, the objectives, Θ, and the predictor's r̂ = rd + zl - zu
+    /// with its right-hand side A Θ r̂ accumulated into the rhs buffer (rp is added at the end). Returns μ.
+    /// </summary>
+    private double Evaluate(double alphaPrimal, double alphaDual, out double xNorm, out double zNorm, out double yNorm)
     {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
         var x = X;
-        _a.Multiply(x, _rp);
-        var primal = 0.0;
+        var y = Y;
+        var zl = Zl;
+        var zu = Zu;
+        var ax = _workM;
+        var rhs = _rhs;
+        yNorm = 0;
         for (var i = 0; i < _m; i++)
         {
-            _rp[i] = _b[i] - _rp[i];
+            if (alphaDual != 0)
+            {
+                y[i] += alphaDual * _dy[i];
+            }
+
+            yNorm = Math.Max(yNorm, Math.Abs(y[i]));
+            ax[i] = 0;
+            rhs[i] = 0;
         }
 
-        _a.MultiplyTransposed(Y, _rd);
-        var dual = Dot(_b, Y);
-        var complementarity = 0.0;
+        var stepping = alphaPrimal != 0 || alphaDual != 0;
+        double primal = 0, dual = 0, complementarity = 0, xMax = 0, zMax = 0;
         var count = 0;
         for (var j = 0; j < _n; j++)
         {
-            primal += _c[j] * x[j];
+            if (stepping)
+            {
+                x[j] += alphaPrimal * _dx[j];
+                zl[j] += alphaDual * _dzl[j];
+                zu[j] += alphaDual * _dzu[j];
+            }
+
+            var xj = x[j];
+            var aty = 0.0;
+            var start = cs[j];
+            var end = cs[j + 1];
+            for (var p = start; p < end; p++)
+            {
+                var r = ri[p];
+                aty += av[p] * y[r];
+                ax[r] += av[p] * xj;
+            }
+
+            primal += _c[j] * xj;
+            xMax = Math.Max(xMax, Math.Abs(xj));
             var kind = _kind[j];
             if (kind == StandardForm.KindFixed)
             {
-                dual += _l[j] * (_c[j] - _rd[j]);
+                dual += _l[j] * (_c[j] - aty);
                 _rd[j] = 0;
+                _theta[j] = 0;
+                _rhat[j] = 0;
                 continue;
             }
 
-            var r = _c[j] - _rd[j];
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            var rd = _c[j] - aty;
+            double inverse;
+            double rhat;
+            switch (kind)
             {
-                _xl[j] = x[j] - _l[j];
-                r -= Zl[j];
-                dual += _l[j] * Zl[j];
-                complementarity += _xl[j] * Zl[j];
-                count++;
+                case StandardForm.KindLower:
+                {
+                    var xl = xj - _l[j];
+                    var z = zl[j];
+                    _xl[j] = xl;
+                    rd -= z;
+                    dual += _l[j] * z;
+                    complementarity += xl * z;
+                    count++;
+                    zMax = Math.Max(zMax, z);
+                    inverse = z / xl;
+                    rhat = rd + z;
+                    break;
+                }
+
+                case StandardForm.KindUpper:
+                {
+                    var xu = _u[j] - xj;
+                    var z = zu[j];
+                    _xu[j] = xu;
+                    rd += z;
+                    dual -= _u[j] * z;
+                    complementarity += xu * z;
+                    count++;
+                    zMax = Math.Max(zMax, z);
+                    inverse = z / xu;
+                    rhat = rd - z;
+                    break;
+                }
+
+                case StandardForm.KindBoxed:
+                {
+                    var xl = xj - _l[j];
+                    var xu = _u[j] - xj;
+                    var a = zl[j];
+                    var b = zu[j];
+                    _xl[j] = xl;
+                    _xu[j] = xu;
+                    rd += b - a;
+                    dual += (_l[j] * a) - (_u[j] * b);
+                    complementarity += (xl * a) + (xu * b);
+                    count += 2;
+                    zMax = Math.Max(zMax, Math.Max(a, b));
+                    inverse = (a / xl) + (b / xu);
+                    rhat = rd + a - b;
+                    break;
+                }
+
+                default:
+                    inverse = FreeRegularization;
+                    rhat = rd;
+                    break;
             }
 
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            _rd[j] = rd;
+            var theta = 1 / (inverse + PrimalRegularization);
+            _theta[j] = theta;
+            _rhat[j] = rhat;
+            var t = theta * rhat;
+            if (t != 0)
             {
-                _xu[j] = _u[j] - x[j];
-                r += Zu[j];
-                dual -= _u[j] * Zu[j];
-                complementarity += _xu[j] * Zu[j];
-                count++;
+                for (var p = start; p < end; p++)
+                {
+                    rhs[ri[p]] += av[p] * t;
+                }
             }
-
-            _rd[j] = r;
         }
 
+        var dualFromRows = 0.0;
+        for (var i = 0; i < _m; i++)
+        {
+            var rp = _b[i] - ax[i];
+            _rp[i] = rp;
+            rhs[i] += rp;
+            dualFromRows += _b[i] * y[i];
+        }
+
+        xNorm = xMax;
+        zNorm = zMax;
         PrimalObjective = primal;
-        DualObjective = dual;
+        DualObjective = dual + dualFromRows;
         return count > 0 ? complementarity / count : 0;
     }
 
@@ -320,79 +413,201 @@ internal sealed class InteriorPointCore
     {
         alphaPrimal = 0;
         alphaDual = 0;
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = _kind[j];
-            double inverse;
-            switch (kind)
-            {
-                case StandardForm.KindFixed:
-                    _theta[j] = 0;
-                    continue;
-                case StandardForm.KindLower:
-                    inverse = Zl[j] / _xl[j];
-                    break;
-                case StandardForm.KindUpper:
-                    inverse = Zu[j] / _xu[j];
-                    break;
-                case StandardForm.KindBoxed:
-                    inverse = Zl[j] / _xl[j] + Zu[j] / _xu[j];
-                    break;
-                default:
-                    inverse = FreeRegularization;
-                    break;
-            }
-
-            _theta[j] = 1 / (inverse + PrimalRegularization);
-        }
-
         if (!_solver.Factorize(_theta, DualRegularization))
         {
             return false;
         }
 
-        // Predictor (affine scaling): target products 0.
-        for (var j = 0; j < _n; j++)
-        {
-            _rl[j] = -_xl[j] * Zl[j];
-            _ru[j] = -_xu[j] * Zu[j];
-        }
-
-        Direction(_rl, _ru, _dxAffine, _dy, _dzlAffine, _dzuAffine);
-        StepLengths(_dxAffine, _dzlAffine, _dzuAffine, out var ap, out var ad);
-        var muAffine = 0.0;
+        // Predictor (affine scaling, target products 0): rhs = rp + A Θ r̂ was formed by Evaluate.
+        _solver.Solve(_rhs, _dy);
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
+        // Σ(xl + αp dx)(zl + αd dzl) = s0 + αp s1 + αd s2 + αp αd s3, the same for the upper side.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         var count = 0;
         for (var j = 0; j < _n; j++)
         {
             var kind = _kind[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                _dxAffine[j] = 0;
+                _dzlAffine[j] = 0;
+                _dzuAffine[j] = 0;
+                continue;
+            }
+
+            var aty = 0.0;
+            for (var p = cs[j]; p < cs[j + 1]; p++)
+            {
+                aty += av[p] * _dy[ri[p]];
+            }
+
+            var dx = _theta[j] * (aty - _rhat[j]);
+            _dxAffine[j] = dx;
+            double dzl = 0, dzu = 0;
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                muAffine += (_xl[j] + ap * _dxAffine[j]) * (Zl[j] + ad * _dzlAffine[j]);
+                var xl = _xl[j];
+                var z = Zl[j];
+                dzl = -z - (z * dx / xl);
+                if (dx < 0)
+                {
+                    ap = Math.Min(ap, -xl / dx);
+                }
+
+                if (dzl < 0)
+                {
+                    ad = Math.Min(ad, -z / dzl);
+                }
+
+                s0 += xl * z;
+                s1 += dx * z;
+                s2 += xl * dzl;
+                s3 += dx * dzl;
                 count++;
             }
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                muAffine += (_xu[j] - ap * _dxAffine[j]) * (Zu[j] + ad * _dzuAffine[j]);
+                var xu = _xu[j];
+                var z = Zu[j];
+                dzu = -z + (z * dx / xu);
+                if (dx > 0)
+                {
+                    ap = Math.Min(ap, xu / dx);
+                }
+
+                if (dzu < 0)
+                {
+                    ad = Math.Min(ad, -z / dzu);
+                }
+
+                s0 += xu * z;
+                s1 -= dx * z;
+                s2 += xu * dzu;
+                s3 -= dx * dzu;
                 count++;
             }
+
+            _dzlAffine[j] = dzl;
+            _dzuAffine[j] = dzu;
         }
 
-        muAffine = count > 0 ? muAffine / count : 0;
-        var ratio = mu > 0 ? muAffine / mu : 0;
+        ap = Math.Min(1, ap);
+        ad = Math.Min(1, ad);
+        var muAffine = count > 0 ? (s0 + (ap * s1) + (ad * s2) + (ap * ad * s3)) / count : 0;
+        var ratio = mu > 0 ? Math.Max(0, muAffine) / mu : 0;
         var sigma = Math.Clamp(ratio * ratio * ratio, 0, 1);
         var target = sigma * mu;
 
-        // Corrector: rl = σμ - xl zl - dxl_aff dzl_aff, ru = σμ - xu zu - dxu_aff dzu_aff (dxu = -dx).
+        // Corrector: rl = σμ - xl zl - dxl_aff dzl_aff, ru = σμ - xu zu - dxu_aff dzu_aff (dxu = -dx);
+        // r̂ = rd - rl/xl + ru/xu, rhs = rp + A Θ r̂.
+        var rhs = _rhs;
+        Array.Copy(_rp, rhs, _m);
+        var keepTargets = maxCorrectors > 0;
         for (var j = 0; j < _n; j++)
         {
             var kind = _kind[j];
-            _rl[j] = kind is StandardForm.KindLower or StandardForm.KindBoxed ? target - _xl[j] * Zl[j] - _dxAffine[j] * _dzlAffine[j] : 0;
-            _ru[j] = kind is StandardForm.KindUpper or StandardForm.KindBoxed ? target - _xu[j] * Zu[j] + _dxAffine[j] * _dzuAffine[j] : 0;
+            if (kind == StandardForm.KindFixed)
+            {
+                continue;
+            }
+
+            var rhat = _rd[j];
+            var dxa = _dxAffine[j];
+            double rl = 0, ru = 0;
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                rl = target - (_xl[j] * Zl[j]) - (dxa * _dzlAffine[j]);
+                rhat -= rl / _xl[j];
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                ru = target - (_xu[j] * Zu[j]) + (dxa * _dzuAffine[j]);
+                rhat += ru / _xu[j];
+            }
+
+            if (keepTargets)
+            {
+                _rl[j] = rl;
+                _ru[j] = ru;
+            }
+
+            _rhat[j] = rhat;
+            var t = _theta[j] * rhat;
+            if (t != 0)
+            {
+                for (var p = cs[j]; p < cs[j + 1]; p++)
+                {
+                    rhs[ri[p]] += av[p] * t;
+                }
+            }
         }
 
-        Direction(_rl, _ru, _dx, _dy, _dzl, _dzu);
-        StepLengths(_dx, _dzl, _dzu, out ap, out ad);
+        _solver.Solve(rhs, _dy);
+        ap = double.PositiveInfinity;
+        ad = double.PositiveInfinity;
+        for (var j = 0; j < _n; j++)
+        {
+            var kind = _kind[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                _dx[j] = 0;
+                _dzl[j] = 0;
+                _dzu[j] = 0;
+                continue;
+            }
+
+            var aty = 0.0;
+            for (var p = cs[j]; p < cs[j + 1]; p++)
+            {
+                aty += av[p] * _dy[ri[p]];
+            }
+
+            var dx = _theta[j] * (aty - _rhat[j]);
+            _dx[j] = dx;
+            double dzl = 0, dzu = 0;
+            var dxa = _dxAffine[j];
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                var xl = _xl[j];
+                var z = Zl[j];
+                var rl = target - (xl * z) - (dxa * _dzlAffine[j]);
+                dzl = (rl - (z * dx)) / xl;
+                if (dx < 0)
+                {
+                    ap = Math.Min(ap, -xl / dx);
+                }
+
+                if (dzl < 0)
+                {
+                    ad = Math.Min(ad, -z / dzl);
+                }
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                var xu = _xu[j];
+                var z = Zu[j];
+                var ru = target - (xu * z) + (dxa * _dzuAffine[j]);
+                dzu = (ru + (z * dx)) / xu;
+                if (dx > 0)
+                {
+                    ap = Math.Min(ap, xu / dx);
+                }
+
+                if (dzu < 0)
+                {
+                    ad = Math.Min(ad, -z / dzu);
+                }
+            }
+
+            _dzl[j] = dzl;
+            _dzu[j] = dzu;
+        }
 
         // Gondzio multiple-centrality correctors: push outlying products of the trial point back into
         // [βmin σμ, βmax σμ] and keep the corrected direction when it allows longer steps.
@@ -422,7 +637,7 @@ internal sealed class InteriorPointCore
 
             Direction(_rlTrial, _ruTrial, _dxTrial, _dyTrial, _dzlTrial, _dzuTrial);
             StepLengths(_dxTrial, _dzlTrial, _dzuTrial, out var apNew, out var adNew);
-            if (apNew + adNew < 1.01 * (ap + ad))
+            if (apNew + adNew < 1.01 * (Math.Min(ap, 1e30) + Math.Min(ad, 1e30)))
             {
                 break;
             }
@@ -439,18 +654,6 @@ internal sealed class InteriorPointCore
 
         alphaPrimal = Math.Min(1, StepFactor * ap);
         alphaDual = Math.Min(1, StepFactor * ad);
-        for (var j = 0; j < _n; j++)
-        {
-            X[j] += alphaPrimal * _dx[j];
-            Zl[j] += alphaDual * _dzl[j];
-            Zu[j] += alphaDual * _dzu[j];
-        }
-
-        for (var i = 0; i < _m; i++)
-        {
-            Y[i] += alphaDual * _dy[i];
-        }
-
         return true;
     }
 

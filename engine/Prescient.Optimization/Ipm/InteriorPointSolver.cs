@@ -41,6 +41,7 @@ public static class InteriorPointSolver
     {
         Presolve.PresolveResult? presolved = null;
         var working = lp;
+        var setupStarted = options.TimeProvider.GetTimestamp();
         if (options.Presolve && options.Path != SolverPath.Structured)
         {
             presolved = Presolve.Presolver.Run(lp);
@@ -59,6 +60,7 @@ public static class InteriorPointSolver
         }
 
         var normal = CreateNormalEquations(form, options.Path);
+        var setupSeconds = options.TimeProvider.GetElapsedTime(setupStarted).TotalSeconds;
         var core = new InteriorPointCore(form.A, form.B, form.C, form.Lower, form.Upper, form.Kind, normal);
         var outcome = core.Run(options.Tolerance, options.MaxIterations, options.MaxCorrectors, deadline, options.TimeProvider, warmStart: false);
         var (x, y) = Unscale(form, core);
@@ -98,7 +100,10 @@ public static class InteriorPointSolver
             }
         }
 
-        return Finish(lp, status, reason, x, y, core.Iterations, normal.Name, presolved);
+        var result = Finish(lp, status, reason, x, y, core.Iterations, normal.Name, presolved);
+        result.SetupSeconds = setupSeconds;
+        result.FactorNonZeros = normal is NormalEquationsCholesky cholesky ? cholesky.FactorNonZeroCount : 0;
+        return result;
     }
 
     private static INormalEquationsSolver CreateNormalEquations(StandardForm form, SolverPath path)

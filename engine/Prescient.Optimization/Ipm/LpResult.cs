@@ -42,4 +42,10 @@ public sealed class LpResult
     public int PresolveRemovedRows { get; set; }
 
     public int PresolveRemovedColumns { get; set; }
+
+    /// <summary>Seconds spent before the first iteration: presolve, standard form, scaling, ordering and symbolic analysis.</summary>
+    public double SetupSeconds { get; set; }
+
+    /// <summary>Entries of the Cholesky factor on the general path (0 on the structured path).</summary>
+    public long FactorNonZeros { get; set; }
 }

@@ -244,7 +244,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         ApplyPreconditioner(r, z);
         z.CopyTo(d, 0);
         var rz = Dot(r, z);
-        var maxSteps = DenseColumnCount > 0 ? DenseColumnCount + 10 : 3;
+        var maxSteps = DenseColumnCount > 0 ? DenseColumnCount + 10 : 2;
         for (var step = 0; step < maxSteps; step++)
         {
             Multiply(d, q);
@@ -269,7 +269,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
                 residualNorm = Math.Max(residualNorm, Math.Abs(r[i]));
             }
 
-            if (residualNorm <= 1e-13 * rhsNorm)
+            if (residualNorm <= 1e-10 * rhsNorm)
             {
                 return;
             }
