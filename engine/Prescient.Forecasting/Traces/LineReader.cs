@@ -10,6 +10,8 @@ internal sealed class LineReader : IDisposable
 {
     private readonly StreamReader _reader;
     private readonly TraceDiagnostics _diagnostics;
+    private readonly CountingStream? _counter;
+    private readonly uint? _expectedLength;
     private bool _done;
 
     public LineReader(string path, TraceDiagnostics diagnostics)
@@ -19,7 +21,19 @@ internal sealed class LineReader : IDisposable
         Stream stream = File.OpenRead(path);
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
-            stream = new GZipStream(stream, CompressionMode.Decompress);
+            // A gzip file ends with ISIZE, the uncompressed length mod 2^32: GZipStream stops quietly at a truncated
+            // end, so the count of bytes it produced is compared with it at the end.
+            if (stream.Length >= 18)
+            {
+                stream.Seek(-4, SeekOrigin.End);
+                Span<byte> tail = stackalloc byte[4];
+                stream.ReadExactly(tail);
+                _expectedLength = BitConverter.ToUInt32(tail);
+                stream.Seek(0, SeekOrigin.Begin);
+            }
+
+            _counter = new CountingStream(new GZipStream(stream, CompressionMode.Decompress));
+            stream = _counter;
         }
 
         _reader = new StreamReader(stream);
@@ -44,6 +58,11 @@ internal sealed class LineReader : IDisposable
             if (l is null)
             {
                 _done = true;
+                if (_counter is not null && (_expectedLength is null || (uint)_counter.Count != _expectedLength))
+                {
+                    _diagnostics.Add("truncated-file", Path, LineNumber, "gzip stream ended before its recorded length");
+                }
+
                 return false;
             }
 
@@ -60,6 +79,55 @@ internal sealed class LineReader : IDisposable
     }
 
     public void Dispose() => _reader.Dispose();
+
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            Count += n;
+            return n;
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            Count += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 
     /// <summary>The first line of <paramref name="path"/> (gunzipped), or null when empty or unreadable.</summary>
     public static string? FirstLine(string path)
