@@ -15,6 +15,9 @@ public static class LimitsPolicy
     /// <summary>cgroup v2 cpu.weight range.</summary>
     public const uint MaxCpuWeight = 10000;
 
+    /// <summary>Most paths one PREFETCH may name: each is opened and measured while the command is answered.</summary>
+    public const int MaxPrefetchPaths = 4096;
+
     /// <summary>Smallest CFS quota the kernel accepts is 1 ms per 100 ms period.</summary>
     public const double MinCpuQuotaCores = 0.01;
 
@@ -109,6 +112,11 @@ public static class LimitsPolicy
                 if (request.PrefetchPaths.Count == 0)
                 {
                     return "PREFETCH needs at least one path";
+                }
+
+                if (request.PrefetchPaths.Count > MaxPrefetchPaths)
+                {
+                    return $"PREFETCH names {request.PrefetchPaths.Count} paths, more than {MaxPrefetchPaths}";
                 }
 
                 foreach (var path in request.PrefetchPaths)

@@ -28,19 +28,20 @@ internal sealed class ManagedPageCache : IPageCache
 
     public bool TryPrefetch(string path, CancellationToken cancellationToken, out string? error)
     {
-        if (!NativePageCache.TryOpen(path, out var handle, out _, out error))
+        if (!NativePageCache.TryOpen(path, out var handle, out var length, out error))
         {
             return false;
         }
 
         using (handle)
         {
+            // Never past the size seen at open: a file that keeps growing (or a device) must not keep us reading.
             var buffer = new byte[ReadBufferBytes];
             long offset = 0;
             try
             {
                 int read;
-                while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+                while (offset < length && (read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset)) > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     offset += read;

@@ -57,6 +57,10 @@ internal sealed class NativePageCache : IPageCache
         }
     }
 
+    /// <summary>
+    /// Opens a regular file for reading. Anything else — a directory, FIFO, socket or device, whose
+    /// "size" means nothing to the page cache and whose reads could block or never end — is refused.
+    /// </summary>
     internal static bool TryOpen(string path, out SafeFileHandle handle, out long length, out string? error)
     {
         handle = null!;
@@ -67,24 +71,34 @@ internal sealed class NativePageCache : IPageCache
             return false;
         }
 
-        try
+        if (Directory.Exists(path))
         {
-            if (Directory.Exists(path))
-            {
-                error = $"'{path}' is a directory, not a regular file";
-                return false;
-            }
-
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            length = RandomAccess.GetLength(handle);
-            error = null;
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            error = $"cannot open '{path}': {ex.Message}";
+            error = $"'{path}' is a directory, not a regular file";
             return false;
         }
+
+        if (!Libc.TryOpenRead(path, out var opened, out var errno))
+        {
+            opened.Dispose();
+            error = Describe(path, "open", errno);
+            return false;
+        }
+
+        try
+        {
+            // fstat: non-seekable handles (FIFOs, sockets) throw NotSupportedException here.
+            length = RandomAccess.GetLength(opened);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or IOException or UnauthorizedAccessException)
+        {
+            opened.Dispose();
+            error = $"'{path}' is not a regular file ({ex.Message})";
+            return false;
+        }
+
+        handle = opened;
+        error = null;
+        return true;
     }
 
     private static string Describe(string path, string operation, int errno) =>

@@ -80,5 +80,7 @@ public sealed class LimitsPolicyTests
     {
         Assert.Contains("not absolute", LimitsPolicy.Check(new ActuationRequest(ActuationKind.Prefetch, "", JobLimits.None, ["data/x"]), null, Node), StringComparison.Ordinal);
         Assert.Contains("at least one path", LimitsPolicy.Check(new ActuationRequest(ActuationKind.Prefetch, "", JobLimits.None, []), null, Node), StringComparison.Ordinal);
+        var tooMany = Enumerable.Repeat("/data/x", LimitsPolicy.MaxPrefetchPaths + 1).ToList();
+        Assert.Contains("more than 4096", LimitsPolicy.Check(new ActuationRequest(ActuationKind.Prefetch, "", JobLimits.None, tooMany), null, Node), StringComparison.Ordinal);
     }
 }

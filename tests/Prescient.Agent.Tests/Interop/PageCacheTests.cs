@@ -59,6 +59,36 @@ public sealed class PageCacheTests : IDisposable
         Assert.Contains("not an absolute path", relative, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TryGetResidency_Fifo_RefusedWithoutBlocking(bool preferNative)
+    {
+        var cache = preferNative ? Native() : PageCacheProbe.Create(false, out _);
+        var fifo = _file + ".fifo";
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Prerequisite.Require(mkfifo.ExitCode == 0, "mkfifo");
+        }
+
+        try
+        {
+            // Opening a FIFO for reading would wait for a writer; the probe must answer at once.
+            var token = TestContext.Current.CancellationToken;
+            var (measured, error, prefetched) = await Task.Run(
+                () => (cache.TryGetResidency(fifo, out _, out var e), e, cache.TryPrefetch(fifo, token, out _)), token)
+                .WaitAsync(TimeSpan.FromSeconds(10), token);
+            Assert.False(measured);
+            Assert.Contains("not a regular file", error, StringComparison.Ordinal);
+            Assert.False(prefetched);
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
     [Fact]
     public void Fallback_ResidencyUnknownPrefetchReadsThrough()
     {
