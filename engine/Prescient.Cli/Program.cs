@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(LpCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

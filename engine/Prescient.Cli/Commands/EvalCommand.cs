@@ -4,6 +4,7 @@ using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Evaluation;
 using Prescient.Forecasting.Models;
+using Prescient.Forecasting.Training;
 using Prescient.Forecasting.Traces;
 
 namespace Prescient.Cli.Commands;
@@ -67,6 +68,27 @@ public static class EvalCommand
                 OriginStride = Math.Max(1, parse.GetValue(stride)),
                 Parallelism = Math.Max(1, parse.GetValue(threads)),
             };
+
+            if (parse.GetValue(lstm) is { } modelPath)
+            {
+                LstmModel model;
+                try
+                {
+                    model = LstmModel.Load(modelPath);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"prescient eval: --lstm: {e.Message}");
+                    return Task.FromResult(2);
+                }
+
+                options.ExtraModels = new Dictionary<string, Func<ForecastShape, IForecaster>> { ["lstm"] = s => new LstmForecaster(s, model) };
+                options.ExtraEnsembleMembers = ["lstm"];
+                if (!names.Contains("lstm"))
+                {
+                    names.Insert(Math.Max(0, names.IndexOf("ensemble")), "lstm");
+                }
+            }
 
             foreach (var n in names)
             {

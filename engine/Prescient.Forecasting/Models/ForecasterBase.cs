@@ -127,6 +127,8 @@ public abstract class ForecasterBase : IForecaster
                 LastValid[s] = v;
             }
         }
+
+        OnObserved();
     }
 
     /// <inheritdoc/>
@@ -181,6 +183,11 @@ public abstract class ForecasterBase : IForecaster
 
     /// <summary>Writes the forecast of <paramref name="series"/> (which has at least one valid value) into <paramref name="destination"/>.</summary>
     protected abstract void ForecastOne(int series, Span<double> destination);
+
+    /// <summary>Called once at the end of each <see cref="Observe"/> batch (a batched model runs its kernel here).</summary>
+    protected virtual void OnObserved()
+    {
+    }
 
     /// <summary>Forecast of a series that has no valid value yet; NaN unless the model has a prior.</summary>
     protected virtual void ForecastWithoutHistory(int series, Span<double> destination) => destination.Fill(double.NaN);
