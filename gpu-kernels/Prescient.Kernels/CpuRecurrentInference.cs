@@ -13,8 +13,11 @@ namespace Prescient.Kernels;
 /// </summary>
 public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChunkedWork
 {
-    private const int TileRows = 4;
+    private const int TileRows = 6;
     private const int Nr = PackedRecurrentWeights.PanelWidth;
+
+    // The hot methods carry AggressiveOptimization: they are compiled fully optimised at first call instead of
+    // running as instrumented tier-0 code until the background tier-up catches up (slow on a busy machine).
 
     // Below this many multiply-adds per call the pool's wake-up costs more than it saves.
     private const long ParallelThresholdMultiplyAdds = 1L << 19;
@@ -59,7 +62,7 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
         _zeroRow = GC.AllocateArray<float>(Math.Max(spec.InputSize, hidden), pinned: true);
 
         // Gate rows of a block fill about 16 KiB, half of a typical L1d.
-        _blockSeries = Math.Clamp((16384 / (_packed.GateStride * sizeof(float))) & ~(TileRows - 1), TileRows, 64);
+        _blockSeries = Math.Clamp(16384 / (_packed.GateStride * sizeof(float)) / TileRows * TileRows, TileRows, 60);
         var threads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
         _pool = threads > 1 ? new ParallelWorkerPool(threads - 1) : null;
         _workspaces = new BlockWorkspace[threads];
@@ -170,12 +173,13 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessBlock(int block, BlockWorkspace ws)
     {
         int f = Spec.InputSize, hidden = Spec.HiddenSize, outs = Spec.OutputSize, n = _callSeries;
         var first = block * _blockSeries;
         var count = Math.Min(_blockSeries, n - first);
-        var padded = (count + TileRows - 1) & ~(TileRows - 1);
+        var padded = (count + TileRows - 1) / TileRows * TileRows;
         var p = _packed;
         fixed (float* hState = _h)
         fixed (float* cState = _c)
@@ -229,11 +233,7 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
                     var outCol = gates + (panel * Nr);
                     for (var b = 0; b < padded; b += TileRows)
                     {
-                        Kernel4x16(
-                            w, bias,
-                            (float*)xRows[b], (float*)xRows[b + 1], (float*)xRows[b + 2], (float*)xRows[b + 3], xLen,
-                            (float*)hRows[b], (float*)hRows[b + 1], (float*)hRows[b + 2], (float*)hRows[b + 3], hLen,
-                            outCol + ((long)b * p.GateStride), p.GateStride);
+                        Kernel6x16(w, bias, xRows + b, xLen, hRows + b, hLen, outCol + ((long)b * p.GateStride), p.GateStride);
                     }
                 }
 
@@ -256,10 +256,8 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
                 {
                     for (var panel = 0; panel < p.HeadPanelCount; panel++)
                     {
-                        Kernel4x16(
-                            headPanels + ((long)panel * hidden * Nr), headBias + (panel * Nr),
-                            zero, zero, zero, zero, 0,
-                            (float*)hRows[b], (float*)hRows[b + 1], (float*)hRows[b + 2], (float*)hRows[b + 3], hidden,
+                        Kernel6x16(
+                            headPanels + ((long)panel * hidden * Nr), headBias + (panel * Nr), xRows + b, 0, hRows + b, hidden,
                             headOut + (panel * Nr), p.HeadStride);
                     }
 
@@ -275,53 +273,45 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
     }
 
     /// <summary>
-    /// out[r, 0..16) = bias + Σ_{k&lt;xLen} x_r[k]·w[k, :] + Σ_{k&lt;hLen} h_r[k]·w[xLen + k, :] for r = 0..3:
-    /// eight accumulators, two weight vectors and one broadcast stay in the 16 ymm registers.
+    /// out[r, 0..16) = bias + Σ_{k&lt;xLen} x_r[k]·w[k, :] + Σ_{k&lt;hLen} h_r[k]·w[xLen + k, :] for r = 0..5, where x_r
+    /// and h_r are the row pointers xRows[r] and hRows[r]: twelve accumulators, two weight vectors and one broadcast
+    /// fill the 16 ymm registers, enough independent FMA chains to cover the FMA latency.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x16(
-        float* w, float* bias,
-        float* x0, float* x1, float* x2, float* x3, int xLen,
-        float* h0, float* h1, float* h2, float* h3, int hLen,
-        float* o, int outStride)
+    private static void Kernel6x16(float* w, float* bias, nint* xRows, int xLen, nint* hRows, int hLen, float* o, int outStride)
     {
         var bLo = Vector256.Load(bias);
         var bHi = Vector256.Load(bias + 8);
-        Vector256<float> a0L = bLo, a0H = bHi, a1L = bLo, a1H = bHi, a2L = bLo, a2H = bHi, a3L = bLo, a3H = bHi;
-        for (var k = 0; k < xLen; k++, w += Nr)
+        Vector256<float> a0L = bLo, a0H = bHi, a1L = bLo, a1H = bHi, a2L = bLo, a2H = bHi;
+        Vector256<float> a3L = bLo, a3H = bHi, a4L = bLo, a4H = bHi, a5L = bLo, a5H = bHi;
+        for (var part = 0; part < 2; part++)
         {
-            var wL = Vector256.Load(w);
-            var wH = Vector256.Load(w + 8);
-            var v = Vector256.Create(x0[k]);
-            a0L = SimdMath.MulAdd(v, wL, a0L);
-            a0H = SimdMath.MulAdd(v, wH, a0H);
-            v = Vector256.Create(x1[k]);
-            a1L = SimdMath.MulAdd(v, wL, a1L);
-            a1H = SimdMath.MulAdd(v, wH, a1H);
-            v = Vector256.Create(x2[k]);
-            a2L = SimdMath.MulAdd(v, wL, a2L);
-            a2H = SimdMath.MulAdd(v, wH, a2H);
-            v = Vector256.Create(x3[k]);
-            a3L = SimdMath.MulAdd(v, wL, a3L);
-            a3H = SimdMath.MulAdd(v, wH, a3H);
-        }
-
-        for (var k = 0; k < hLen; k++, w += Nr)
-        {
-            var wL = Vector256.Load(w);
-            var wH = Vector256.Load(w + 8);
-            var v = Vector256.Create(h0[k]);
-            a0L = SimdMath.MulAdd(v, wL, a0L);
-            a0H = SimdMath.MulAdd(v, wH, a0H);
-            v = Vector256.Create(h1[k]);
-            a1L = SimdMath.MulAdd(v, wL, a1L);
-            a1H = SimdMath.MulAdd(v, wH, a1H);
-            v = Vector256.Create(h2[k]);
-            a2L = SimdMath.MulAdd(v, wL, a2L);
-            a2H = SimdMath.MulAdd(v, wH, a2H);
-            v = Vector256.Create(h3[k]);
-            a3L = SimdMath.MulAdd(v, wL, a3L);
-            a3H = SimdMath.MulAdd(v, wH, a3H);
+            nint* rows = part == 0 ? xRows : hRows;
+            var len = part == 0 ? xLen : hLen;
+            float* r0 = (float*)rows[0], r1 = (float*)rows[1], r2 = (float*)rows[2], r3 = (float*)rows[3], r4 = (float*)rows[4], r5 = (float*)rows[5];
+            for (var k = 0; k < len; k++, w += Nr)
+            {
+                var wL = Vector256.Load(w);
+                var wH = Vector256.Load(w + 8);
+                var v = Vector256.Create(r0[k]);
+                a0L = SimdMath.MulAdd(v, wL, a0L);
+                a0H = SimdMath.MulAdd(v, wH, a0H);
+                v = Vector256.Create(r1[k]);
+                a1L = SimdMath.MulAdd(v, wL, a1L);
+                a1H = SimdMath.MulAdd(v, wH, a1H);
+                v = Vector256.Create(r2[k]);
+                a2L = SimdMath.MulAdd(v, wL, a2L);
+                a2H = SimdMath.MulAdd(v, wH, a2H);
+                v = Vector256.Create(r3[k]);
+                a3L = SimdMath.MulAdd(v, wL, a3L);
+                a3H = SimdMath.MulAdd(v, wH, a3H);
+                v = Vector256.Create(r4[k]);
+                a4L = SimdMath.MulAdd(v, wL, a4L);
+                a4H = SimdMath.MulAdd(v, wH, a4H);
+                v = Vector256.Create(r5[k]);
+                a5L = SimdMath.MulAdd(v, wL, a5L);
+                a5H = SimdMath.MulAdd(v, wH, a5H);
+            }
         }
 
         a0L.Store(o);
@@ -335,9 +325,16 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
         o += outStride;
         a3L.Store(o);
         a3H.Store(o + 8);
+        o += outStride;
+        a4L.Store(o);
+        a4H.Store(o + 8);
+        o += outStride;
+        a5L.Store(o);
+        a5H.Store(o + 8);
     }
 
     /// <summary>c' = σ(f)·c + σ(i)·tanh(g); h' = σ(o)·tanh(c'), with gate columns i, f, g, o of width H.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmPointwise(float* g, float* h, float* c, int hidden)
     {
         var j = 0;
@@ -361,6 +358,7 @@ public sealed unsafe class CpuRecurrentInference : RecurrentInferenceBase, IChun
     }
 
     /// <summary>h' = n + z·(h − n) with n = tanh(n_x + r·n_h), gate columns r, z, n_x, n_h of width H.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruPointwise(float* g, float* h, int hidden)
     {
         var j = 0;

@@ -308,8 +308,8 @@ internal static class RecurrentKernels
     private static float Tanh(float x) => 1f - (2f / (Exp(2f * x) + 1f));
 
     /// <summary>
-    /// The same Cephes expf as the CPU path, in plain arithmetic: every backend compiles it (no libdevice or
-    /// backend math intrinsic needed) and CPU and GPU round alike. e^x = 2^n·e^r, n = round(x·log2 e).
+    /// Cephes expf in plain arithmetic, so every backend compiles it (no libdevice or backend math intrinsic
+    /// needed): e^x = 2^n·e^r with n = round(x·log2 e), e^r a degree-6 polynomial; about 1e-7 relative error.
     /// </summary>
     private static float Exp(float x)
     {
