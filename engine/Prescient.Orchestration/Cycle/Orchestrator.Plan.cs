@@ -280,7 +280,8 @@ public sealed partial class Orchestrator
                 var p = (j * R) + r;
                 var cap = s.NodeCapacity[(node * R) + r];
                 var applied = s.JobApplied[p];
-                var current = applied > 0 ? applied : Math.Min(s.JobCeiling[p], cap);
+                // No limit in force: nothing to stay close to, so the change cost is anchored at the demand itself.
+                var current = applied > 0 ? applied : Math.Min(s.JobCeiling[p], w.Demand[(p * Q) + 2]);
                 if (outstanding && r == (int)OrchestratedResource.Cpu && w.CommandedCpu[group] > 0)
                 {
                     current = w.CommandedCpu[group];
@@ -308,7 +309,7 @@ public sealed partial class Orchestrator
                 else
                 {
                     lp.Floor[p] = w.Floor[p];
-                    lp.Ceiling[p] = s.JobCeiling[p];
+                    lp.Ceiling[p] = Math.Min(s.JobCeiling[p], Math.Max(w.Floor[p], w.Demand[(p * Q) + 2] * (1 + o.SlackAllowance)));
                     lp.ChangeLimit[p] = w.PairSpike[p] || applied <= 0 ? double.PositiveInfinity : o.ChangeLimitFraction * cap;
                 }
 

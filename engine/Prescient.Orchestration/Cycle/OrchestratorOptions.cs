@@ -47,6 +47,12 @@ public sealed class OrchestratorOptions
     /// <summary>Relative change below which a limit is left alone (hysteresis), 0..1.</summary>
     public double Hysteresis { get; set; } = 0.1;
 
+    /// <summary>
+    /// Slack allowed above the 0.99 level before an allocation is lowered (relative): the allocation's ceiling is
+    /// max(floor, q99 × (1 + this)). Without it the change cost would keep any idle limit where it is. 0..10.
+    /// </summary>
+    public double SlackAllowance { get; set; } = 0.5;
+
     /// <summary>Largest change of one allocation per cycle, as a fraction of its node's capacity (spikes and floors are exempt), (0, 1].</summary>
     public double ChangeLimitFraction { get; set; } = 0.25;
 
@@ -155,6 +161,7 @@ public sealed class OrchestratorOptions
 
         Check(ReactiveHeadroom is >= 0 and <= 10, nameof(ReactiveHeadroom), "must be in [0, 10]");
         Check(Hysteresis is >= 0 and <= 1, nameof(Hysteresis), "must be in [0, 1]");
+        Check(SlackAllowance is >= 0 and <= 10, nameof(SlackAllowance), "must be in [0, 10]");
         Check(ChangeLimitFraction is > 0 and <= 1, nameof(ChangeLimitFraction), "must be in (0, 1]");
         Check(MemoryMarginGibibytes is >= 0 and < 1024, nameof(MemoryMarginGibibytes), "must be in [0, 1024)");
         Check(MemoryMarginFraction is >= 0 and <= 1, nameof(MemoryMarginFraction), "must be in [0, 1]");
