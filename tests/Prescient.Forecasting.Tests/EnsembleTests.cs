@@ -1,0 +1,74 @@
+using Prescient.Abstractions.Forecasting;
+using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Models;
+
+namespace Prescient.Forecasting.Tests;
+
+public sealed class EnsembleTests
+{
+    private static readonly ForecastShape Shape = ForecastShape.ForStep(300, [300], ForecastShape.EvaluationQuantiles);
+
+    [Fact]
+    public void Observe_NoisyDiurnal_CoverageNearNominal()
+    {
+        var f = ForecasterRegistry.CreateEnsemble(Shape);
+        f.AddSeries(1);
+        f.DescribeSeries(0, new SeriesKey(EntityKind.Node, "n", ResourceKind.Cpu), "g");
+        var v = Signals.Diurnal(288 * 20, 10, 3, 1.5, 2);
+        var out1 = new double[Shape.Width];
+        int lo = Shape.IndexOfQuantile(0.1), hi = Shape.IndexOfQuantile(0.9);
+        int covered = 0, n = 0;
+        for (var t = 0; t < v.Length - 1; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), [0], [v[t]]);
+            f.Forecast([0], out1);
+            if (t > 288 * 3)
+            {
+                n++;
+                covered += v[t + 1] >= out1[lo] && v[t + 1] <= out1[hi] ? 1 : 0;
+            }
+        }
+
+        Assert.InRange(covered / (double)n, 0.77, 0.83);
+    }
+
+    [Fact]
+    public void Weights_OneMemberExact_GetsNearlyAllWeight()
+    {
+        // A square wave with a daily period: seasonal-naive is exact after one day, the others lag at every edge.
+        var f = ForecasterRegistry.CreateEnsemble(Shape);
+        f.AddSeries(1);
+        for (var t = 0; t < 288 * 6; t++)
+        {
+            var value = (t % 288) < 144 ? 10.0 : 30.0;
+            f.Observe(1_700_000_000 + (t * 300L), [0], [value]);
+        }
+
+        var w = new double[f.Members.Count];
+        f.GetWeights(0, 0, w);
+        var seasonal = f.Members.ToList().FindIndex(m => m.Name == "seasonal-naive");
+        Assert.True(w[seasonal] > 0.3, string.Join(", ", w));
+    }
+
+    [Fact]
+    public void Forecast_NewSeriesInKnownGroup_BorrowsGroupLevel()
+    {
+        var f = ForecasterRegistry.CreateEnsemble(Shape);
+        f.AddSeries(3);
+        for (var s = 0; s < 3; s++)
+        {
+            f.DescribeSeries(s, new SeriesKey(EntityKind.User, "u" + s, ResourceKind.Cpu), "physics");
+        }
+
+        for (var t = 0; t < 500; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), [0, 1], [8 + (t % 2), 12 - (t % 2)]);
+        }
+
+        var output = new double[Shape.Width];
+        f.Forecast([2], output);
+        var median = output[Shape.IndexOfQuantile(0.5)];
+        Assert.InRange(median, 8, 12);
+        Assert.True(output[^1] > output[0]);
+    }
+}
