@@ -63,6 +63,7 @@ public sealed class DryRunActuator
     private static ActuationPlan PlanLimits(JobLimits requested, JobTarget target, JobLimits current)
     {
         var writes = new List<PlannedWrite>();
+        var notes = new List<string>();
         if (target.Version == CgroupVersion.V1)
         {
             var cpu = target.V1Directory("cpu");
@@ -72,6 +73,8 @@ public sealed class DryRunActuator
             writes.Add(new(Path.Combine(cpu, "cpu.shares"), Invariant(requested.CpuWeight == 0 ? 1024 : SharesFromWeight(requested.CpuWeight))));
             writes.Add(new(Path.Combine(memory, "memory.soft_limit_in_bytes"), requested.MemoryHighBytes == 0 ? "-1" : Invariant(requested.MemoryHighBytes)));
             writes.Add(new(Path.Combine(memory, "memory.limit_in_bytes"), requested.MemoryMaxBytes == 0 ? "-1" : Invariant(requested.MemoryMaxBytes)));
+            AddMissingGroupNote(notes, target, "cpu");
+            AddMissingGroupNote(notes, target, "memory");
         }
         else
         {
@@ -89,13 +92,15 @@ public sealed class DryRunActuator
             MemoryHighBytes = requested.MemoryHighBytes,
             MemoryMaxBytes = requested.MemoryMaxBytes,
         };
-        return Done(writes, [], [], resulting);
+        return Done(writes, [], [], resulting, notes);
     }
 
     private static ActuationPlan PlanCpuset(JobLimits requested, JobTarget target, JobLimits current)
     {
         var writes = new List<PlannedWrite>();
+        var notes = new List<string>();
         var dir = target.Version == CgroupVersion.V1 ? target.V1Directory("cpuset") : target.V2Directory;
+        AddMissingGroupNote(notes, target, "cpuset");
         // mems before cpus: the kernel checks a task's new placement against both, and memory first
         // avoids a window where CPUs move to a node whose memory the group may not use.
         if (requested.CpusetMems.Length != 0)
@@ -113,7 +118,7 @@ public sealed class DryRunActuator
             CpusetCpus = requested.CpusetCpus.Length != 0 ? Canonical(requested.CpusetCpus) : current.CpusetCpus,
             CpusetMems = requested.CpusetMems.Length != 0 ? Canonical(requested.CpusetMems) : current.CpusetMems,
         };
-        return Done(writes, [], [], resulting);
+        return Done(writes, [], [], resulting, notes);
     }
 
     private static ActuationPlan PlanBandwidth(ulong bitsPerSecond, string jobId, JobLimits current, NodeTopology node)
@@ -147,10 +152,14 @@ public sealed class DryRunActuator
     private static ActuationPlan PlanRelease(JobTarget target, JobLimits current, NodeTopology node)
     {
         var writes = new List<PlannedWrite>();
+        var notes = new List<string>();
         var commands = new List<PlannedCommand>();
         if (current.CpuQuotaCores != 0 || current.CpuWeight != 0 || current.MemoryHighBytes != 0 || current.MemoryMaxBytes != 0)
         {
-            writes.AddRange(PlanLimits(JobLimits.None, target, current).Writes);
+            var limits = PlanLimits(JobLimits.None, target, current);
+            writes.AddRange(limits.Writes);
+            AddMissingGroupNote(notes, target, "cpu");
+            AddMissingGroupNote(notes, target, "memory");
         }
 
         if (current.CpusetCpus.Length != 0 || current.CpusetMems.Length != 0)
@@ -158,6 +167,7 @@ public sealed class DryRunActuator
             // Back to the whole node, which is what the job's parent group offers.
             var all = new JobLimits(0, 0, 0, 0, CpuList.Format(node.CpuIds), CpuList.Format(node.NumaNodeIds), 0);
             writes.AddRange(PlanCpuset(all, target, current).Writes);
+            AddMissingGroupNote(notes, target, "cpuset");
         }
 
         if (current.BandwidthBitsPerSecond != 0 && node.NetworkInterface.Length != 0)
@@ -165,14 +175,15 @@ public sealed class DryRunActuator
             commands.AddRange(PlanBandwidth(0, target.JobId, current, node).Commands);
         }
 
-        return Done(writes, commands, [], JobLimits.None);
+        return Done(writes, commands, [], JobLimits.None, notes);
     }
 
     private static ActuationPlan Done(
         IReadOnlyList<PlannedWrite> writes,
         IReadOnlyList<PlannedCommand> commands,
         IReadOnlyList<PlannedPrefetch> prefetches,
-        JobLimits resulting)
+        JobLimits resulting,
+        IReadOnlyList<string>? notes = null)
     {
         var reason = new StringBuilder("dry-run, nothing changed; would ");
         var first = true;
@@ -210,6 +221,11 @@ public sealed class DryRunActuator
             reason.Append("change nothing: no limit was set");
         }
 
+        foreach (var note in notes ?? [])
+        {
+            reason.Append("; ").Append(note);
+        }
+
         return new ActuationPlan(false, reason.ToString(), resulting, writes, commands, prefetches);
     }
 
@@ -222,6 +238,20 @@ public sealed class DryRunActuator
 
         first = false;
         return builder;
+    }
+
+    // Slurm's task/cgroup makes job groups only in the controllers it uses (cpuset, memory, freezer,
+    // cpuacct), not under "cpu": an enforcing backend would have to create the group there first.
+    private static void AddMissingGroupNote(List<string> notes, JobTarget target, string controller)
+    {
+        if (target.Version == CgroupVersion.V1 && !target.HasV1Group(controller))
+        {
+            var note = $"{target.V1Directory(controller)} does not exist yet: it would be created and the job's tasks moved into it";
+            if (!notes.Contains(note))
+            {
+                notes.Add(note);
+            }
+        }
     }
 
     // FNV-1a over UTF-16 code units: stable across runs and machines, unlike string.GetHashCode.

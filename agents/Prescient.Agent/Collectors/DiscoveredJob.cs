@@ -8,4 +8,6 @@ namespace Prescient.Agent.Collectors;
 /// <param name="Version">The hierarchy it was found in; v1 wins when a job is in both.</param>
 /// <param name="RelativePath">Path under each controller root (v1) or under the unified root (v2).</param>
 /// <param name="Layout">"slurm" or "plain".</param>
-public sealed record DiscoveredJob(string JobId, uint? Uid, CgroupVersion Version, string RelativePath, string Layout);
+/// <param name="Controllers">For v1: the controller mounts holding a group for the job (Slurm creates
+/// none under "cpu", for example); empty for v2.</param>
+public sealed record DiscoveredJob(string JobId, uint? Uid, CgroupVersion Version, string RelativePath, string Layout, IReadOnlyList<string> Controllers);

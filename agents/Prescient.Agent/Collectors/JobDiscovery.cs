@@ -34,18 +34,19 @@ public sealed class JobDiscovery
         var found = new SortedDictionary<string, DiscoveredJob>(StringComparer.Ordinal);
         foreach (var controller in layout.PresentV1Controllers)
         {
-            Scan(Path.Combine(layout.Root, controller), CgroupVersion.V1, found);
+            Scan(Path.Combine(layout.Root, controller), controller, found);
         }
 
         if (layout.UnifiedRoot is not null)
         {
-            Scan(layout.UnifiedRoot, CgroupVersion.V2, found);
+            Scan(layout.UnifiedRoot, null, found);
         }
 
         return [.. found.Values];
     }
 
-    private void Scan(string controllerRoot, CgroupVersion version, SortedDictionary<string, DiscoveredJob> found)
+    // controller: the v1 controller mount scanned, or null for the v2 hierarchy.
+    private void Scan(string controllerRoot, string? controller, SortedDictionary<string, DiscoveredJob> found)
     {
         foreach (var top in _files.ListDirectories(controllerRoot))
         {
@@ -61,15 +62,15 @@ public sealed class JobDiscovery
 
                     foreach (var jobDir in _files.ListDirectories(Path.Combine(controllerRoot, top, uidDir)))
                     {
-                        AddSlurmJob(found, version, jobDir, $"{top}/{uidDir}/{jobDir}", uid, controllerRoot);
+                        AddSlurmJob(found, controller, jobDir, $"{top}/{uidDir}/{jobDir}", uid, controllerRoot);
                     }
                 }
             }
-            else if (top == "system.slice" && version == CgroupVersion.V2)
+            else if (top == "system.slice" && controller is null)
             {
                 foreach (var jobDir in _files.ListDirectories(Path.Combine(controllerRoot, top, "slurmstepd.scope")))
                 {
-                    AddSlurmJob(found, version, jobDir, $"system.slice/slurmstepd.scope/{jobDir}", null, controllerRoot);
+                    AddSlurmJob(found, controller, jobDir, $"system.slice/slurmstepd.scope/{jobDir}", null, controllerRoot);
                 }
             }
             else if (top == _plainDirectory)
@@ -78,15 +79,14 @@ public sealed class JobDiscovery
                 {
                     if (IsValidJobId(jobId))
                     {
-                        var relative = $"{top}/{jobId}";
-                        Add(found, new DiscoveredJob(jobId, FindOwner(Path.Combine(controllerRoot, relative)), version, relative, "plain"));
+                        Add(found, controller, jobId, $"{top}/{jobId}", null, "plain", controllerRoot);
                     }
                 }
             }
         }
     }
 
-    private void AddSlurmJob(SortedDictionary<string, DiscoveredJob> found, CgroupVersion version, string jobDir, string relative, uint? uid, string controllerRoot)
+    private void AddSlurmJob(SortedDictionary<string, DiscoveredJob> found, string? controller, string jobDir, string relative, uint? uid, string controllerRoot)
     {
         if (!jobDir.StartsWith("job_", StringComparison.Ordinal))
         {
@@ -96,14 +96,27 @@ public sealed class JobDiscovery
         var jobId = jobDir[4..];
         if (IsValidJobId(jobId))
         {
-            Add(found, new DiscoveredJob(jobId, uid ?? FindOwner(Path.Combine(controllerRoot, relative)), version, relative, "slurm"));
+            Add(found, controller, jobId, relative, uid, "slurm", controllerRoot);
         }
     }
 
-    private static void Add(SortedDictionary<string, DiscoveredJob> found, DiscoveredJob job)
+    private void Add(SortedDictionary<string, DiscoveredJob> found, string? controller, string jobId, string relative, uint? uid, string layout, string controllerRoot)
     {
-        // First sighting wins; v1 controllers are scanned before v2, so v1 wins for a job in both.
-        found.TryAdd(job.JobId, job);
+        if (found.TryGetValue(jobId, out var known))
+        {
+            // The same v1 group seen under another controller: note the controller. Otherwise the
+            // first sighting wins; v1 controllers are scanned before v2, so v1 wins for a job in both.
+            if (controller is not null && known.Version == CgroupVersion.V1 && known.RelativePath == relative)
+            {
+                ((List<string>)known.Controllers).Add(controller);
+            }
+
+            return;
+        }
+
+        var version = controller is null ? CgroupVersion.V2 : CgroupVersion.V1;
+        List<string> controllers = controller is null ? [] : [controller];
+        found.Add(jobId, new DiscoveredJob(jobId, uid ?? FindOwner(Path.Combine(controllerRoot, relative)), version, relative, layout, controllers));
     }
 
     // The real uid of the first process in the group or in one of its direct children (Slurm keeps

@@ -163,7 +163,8 @@ public sealed class CommandProcessor
     }
 
     private JobTarget TargetFor(PresentJob job) =>
-        new(job.Job.JobId, job.Job.Version, job.Job.RelativePath, _layout.Root, _layout.UnifiedRoot, job.ResidentMemoryBytes);
+        new(job.Job.JobId, job.Job.Version, job.Job.RelativePath, _layout.Root, _layout.UnifiedRoot, job.ResidentMemoryBytes,
+            job.Job.Version == CgroupVersion.V1 ? job.Job.Controllers : null);
 
     private void Record(ulong sequence, CommandResult result)
     {

@@ -34,6 +34,19 @@ public sealed class DryRunActuatorTests
     }
 
     [Fact]
+    public void Plan_SetLimitsV1JobWithoutCpuGroup_SaysTheGroupWouldBeCreated()
+    {
+        // What Slurm's task/cgroup leaves: job groups in cpuacct, cpuset, memory, freezer, none under cpu.
+        var slurm = V1Job with { V1Controllers = ["cpuacct", "cpuset", "memory", "freezer"] };
+
+        var plan = _actuator.Plan(Limits(new JobLimits(1, 0, 0, 0, "", "", 0)), slurm, JobLimits.None, Node);
+
+        Assert.False(plan.Refused, plan.Reason);
+        Assert.Contains("/sys/fs/cgroup/cpu/slurm_n1/uid_0/job_42 does not exist yet", plan.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("/sys/fs/cgroup/memory/slurm_n1/uid_0/job_42 does not exist", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_SetLimitsV2ZeroFields_WritesMaxAndDefaults()
     {
         var plan = _actuator.Plan(Limits(new JobLimits(0.25, 0, 0, 0, "", "", 0), "43"), V2Job, JobLimits.None, Node);

@@ -24,9 +24,11 @@ public sealed class JobDiscoveryTests
         Assert.Equal("slurm_node1/uid_1000/job_42", slurm.RelativePath);
         Assert.Equal(1000U, slurm.Uid);
         Assert.Equal("slurm", slurm.Layout);
+        Assert.Equal(["blkio", "cpu", "cpuacct", "cpuset", "freezer", "memory"], slurm.Controllers.Order(StringComparer.Ordinal));
         var plain = jobs[2];
         Assert.Equal("prescient/train-7", plain.RelativePath);
         Assert.Equal("plain", plain.Layout);
+        Assert.Equal(["cpuacct", "memory"], plain.Controllers.Order(StringComparer.Ordinal));
         // No uid in the path: the owner of the first process in cgroup.procs (fixture proc/1234/status).
         Assert.Equal(1001U, plain.Uid);
     }
@@ -49,6 +51,7 @@ public sealed class JobDiscoveryTests
 
         Assert.Equal(["43", "44", "web-1"], jobs.Select(j => j.JobId));
         Assert.All(jobs, j => Assert.Equal(CgroupVersion.V2, j.Version));
+        Assert.All(jobs, j => Assert.Empty(j.Controllers));
         Assert.Equal(2000U, jobs[0].Uid);
         Assert.Equal("system.slice/slurmstepd.scope/job_44", jobs[1].RelativePath);
         // job_44 has no processes itself; its step_batch child holds pid 1234 (uid 1001).

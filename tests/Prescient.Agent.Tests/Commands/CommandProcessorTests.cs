@@ -17,7 +17,7 @@ public sealed class CommandProcessorTests
     private readonly CommandProcessor _processor;
     private readonly List<PresentJob> _jobs =
     [
-        new(new DiscoveredJob("42", 1000, CgroupVersion.V1, "slurm_n1/uid_1000/job_42", "slurm"), "alice", ResidentMemoryBytes: 1_000_000),
+        new(new DiscoveredJob("42", 1000, CgroupVersion.V1, "slurm_n1/uid_1000/job_42", "slurm", ["cpuacct", "cpu", "memory", "cpuset"]), "alice", ResidentMemoryBytes: 1_000_000),
     ];
 
     public CommandProcessorTests()
