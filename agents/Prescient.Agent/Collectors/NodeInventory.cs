@@ -7,7 +7,7 @@ namespace Prescient.Agent.Collectors;
 public sealed record NumaNodeInfo(int Id, IReadOnlyList<int> CpuIds, ulong MemoryBytes);
 
 /// <summary>
-/// What the node offers, read once at start (and again on reconnect): CPUs, memory, physical network
+/// What the node offers, read once at start: CPUs, memory, physical network
 /// links, NUMA topology, and which network interfaces and block devices are physical (counted in the
 /// node totals; virtual ones such as lo, ifb, loop, zram would double-count or are not I/O).
 /// </summary>
