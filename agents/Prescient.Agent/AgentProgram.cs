@@ -123,7 +123,11 @@ public static class AgentProgram
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (options.JsonLog)
         {
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
         }
         else
         {
