@@ -100,6 +100,11 @@ public sealed class AgentSession : BackgroundService
             {
                 _logger.LogWarning("Engine stream failed: {Error}", ex.Message);
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A bug, not an expected failure: say so loudly, but keep the node reporting.
+                _logger.LogError(ex, "Session failed unexpectedly");
+            }
 
             if (stoppingToken.IsCancellationRequested)
             {
@@ -126,7 +131,7 @@ public sealed class AgentSession : BackgroundService
     {
         using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var call = client.Connect(cancellationToken: sessionCts.Token);
-        var writeLock = new SemaphoreSlim(1, 1);
+        using var writeLock = new SemaphoreSlim(1, 1);
 
         async Task WriteAsync(AgentMessage message)
         {
