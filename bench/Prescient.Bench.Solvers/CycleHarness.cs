@@ -85,5 +85,5 @@ public static class CycleHarness
 
     private static string Describe(string label, AllocationSolveResult r) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{label}: {r.Status.Name()} objective {r.Objective:R}, {r.Iterations} iterations, {r.Seconds * 1000:F1} ms, residuals {r.RelativePrimalResidual:E1}/{r.RelativeDualResidual:E1}/{r.RelativeGap:E1}");
+        $"{label}: {r.Status.Name()} objective {r.Objective:R}, {r.Iterations} iterations, {r.Seconds * 1000:F1} ms, residuals {r.RelativePrimalResidual:E1}/{r.RelativeDualResidual:E1}/{r.RelativeGap:E1}; factorize {r.FactorizeSeconds * 1000:F1} ms, solves {r.SolveSeconds * 1000:F1} ms, passes {r.PassSeconds * 1000:F1} ms");
 }

@@ -2,7 +2,10 @@ using Prescient.Optimization.Ipm;
 
 namespace Prescient.Optimization.Allocation;
 
-/// <summary>Outcome of one <see cref="AllocationSolver.Solve"/> call (a value, so that the cycle allocates nothing).</summary>
+/// <summary>
+/// Outcome of one <see cref="AllocationSolver.Solve"/> call (a value, so that the cycle allocates nothing). The last three
+/// split the iteration time: forming and factorizing the normal equations, solving with them, and the column passes.
+/// </summary>
 public readonly record struct AllocationSolveResult(
     LpStatus Status,
     double Objective,
@@ -11,4 +14,7 @@ public readonly record struct AllocationSolveResult(
     double RelativePrimalResidual,
     double RelativeDualResidual,
     double RelativeGap,
-    bool Rebuilt);
+    bool Rebuilt,
+    double FactorizeSeconds,
+    double SolveSeconds,
+    double PassSeconds);

@@ -96,7 +96,10 @@ public sealed class AllocationSolver
             core.RelativePrimalResidual,
             core.RelativeDualResidual,
             core.RelativeGap,
-            rebuilt);
+            rebuilt,
+            (double)core.FactorizeTicks / System.Diagnostics.Stopwatch.Frequency,
+            (double)core.SolveTicks / System.Diagnostics.Stopwatch.Frequency,
+            (double)core.PassTicks / System.Diagnostics.Stopwatch.Frequency);
     }
 
     private static bool FixedPartFits(LinearProgram lp)

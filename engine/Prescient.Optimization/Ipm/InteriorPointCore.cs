@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Prescient.Optimization.Linear;
 
@@ -118,6 +119,15 @@ internal sealed class InteriorPointCore
 
     public int Iterations { get; private set; }
 
+    /// <summary>Stopwatch ticks spent in the last run forming and factorizing the normal equations.</summary>
+    public long FactorizeTicks { get; private set; }
+
+    /// <summary>Stopwatch ticks spent in the last run in normal-equation solves.</summary>
+    public long SolveTicks { get; private set; }
+
+    /// <summary>Stopwatch ticks spent in the last run in the column passes (residuals, directions, steps).</summary>
+    public long PassTicks { get; private set; }
+
     public double RelativePrimalResidual { get; private set; }
 
     public double RelativeDualResidual { get; private set; }
@@ -132,6 +142,9 @@ internal sealed class InteriorPointCore
     public CoreOutcome Run(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, bool warmStart)
     {
         Iterations = 0;
+        FactorizeTicks = 0;
+        SolveTicks = 0;
+        PassTicks = 0;
         if (warmStart)
         {
             if (!WarmStartPoint())
@@ -147,6 +160,10 @@ internal sealed class InteriorPointCore
         var bNorm = NormInf(_b);
         var cNorm = NormInf(_c);
         var boundNorm = BoundNorm();
+
+        // Rows of the standard form are mostly "a_i x - s_i = 0" with the row bounds moved onto the slack,
+        // so b alone does not give the scale of the primal residual: the finite bounds do too.
+        var primalScale = Math.Max(bNorm, boundNorm);
         var bestMerit = double.PositiveInfinity;
         var sinceBest = 0;
         var smallSteps = 0;
@@ -156,10 +173,12 @@ internal sealed class InteriorPointCore
         for (var iteration = 0; ; iteration++)
         {
             // Pass 1: apply the pending step, then residuals, Θ and the predictor's right-hand side.
+            var passStart = Stopwatch.GetTimestamp();
             var mu = Evaluate(alphaPrimal, alphaDual, out var xNorm, out var zNorm, out var yNorm);
+            PassTicks += Stopwatch.GetTimestamp() - passStart;
             alphaPrimal = 0;
             alphaDual = 0;
-            RelativePrimalResidual = NormInf(_rp) / (1 + bNorm);
+            RelativePrimalResidual = NormInf(_rp) / (1 + primalScale);
             RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
             var merit = Math.Max(RelativePrimalResidual, Math.Max(RelativeDualResidual, RelativeGap));
@@ -229,7 +248,7 @@ internal sealed class InteriorPointCore
         {
             RestoreBest();
             Evaluate(0, 0, out _, out _, out _);
-            RelativePrimalResidual = NormInf(_rp) / (1 + bNorm);
+            RelativePrimalResidual = NormInf(_rp) / (1 + primalScale);
             RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
         }
@@ -261,8 +280,24 @@ internal sealed class InteriorPointCore
     /// xl, xu, rp = b - A x, rd = c - A'y - zl + zu, the objectives, Θ, and the predictor's r̂ = rd + zl - zu
     /// with its right-hand side A Θ r̂ accumulated into the rhs buffer (rp is added at the end). Returns μ.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Evaluate(double alphaPrimal, double alphaDual, out double xNorm, out double zNorm, out double yNorm)
     {
+        var xlLocal = _xl;
+        var xuLocal = _xu;
+        var rdLocal = _rd;
+        var rpLocal = _rp;
+        var thetaLocal = _theta;
+        var rhatLocal = _rhat;
+        var dxLocal = _dx;
+        var dzlLocal = _dzl;
+        var dzuLocal = _dzu;
+        var costLocal = _c;
+        var lowerLocal = _l;
+        var upperLocal = _u;
+        var kindLocal = _kind;
+        var bLocal = _b;
+        var dyLocal = _dy;
         var cs = _a.ColumnStart;
         var ri = _a.RowIndex;
         var av = _a.Values;
@@ -277,7 +312,7 @@ internal sealed class InteriorPointCore
         {
             if (alphaDual != 0)
             {
-                y[i] += alphaDual * _dy[i];
+                y[i] += alphaDual * dyLocal[i];
             }
 
             yNorm = Math.Max(yNorm, Math.Abs(y[i]));
@@ -292,9 +327,9 @@ internal sealed class InteriorPointCore
         {
             if (stepping)
             {
-                x[j] += alphaPrimal * _dx[j];
-                zl[j] += alphaDual * _dzl[j];
-                zu[j] += alphaDual * _dzu[j];
+                x[j] += alphaPrimal * dxLocal[j];
+                zl[j] += alphaDual * dzlLocal[j];
+                zu[j] += alphaDual * dzuLocal[j];
             }
 
             var xj = x[j];
@@ -308,30 +343,30 @@ internal sealed class InteriorPointCore
                 ax[r] += av[p] * xj;
             }
 
-            primal += _c[j] * xj;
+            primal += costLocal[j] * xj;
             xMax = Math.Max(xMax, Math.Abs(xj));
-            var kind = _kind[j];
+            var kind = kindLocal[j];
             if (kind == StandardForm.KindFixed)
             {
-                dual += _l[j] * (_c[j] - aty);
-                _rd[j] = 0;
-                _theta[j] = 0;
-                _rhat[j] = 0;
+                dual += lowerLocal[j] * (costLocal[j] - aty);
+                rdLocal[j] = 0;
+                thetaLocal[j] = 0;
+                rhatLocal[j] = 0;
                 continue;
             }
 
-            var rd = _c[j] - aty;
+            var rd = costLocal[j] - aty;
             double inverse;
             double rhat;
             switch (kind)
             {
                 case StandardForm.KindLower:
                 {
-                    var xl = xj - _l[j];
+                    var xl = xj - lowerLocal[j];
                     var z = zl[j];
-                    _xl[j] = xl;
+                    xlLocal[j] = xl;
                     rd -= z;
-                    dual += _l[j] * z;
+                    dual += lowerLocal[j] * z;
                     complementarity += xl * z;
                     count++;
                     zMax = Math.Max(zMax, z);
@@ -342,11 +377,11 @@ internal sealed class InteriorPointCore
 
                 case StandardForm.KindUpper:
                 {
-                    var xu = _u[j] - xj;
+                    var xu = upperLocal[j] - xj;
                     var z = zu[j];
-                    _xu[j] = xu;
+                    xuLocal[j] = xu;
                     rd += z;
-                    dual -= _u[j] * z;
+                    dual -= upperLocal[j] * z;
                     complementarity += xu * z;
                     count++;
                     zMax = Math.Max(zMax, z);
@@ -357,14 +392,14 @@ internal sealed class InteriorPointCore
 
                 case StandardForm.KindBoxed:
                 {
-                    var xl = xj - _l[j];
-                    var xu = _u[j] - xj;
+                    var xl = xj - lowerLocal[j];
+                    var xu = upperLocal[j] - xj;
                     var a = zl[j];
                     var b = zu[j];
-                    _xl[j] = xl;
-                    _xu[j] = xu;
+                    xlLocal[j] = xl;
+                    xuLocal[j] = xu;
                     rd += b - a;
-                    dual += (_l[j] * a) - (_u[j] * b);
+                    dual += (lowerLocal[j] * a) - (upperLocal[j] * b);
                     complementarity += (xl * a) + (xu * b);
                     count += 2;
                     zMax = Math.Max(zMax, Math.Max(a, b));
@@ -379,10 +414,10 @@ internal sealed class InteriorPointCore
                     break;
             }
 
-            _rd[j] = rd;
+            rdLocal[j] = rd;
             var theta = 1 / (inverse + PrimalRegularization);
-            _theta[j] = theta;
-            _rhat[j] = rhat;
+            thetaLocal[j] = theta;
+            rhatLocal[j] = rhat;
             var t = theta * rhat;
             if (t != 0)
             {
@@ -396,10 +431,10 @@ internal sealed class InteriorPointCore
         var dualFromRows = 0.0;
         for (var i = 0; i < _m; i++)
         {
-            var rp = _b[i] - ax[i];
-            _rp[i] = rp;
+            var rp = bLocal[i] - ax[i];
+            rpLocal[i] = rp;
             rhs[i] += rp;
-            dualFromRows += _b[i] * y[i];
+            dualFromRows += bLocal[i] * y[i];
         }
 
         xNorm = xMax;
@@ -409,17 +444,38 @@ internal sealed class InteriorPointCore
         return count > 0 ? complementarity / count : 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Iterate(double mu, int maxCorrectors, out double alphaPrimal, out double alphaDual)
     {
+        var xlLocal = _xl;
+        var xuLocal = _xu;
+        var rdLocal = _rd;
+        var thetaLocal = _theta;
+        var rhatLocal = _rhat;
+        var dxLocal = _dx;
+        var dzlLocal = _dzl;
+        var dzuLocal = _dzu;
+        var dxAffineLocal = _dxAffine;
+        var dzlAffineLocal = _dzlAffine;
+        var dzuAffineLocal = _dzuAffine;
+        var kindLocal = _kind;
+        var dyLocal = _dy;
+        var rlLocal = _rl;
+        var ruLocal = _ru;
         alphaPrimal = 0;
         alphaDual = 0;
+        var t0 = Stopwatch.GetTimestamp();
         if (!_solver.Factorize(_theta, DualRegularization))
         {
             return false;
         }
 
         // Predictor (affine scaling, target products 0): rhs = rp + A Θ r̂ was formed by Evaluate.
+        var t1 = Stopwatch.GetTimestamp();
         _solver.Solve(_rhs, _dy);
+        var t2 = Stopwatch.GetTimestamp();
+        FactorizeTicks += t1 - t0;
+        SolveTicks += t2 - t1;
         var cs = _a.ColumnStart;
         var ri = _a.RowIndex;
         var av = _a.Values;
@@ -429,27 +485,27 @@ internal sealed class InteriorPointCore
         var count = 0;
         for (var j = 0; j < _n; j++)
         {
-            var kind = _kind[j];
+            var kind = kindLocal[j];
             if (kind == StandardForm.KindFixed)
             {
-                _dxAffine[j] = 0;
-                _dzlAffine[j] = 0;
-                _dzuAffine[j] = 0;
+                dxAffineLocal[j] = 0;
+                dzlAffineLocal[j] = 0;
+                dzuAffineLocal[j] = 0;
                 continue;
             }
 
             var aty = 0.0;
             for (var p = cs[j]; p < cs[j + 1]; p++)
             {
-                aty += av[p] * _dy[ri[p]];
+                aty += av[p] * dyLocal[ri[p]];
             }
 
-            var dx = _theta[j] * (aty - _rhat[j]);
-            _dxAffine[j] = dx;
+            var dx = thetaLocal[j] * (aty - rhatLocal[j]);
+            dxAffineLocal[j] = dx;
             double dzl = 0, dzu = 0;
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                var xl = _xl[j];
+                var xl = xlLocal[j];
                 var z = Zl[j];
                 dzl = -z - (z * dx / xl);
                 if (dx < 0)
@@ -471,7 +527,7 @@ internal sealed class InteriorPointCore
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                var xu = _xu[j];
+                var xu = xuLocal[j];
                 var z = Zu[j];
                 dzu = -z + (z * dx / xu);
                 if (dx > 0)
@@ -491,8 +547,8 @@ internal sealed class InteriorPointCore
                 count++;
             }
 
-            _dzlAffine[j] = dzl;
-            _dzuAffine[j] = dzu;
+            dzlAffineLocal[j] = dzl;
+            dzuAffineLocal[j] = dzu;
         }
 
         ap = Math.Min(1, ap);
@@ -509,35 +565,35 @@ internal sealed class InteriorPointCore
         var keepTargets = maxCorrectors > 0;
         for (var j = 0; j < _n; j++)
         {
-            var kind = _kind[j];
+            var kind = kindLocal[j];
             if (kind == StandardForm.KindFixed)
             {
                 continue;
             }
 
-            var rhat = _rd[j];
-            var dxa = _dxAffine[j];
+            var rhat = rdLocal[j];
+            var dxa = dxAffineLocal[j];
             double rl = 0, ru = 0;
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                rl = target - (_xl[j] * Zl[j]) - (dxa * _dzlAffine[j]);
-                rhat -= rl / _xl[j];
+                rl = target - (xlLocal[j] * Zl[j]) - (dxa * dzlAffineLocal[j]);
+                rhat -= rl / xlLocal[j];
             }
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                ru = target - (_xu[j] * Zu[j]) + (dxa * _dzuAffine[j]);
-                rhat += ru / _xu[j];
+                ru = target - (xuLocal[j] * Zu[j]) + (dxa * dzuAffineLocal[j]);
+                rhat += ru / xuLocal[j];
             }
 
             if (keepTargets)
             {
-                _rl[j] = rl;
-                _ru[j] = ru;
+                rlLocal[j] = rl;
+                ruLocal[j] = ru;
             }
 
-            _rhat[j] = rhat;
-            var t = _theta[j] * rhat;
+            rhatLocal[j] = rhat;
+            var t = thetaLocal[j] * rhat;
             if (t != 0)
             {
                 for (var p = cs[j]; p < cs[j + 1]; p++)
@@ -547,35 +603,39 @@ internal sealed class InteriorPointCore
             }
         }
 
+        var t3 = Stopwatch.GetTimestamp();
         _solver.Solve(rhs, _dy);
+        var t4 = Stopwatch.GetTimestamp();
+        SolveTicks += t4 - t3;
+        PassTicks += t3 - t2;
         ap = double.PositiveInfinity;
         ad = double.PositiveInfinity;
         for (var j = 0; j < _n; j++)
         {
-            var kind = _kind[j];
+            var kind = kindLocal[j];
             if (kind == StandardForm.KindFixed)
             {
-                _dx[j] = 0;
-                _dzl[j] = 0;
-                _dzu[j] = 0;
+                dxLocal[j] = 0;
+                dzlLocal[j] = 0;
+                dzuLocal[j] = 0;
                 continue;
             }
 
             var aty = 0.0;
             for (var p = cs[j]; p < cs[j + 1]; p++)
             {
-                aty += av[p] * _dy[ri[p]];
+                aty += av[p] * dyLocal[ri[p]];
             }
 
-            var dx = _theta[j] * (aty - _rhat[j]);
-            _dx[j] = dx;
+            var dx = thetaLocal[j] * (aty - rhatLocal[j]);
+            dxLocal[j] = dx;
             double dzl = 0, dzu = 0;
-            var dxa = _dxAffine[j];
+            var dxa = dxAffineLocal[j];
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                var xl = _xl[j];
+                var xl = xlLocal[j];
                 var z = Zl[j];
-                var rl = target - (xl * z) - (dxa * _dzlAffine[j]);
+                var rl = target - (xl * z) - (dxa * dzlAffineLocal[j]);
                 dzl = (rl - (z * dx)) / xl;
                 if (dx < 0)
                 {
@@ -590,9 +650,9 @@ internal sealed class InteriorPointCore
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                var xu = _xu[j];
+                var xu = xuLocal[j];
                 var z = Zu[j];
-                var ru = target - (xu * z) + (dxa * _dzuAffine[j]);
+                var ru = target - (xu * z) + (dxa * dzuAffineLocal[j]);
                 dzu = (ru + (z * dx)) / xu;
                 if (dx > 0)
                 {
@@ -605,8 +665,8 @@ internal sealed class InteriorPointCore
                 }
             }
 
-            _dzl[j] = dzl;
-            _dzu[j] = dzu;
+            dzlLocal[j] = dzl;
+            dzuLocal[j] = dzu;
         }
 
         // Gondzio multiple-centrality correctors: push outlying products of the trial point back into
@@ -619,18 +679,18 @@ internal sealed class InteriorPointCore
             const double betaMax = 10;
             for (var j = 0; j < _n; j++)
             {
-                var kind = _kind[j];
-                _rlTrial[j] = _rl[j];
-                _ruTrial[j] = _ru[j];
+                var kind = kindLocal[j];
+                _rlTrial[j] = rlLocal[j];
+                _ruTrial[j] = ruLocal[j];
                 if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
-                    var v = (_xl[j] + apTarget * _dx[j]) * (Zl[j] + adTarget * _dzl[j]);
+                    var v = (xlLocal[j] + apTarget * dxLocal[j]) * (Zl[j] + adTarget * dzlLocal[j]);
                     _rlTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
                 }
 
                 if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
                 {
-                    var v = (_xu[j] - apTarget * _dx[j]) * (Zu[j] + adTarget * _dzu[j]);
+                    var v = (xuLocal[j] - apTarget * dxLocal[j]) * (Zu[j] + adTarget * dzuLocal[j]);
                     _ruTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
                 }
             }
@@ -652,6 +712,7 @@ internal sealed class InteriorPointCore
             Array.Copy(_ruTrial, _ru, _n);
         }
 
+        PassTicks += Stopwatch.GetTimestamp() - t4;
         alphaPrimal = Math.Min(1, StepFactor * ap);
         alphaDual = Math.Min(1, StepFactor * ad);
         return true;
@@ -674,6 +735,7 @@ internal sealed class InteriorPointCore
     }
 
     /// <summary>Solves the Newton system for complementarity targets rl, ru with the current factorization.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Direction(double[] rl, double[] ru, double[] dx, double[] dy, double[] dzl, double[] dzu)
     {
         var rhat = _rhat;
@@ -718,6 +780,7 @@ internal sealed class InteriorPointCore
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepLengths(double[] dx, double[] dzl, double[] dzu, out double alphaPrimal, out double alphaDual)
     {
         var ap = double.PositiveInfinity;
@@ -761,6 +824,7 @@ internal sealed class InteriorPointCore
     /// Mehrotra's starting point: x̃ = A'(AA')⁻¹ b (least norm), y = (AA')⁻¹ A c, z̃ = c - A'y, then both
     /// shifted to be interior and balanced (the products xz made comparable).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool StartingPoint()
     {
         for (var j = 0; j < _n; j++)

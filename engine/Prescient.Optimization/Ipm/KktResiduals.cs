@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Model;
 
 namespace Prescient.Optimization.Ipm;
@@ -11,6 +12,7 @@ namespace Prescient.Optimization.Ipm;
 public static class KktResiduals
 {
     /// <summary>Computes (primal, dual, gap) residuals; <paramref name="reducedCosts"/> receives d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Primal, double Dual, double Gap) Compute(LinearProgram lp, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> reducedCosts)
     {
         var sign = lp.Sense == ObjectiveSense.Maximize ? -1.0 : 1.0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Linear;
 using Prescient.Optimization.Model;
 
@@ -205,6 +206,7 @@ internal sealed class StandardForm
     /// pattern, same free rows/columns and equality rows). With <paramref name="recomputeScaling"/> the scale
     /// factors are computed afresh, else the current ones are applied again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Refill(LinearProgram lp, bool recomputeScaling)
     {
         ObjectiveSign = lp.Sense == ObjectiveSense.Maximize ? -1 : 1;
@@ -294,6 +296,7 @@ internal sealed class StandardForm
     }
 
     /// <summary>Geometric-mean scaling passes (rows then columns: 1/sqrt(min·max)), then column equilibration to unit max norm.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeScaling()
     {
         var m = RowCount;
@@ -383,6 +386,7 @@ internal sealed class StandardForm
 
     private static double PowerOfTwo(double s) => double.IsFinite(s) && s > 0 ? Math.Pow(2, Math.Round(Math.Log2(s))) : 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyScaling()
     {
         var cs = A.ColumnStart;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Prescient.Optimization.Linear;
 
 /// <summary>
@@ -14,6 +15,7 @@ public static class AmdOrdering
     /// self-loops and duplicates allowed, both directions required). Returns <c>perm</c> with <c>perm[k]</c> = the node eliminated k-th.
     /// Deterministic: ties go to the lowest degree bucket's most recently inserted node.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Order(int n, ReadOnlySpan<int> start, ReadOnlySpan<int> adjacency)
     {
         var perm = new int[n];

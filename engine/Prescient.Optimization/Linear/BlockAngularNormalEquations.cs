@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Ipm;
 
 namespace Prescient.Optimization.Linear;
@@ -87,6 +88,7 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
 
     public int ReplacedPivots { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factorize(ReadOnlySpan<double> theta, double regularization)
     {
         var s = _structure;
@@ -94,6 +96,7 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
         Array.Clear(_blockMatrix);
         Array.Clear(_coupling);
         Array.Clear(_schur);
+        Array.Fill(_schurDiagonal, regularization);
         var cs = _a.ColumnStart;
         var values = _a.Values;
         var blockStart = s.BlockStart;
@@ -128,6 +131,11 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
                         var l2 = -tq - 1;
                         var (r, c) = l1 >= l2 ? (l1, l2) : (l2, l1);
                         _schur[r * nl + c] += product;
+                        if (p == q)
+                        {
+                            // Diagonal of L before the Schur subtraction: the scale of the Schur pivot test.
+                            _schurDiagonal[l1] += product;
+                        }
                     }
                     else
                     {
@@ -196,14 +204,11 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
             }
         }
 
-        // The linking block's own diagonal was accumulated before the subtraction; its original value is
-        // recovered for the pivot test from the assembly below.
         for (var l = 0; l < nl; l++)
         {
             _schur[l * nl + l] += regularization;
         }
 
-        ComputeLinkingDiagonal(theta, regularization);
         if (!DenseCholesky(_schur, nl, _schurDiagonal, ref replaced))
         {
             return false;
@@ -213,31 +218,7 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
         return true;
     }
 
-    /// <summary>Diagonal of L (before the Schur subtraction), the scale for the Schur pivot test.</summary>
-    private void ComputeLinkingDiagonal(ReadOnlySpan<double> theta, double regularization)
-    {
-        Array.Fill(_schurDiagonal, regularization);
-        var cs = _a.ColumnStart;
-        var values = _a.Values;
-        for (var j = 0; j < _a.ColumnCount; j++)
-        {
-            var t = theta[j];
-            if (t == 0)
-            {
-                continue;
-            }
-
-            for (var p = cs[j]; p < cs[j + 1]; p++)
-            {
-                var tp = _entryTarget[p];
-                if (tp < 0)
-                {
-                    _schurDiagonal[-tp - 1] += t * values[p] * values[p];
-                }
-            }
-        }
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> solution)
     {
         var s = _structure;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Ipm;
 
 namespace Prescient.Optimization.Linear;
@@ -30,6 +31,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     private readonly double[] _columnWork;
     private double _regularization;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NormalEquationsCholesky(SparseMatrix a)
     {
         _a = a;
@@ -190,6 +192,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
 
     public int ReplacedPivots => _cholesky.ReplacedPivots;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factorize(ReadOnlySpan<double> theta, double regularization)
     {
         theta.CopyTo(_theta);
@@ -219,6 +222,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         return _cholesky.Factorize();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> solution)
     {
         // Preconditioned conjugate gradients on the full M, preconditioned by the factor of the
@@ -285,6 +289,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyPreconditioner(ReadOnlySpan<double> r, Span<double> z)
     {
         var pr = _permuted;
@@ -301,6 +306,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     }
 
     /// <summary>q = (A Θ A' + δ I) d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Multiply(ReadOnlySpan<double> d, Span<double> q)
     {
         var t = _columnWork;

@@ -36,6 +36,7 @@ public sealed class SparseCholesky
     /// Analyses the upper-triangular pattern (column-wise, rows ≤ column, diagonal present) of the
     /// permuted matrix of order <paramref name="n"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseCholesky(int n, int[] upperStart, int[] upperRow)
     {
         _n = n;
@@ -159,6 +160,7 @@ public sealed class SparseCholesky
 
     /// <summary>Numeric factorization of the values in <see cref="Values"/>. Returns false if a pivot was NaN (the matrix held non-finite numbers).</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factorize()
     {
         var x = _work;
@@ -219,6 +221,7 @@ public sealed class SparseCholesky
     }
 
     /// <summary>Solves L L' x = b in place, in the permuted order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> b)
     {
         var lStart = _lStart;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Prescient.Optimization.Linear;
 
 /// <summary>
@@ -41,6 +42,7 @@ public sealed class SparseMatrix
     }
 
     /// <summary>y += A x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyAdd(ReadOnlySpan<double> x, Span<double> y)
     {
         var cs = ColumnStart;
@@ -62,6 +64,7 @@ public sealed class SparseMatrix
     }
 
     /// <summary>x = A' y (overwrites x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyTransposed(ReadOnlySpan<double> y, Span<double> x)
     {
         var cs = ColumnStart;

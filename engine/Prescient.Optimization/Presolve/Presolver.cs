@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Ipm;
 using Prescient.Optimization.Model;
 
@@ -14,6 +15,7 @@ public static class Presolver
 {
     private const double FeasibilityTolerance = 1e-9;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PresolveResult Run(LinearProgram lp)
     {
         var m = lp.RowCount;

@@ -1,0 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Prescient.Optimization.Tests")]
+[assembly: InternalsVisibleTo("Prescient.Bench.Solvers")]
+[assembly: InternalsVisibleTo("probe")]
