@@ -20,6 +20,7 @@ public static class CycleHarness
         var repeat = 10;
         var general = false;
         var correctors = 2;
+        var threads = Math.Min(Environment.ProcessorCount, 4);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,6 +37,9 @@ public static class CycleHarness
                 case "--correctors":
                     correctors = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--threads":
+                    threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--general":
                     general = true;
                     break;
@@ -46,11 +50,11 @@ public static class CycleHarness
         }
 
         var state = SyntheticCluster.Create(nodes, nodes * perNode, 4, seed: 1);
-        var solver = new AllocationSolver(new InteriorPointOptions { MaxCorrectors = correctors });
+        using var solver = new AllocationSolver(new InteriorPointOptions { MaxCorrectors = correctors, Threads = threads });
         var allocation = new double[state.JobCount * state.ResourceCount];
         var first = solver.Solve(state, allocation);
         var lp = solver.Builder.Model!;
-        Console.WriteLine($"model: {lp.RowCount} rows, {lp.ColumnCount} columns, {lp.NonZeroCount} nonzeros; path {solver.Path}");
+        Console.WriteLine($"model: {lp.RowCount} rows, {lp.ColumnCount} columns, {lp.NonZeroCount} nonzeros; path {solver.Path}, {solver.Threads} thread(s), {correctors} corrector(s)");
         Console.WriteLine(Describe("first (build + solve)", first));
         foreach (var warm in new[] { false, true })
         {

@@ -10,8 +10,9 @@ namespace Prescient.Optimization.Allocation;
 /// shape is unchanged, a call re-fills the numbers in place and allocates nothing. A warm start reuses the
 /// previous cycle's primal-dual point, pushed back inside the new bounds.
 /// </summary>
-/// <remarks>Not thread-safe: one instance per planning loop.</remarks>
-public sealed class AllocationSolver
+/// <remarks>Not thread-safe: one instance per planning loop. On large models the column passes run on
+/// <see cref="InteriorPointOptions.Threads"/> threads kept for the solver's lifetime; dispose it to stop them.</remarks>
+public sealed class AllocationSolver : IDisposable
 {
     private readonly InteriorPointOptions _options;
     private StandardForm? _form;
@@ -27,6 +28,12 @@ public sealed class AllocationSolver
     }
 
     public AllocationLpBuilder Builder { get; }
+
+    /// <summary>Threads the column passes use on the current model.</summary>
+    public int Threads => _core?.Threads ?? 1;
+
+    /// <summary>Stops the worker threads of the column passes.</summary>
+    public void Dispose() => _core?.Dispose();
 
     /// <summary><c>structured</c>, or <c>general</c> when the model was not block-angular (never for the builder's models).</summary>
     public string Path { get; private set; } = "";
@@ -126,7 +133,9 @@ public sealed class AllocationSolver
             ? new BlockAngularNormalEquations(_form.A, structure)
             : new NormalEquationsCholesky(_form.A);
         Path = normal.Name;
+        _core?.Dispose();
         _core = new InteriorPointCore(_form.A, _form.B, _form.C, _form.Lower, _form.Upper, _form.Kind, normal);
+        _core.UseThreads(_options.Threads);
         _x = new double[lp.ColumnCount];
         _hasSolution = false;
     }

@@ -18,7 +18,7 @@ namespace Prescient.Optimization.Ipm;
 /// </code>
 /// where rp = b - A x and rd = c - A'y - zl + zu.
 /// </remarks>
-internal sealed class InteriorPointCore
+internal sealed class InteriorPointCore : IDisposable
 {
     private const double StepFactor = 0.9995;
     private const double PrimalRegularization = 1e-10;
@@ -275,29 +275,174 @@ internal sealed class InteriorPointCore
         return s;
     }
 
+    private const int AccumulatorStride = 16; // doubles per worker, a cache line apart
+    private const int MinColumnsPerWorker = 50_000;
+
+    private ColumnWorkers? _team;
+    private Action<int>? _passBody;
+    private double[][] _rowBuffers = [];
+    private double[][] _rhsBuffers = [];
+    private double[] _accumulators = [];
+    private int _pass;
+    private double _passAlphaPrimal;
+    private double _passAlphaDual;
+    private double _passTarget;
+    private bool _passKeepTargets;
+
+    /// <summary>Number of threads the column passes use (1 unless set by <see cref="UseThreads"/> on a large model).</summary>
+    public int Threads => _team?.Count ?? 1;
+
     /// <summary>
-    /// One pass over the columns: applies the pending step (x += αp dx, z += αd dz, y += αd dy), then computes
-    /// xl, xu, rp = b - A x, rd = c - A'y - zl + zu, the objectives, Θ, and the predictor's r̂ = rd + zl - zu
-    /// with its right-hand side A Θ r̂ accumulated into the rhs buffer (rp is added at the end). Returns μ.
+    /// Splits the column passes over up to <paramref name="threads"/> threads (the caller plus background
+    /// workers), when the model has at least 50,000 columns per thread. Call once, before <see cref="Run"/>.
+    /// </summary>
+    public void UseThreads(int threads)
+    {
+        var count = Math.Max(1, Math.Min(threads, _n / MinColumnsPerWorker));
+        _team?.Dispose();
+        _team = count > 1 ? new ColumnWorkers(count) : null;
+        _passBody = RunPassPart;
+        _rowBuffers = new double[count][];
+        _rhsBuffers = new double[count][];
+        _rowBuffers[0] = _workM;
+        _rhsBuffers[0] = _rhs;
+        for (var w = 1; w < count; w++)
+        {
+            _rowBuffers[w] = new double[_m];
+            _rhsBuffers[w] = new double[_m];
+        }
+
+        _accumulators = new double[count * AccumulatorStride];
+    }
+
+    public void Dispose() => _team?.Dispose();
+
+    private void RunPass(int pass)
+    {
+        _pass = pass;
+        if (_team is { } team)
+        {
+            team.Run(_passBody!);
+        }
+        else
+        {
+            RunPassPart(0);
+        }
+    }
+
+    private void RunPassPart(int worker)
+    {
+        var count = _team?.Count ?? 1;
+        var start = (int)((long)_n * worker / count);
+        var end = (int)((long)_n * (worker + 1) / count);
+        var acc = _accumulators.AsSpan(worker * AccumulatorStride, AccumulatorStride);
+        switch (_pass)
+        {
+            case 1:
+                EvaluateRange(start, end, _rowBuffers[worker], _rhsBuffers[worker], acc);
+                break;
+            case 2:
+                AffineRange(start, end, acc);
+                break;
+            case 3:
+                CorrectorRhsRange(start, end, _rhsBuffers[worker]);
+                break;
+            default:
+                CorrectorRange(start, end, acc);
+                break;
+        }
+    }
+
+    /// <summary>Sums the accumulator <paramref name="k"/> over the workers (max when <paramref name="max"/>, min when <paramref name="min"/>).</summary>
+    private double Reduce(int k, bool max = false, bool min = false)
+    {
+        var count = _accumulators.Length / AccumulatorStride;
+        var value = _accumulators[k];
+        for (var w = 1; w < count; w++)
+        {
+            var v = _accumulators[w * AccumulatorStride + k];
+            value = max ? Math.Max(value, v) : min ? Math.Min(value, v) : value + v;
+        }
+
+        return value;
+    }
+
+    /// <summary>Adds the other workers' row buffers into worker 0's.</summary>
+    private void ReduceRows(double[][] buffers)
+    {
+        var target = buffers[0];
+        for (var w = 1; w < buffers.Length; w++)
+        {
+            var b = buffers[w];
+            for (var i = 0; i < _m; i++)
+            {
+                target[i] += b[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pass 1, serial prologue and epilogue around the column ranges: applies the pending step (x += αp dx,
+    /// z += αd dz, y += αd dy), then computes xl, xu, rp = b - A x, rd = c - A'y - zl + zu, the objectives, Θ,
+    /// and the predictor's r̂ = rd + zl - zu with its right-hand side rp + A Θ r̂. Returns μ.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Evaluate(double alphaPrimal, double alphaDual, out double xNorm, out double zNorm, out double yNorm)
     {
-        var xlLocal = _xl;
-        var xuLocal = _xu;
-        var rdLocal = _rd;
-        var rpLocal = _rp;
-        var thetaLocal = _theta;
-        var rhatLocal = _rhat;
-        var dxLocal = _dx;
-        var dzlLocal = _dzl;
-        var dzuLocal = _dzu;
-        var costLocal = _c;
-        var lowerLocal = _l;
-        var upperLocal = _u;
-        var kindLocal = _kind;
-        var bLocal = _b;
-        var dyLocal = _dy;
+        if (_passBody is null)
+        {
+            UseThreads(1);
+        }
+
+        var y = Y;
+        yNorm = 0;
+        for (var i = 0; i < _m; i++)
+        {
+            if (alphaDual != 0)
+            {
+                y[i] += alphaDual * _dy[i];
+            }
+
+            yNorm = Math.Max(yNorm, Math.Abs(y[i]));
+        }
+
+        foreach (var b in _rowBuffers)
+        {
+            Array.Clear(b, 0, _m);
+        }
+
+        foreach (var b in _rhsBuffers)
+        {
+            Array.Clear(b, 0, _m);
+        }
+
+        _passAlphaPrimal = alphaPrimal;
+        _passAlphaDual = alphaDual;
+        RunPass(1);
+        ReduceRows(_rowBuffers);
+        ReduceRows(_rhsBuffers);
+        var ax = _workM;
+        var rhs = _rhs;
+        var dualFromRows = 0.0;
+        for (var i = 0; i < _m; i++)
+        {
+            var rp = _b[i] - ax[i];
+            _rp[i] = rp;
+            rhs[i] += rp;
+            dualFromRows += _b[i] * y[i];
+        }
+
+        xNorm = Reduce(3, max: true);
+        zNorm = Reduce(4, max: true);
+        PrimalObjective = Reduce(0);
+        DualObjective = Reduce(1) + dualFromRows;
+        var count = Reduce(5);
+        return count > 0 ? Reduce(2) / count : 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EvaluateRange(int from, int to, double[] ax, double[] rhs, Span<double> acc)
+    {
         var cs = _a.ColumnStart;
         var ri = _a.RowIndex;
         var av = _a.Values;
@@ -305,31 +450,30 @@ internal sealed class InteriorPointCore
         var y = Y;
         var zl = Zl;
         var zu = Zu;
-        var ax = _workM;
-        var rhs = _rhs;
-        yNorm = 0;
-        for (var i = 0; i < _m; i++)
-        {
-            if (alphaDual != 0)
-            {
-                y[i] += alphaDual * dyLocal[i];
-            }
-
-            yNorm = Math.Max(yNorm, Math.Abs(y[i]));
-            ax[i] = 0;
-            rhs[i] = 0;
-        }
-
+        var dxs = _dx;
+        var dzls = _dzl;
+        var dzus = _dzu;
+        var cost = _c;
+        var lower = _l;
+        var upper = _u;
+        var kinds = _kind;
+        var xls = _xl;
+        var xus = _xu;
+        var rds = _rd;
+        var thetas = _theta;
+        var rhats = _rhat;
+        var alphaPrimal = _passAlphaPrimal;
+        var alphaDual = _passAlphaDual;
         var stepping = alphaPrimal != 0 || alphaDual != 0;
         double primal = 0, dual = 0, complementarity = 0, xMax = 0, zMax = 0;
         var count = 0;
-        for (var j = 0; j < _n; j++)
+        for (var j = from; j < to; j++)
         {
             if (stepping)
             {
-                x[j] += alphaPrimal * dxLocal[j];
-                zl[j] += alphaDual * dzlLocal[j];
-                zu[j] += alphaDual * dzuLocal[j];
+                x[j] += alphaPrimal * dxs[j];
+                zl[j] += alphaDual * dzls[j];
+                zu[j] += alphaDual * dzus[j];
             }
 
             var xj = x[j];
@@ -343,30 +487,30 @@ internal sealed class InteriorPointCore
                 ax[r] += av[p] * xj;
             }
 
-            primal += costLocal[j] * xj;
+            primal += cost[j] * xj;
             xMax = Math.Max(xMax, Math.Abs(xj));
-            var kind = kindLocal[j];
+            var kind = kinds[j];
             if (kind == StandardForm.KindFixed)
             {
-                dual += lowerLocal[j] * (costLocal[j] - aty);
-                rdLocal[j] = 0;
-                thetaLocal[j] = 0;
-                rhatLocal[j] = 0;
+                dual += lower[j] * (cost[j] - aty);
+                rds[j] = 0;
+                thetas[j] = 0;
+                rhats[j] = 0;
                 continue;
             }
 
-            var rd = costLocal[j] - aty;
+            var rd = cost[j] - aty;
             double inverse;
             double rhat;
             switch (kind)
             {
                 case StandardForm.KindLower:
                 {
-                    var xl = xj - lowerLocal[j];
+                    var xl = xj - lower[j];
                     var z = zl[j];
-                    xlLocal[j] = xl;
+                    xls[j] = xl;
                     rd -= z;
-                    dual += lowerLocal[j] * z;
+                    dual += lower[j] * z;
                     complementarity += xl * z;
                     count++;
                     zMax = Math.Max(zMax, z);
@@ -377,11 +521,11 @@ internal sealed class InteriorPointCore
 
                 case StandardForm.KindUpper:
                 {
-                    var xu = upperLocal[j] - xj;
+                    var xu = upper[j] - xj;
                     var z = zu[j];
-                    xuLocal[j] = xu;
+                    xus[j] = xu;
                     rd += z;
-                    dual -= upperLocal[j] * z;
+                    dual -= upper[j] * z;
                     complementarity += xu * z;
                     count++;
                     zMax = Math.Max(zMax, z);
@@ -392,14 +536,14 @@ internal sealed class InteriorPointCore
 
                 case StandardForm.KindBoxed:
                 {
-                    var xl = xj - lowerLocal[j];
-                    var xu = upperLocal[j] - xj;
+                    var xl = xj - lower[j];
+                    var xu = upper[j] - xj;
                     var a = zl[j];
                     var b = zu[j];
-                    xlLocal[j] = xl;
-                    xuLocal[j] = xu;
+                    xls[j] = xl;
+                    xus[j] = xu;
                     rd += b - a;
-                    dual += (lowerLocal[j] * a) - (upperLocal[j] * b);
+                    dual += (lower[j] * a) - (upper[j] * b);
                     complementarity += (xl * a) + (xu * b);
                     count += 2;
                     zMax = Math.Max(zMax, Math.Max(a, b));
@@ -414,10 +558,10 @@ internal sealed class InteriorPointCore
                     break;
             }
 
-            rdLocal[j] = rd;
+            rds[j] = rd;
             var theta = 1 / (inverse + PrimalRegularization);
-            thetaLocal[j] = theta;
-            rhatLocal[j] = rhat;
+            thetas[j] = theta;
+            rhats[j] = rhat;
             var t = theta * rhat;
             if (t != 0)
             {
@@ -428,40 +572,17 @@ internal sealed class InteriorPointCore
             }
         }
 
-        var dualFromRows = 0.0;
-        for (var i = 0; i < _m; i++)
-        {
-            var rp = bLocal[i] - ax[i];
-            rpLocal[i] = rp;
-            rhs[i] += rp;
-            dualFromRows += bLocal[i] * y[i];
-        }
-
-        xNorm = xMax;
-        zNorm = zMax;
-        PrimalObjective = primal;
-        DualObjective = dual + dualFromRows;
-        return count > 0 ? complementarity / count : 0;
+        acc[0] = primal;
+        acc[1] = dual;
+        acc[2] = complementarity;
+        acc[3] = xMax;
+        acc[4] = zMax;
+        acc[5] = count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Iterate(double mu, int maxCorrectors, out double alphaPrimal, out double alphaDual)
     {
-        var xlLocal = _xl;
-        var xuLocal = _xu;
-        var rdLocal = _rd;
-        var thetaLocal = _theta;
-        var rhatLocal = _rhat;
-        var dxLocal = _dx;
-        var dzlLocal = _dzl;
-        var dzuLocal = _dzu;
-        var dxAffineLocal = _dxAffine;
-        var dzlAffineLocal = _dzlAffine;
-        var dzuAffineLocal = _dzuAffine;
-        var kindLocal = _kind;
-        var dyLocal = _dy;
-        var rlLocal = _rl;
-        var ruLocal = _ru;
         alphaPrimal = 0;
         alphaDual = 0;
         var t0 = Stopwatch.GetTimestamp();
@@ -476,198 +597,41 @@ internal sealed class InteriorPointCore
         var t2 = Stopwatch.GetTimestamp();
         FactorizeTicks += t1 - t0;
         SolveTicks += t2 - t1;
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
+        RunPass(2);
+
         // Σ(xl + αp dx)(zl + αd dzl) = s0 + αp s1 + αd s2 + αp αd s3, the same for the upper side.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        var count = 0;
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = kindLocal[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                dxAffineLocal[j] = 0;
-                dzlAffineLocal[j] = 0;
-                dzuAffineLocal[j] = 0;
-                continue;
-            }
-
-            var aty = 0.0;
-            for (var p = cs[j]; p < cs[j + 1]; p++)
-            {
-                aty += av[p] * dyLocal[ri[p]];
-            }
-
-            var dx = thetaLocal[j] * (aty - rhatLocal[j]);
-            dxAffineLocal[j] = dx;
-            double dzl = 0, dzu = 0;
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                var xl = xlLocal[j];
-                var z = Zl[j];
-                dzl = -z - (z * dx / xl);
-                if (dx < 0)
-                {
-                    ap = Math.Min(ap, -xl / dx);
-                }
-
-                if (dzl < 0)
-                {
-                    ad = Math.Min(ad, -z / dzl);
-                }
-
-                s0 += xl * z;
-                s1 += dx * z;
-                s2 += xl * dzl;
-                s3 += dx * dzl;
-                count++;
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                var xu = xuLocal[j];
-                var z = Zu[j];
-                dzu = -z + (z * dx / xu);
-                if (dx > 0)
-                {
-                    ap = Math.Min(ap, xu / dx);
-                }
-
-                if (dzu < 0)
-                {
-                    ad = Math.Min(ad, -z / dzu);
-                }
-
-                s0 += xu * z;
-                s1 -= dx * z;
-                s2 += xu * dzu;
-                s3 -= dx * dzu;
-                count++;
-            }
-
-            dzlAffineLocal[j] = dzl;
-            dzuAffineLocal[j] = dzu;
-        }
-
-        ap = Math.Min(1, ap);
-        ad = Math.Min(1, ad);
-        var muAffine = count > 0 ? (s0 + (ap * s1) + (ad * s2) + (ap * ad * s3)) / count : 0;
+        var ap = Math.Min(1, Reduce(0, min: true));
+        var ad = Math.Min(1, Reduce(1, min: true));
+        var count = Reduce(6);
+        var muAffine = count > 0 ? (Reduce(2) + (ap * Reduce(3)) + (ad * Reduce(4)) + (ap * ad * Reduce(5))) / count : 0;
         var ratio = mu > 0 ? Math.Max(0, muAffine) / mu : 0;
         var sigma = Math.Clamp(ratio * ratio * ratio, 0, 1);
         var target = sigma * mu;
 
         // Corrector: rl = σμ - xl zl - dxl_aff dzl_aff, ru = σμ - xu zu - dxu_aff dzu_aff (dxu = -dx);
         // r̂ = rd - rl/xl + ru/xu, rhs = rp + A Θ r̂.
-        var rhs = _rhs;
-        Array.Copy(_rp, rhs, _m);
-        var keepTargets = maxCorrectors > 0;
-        for (var j = 0; j < _n; j++)
+        _passTarget = target;
+        _passKeepTargets = maxCorrectors > 0;
+        foreach (var b in _rhsBuffers)
         {
-            var kind = kindLocal[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                continue;
-            }
+            Array.Clear(b, 0, _m);
+        }
 
-            var rhat = rdLocal[j];
-            var dxa = dxAffineLocal[j];
-            double rl = 0, ru = 0;
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                rl = target - (xlLocal[j] * Zl[j]) - (dxa * dzlAffineLocal[j]);
-                rhat -= rl / xlLocal[j];
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                ru = target - (xuLocal[j] * Zu[j]) + (dxa * dzuAffineLocal[j]);
-                rhat += ru / xuLocal[j];
-            }
-
-            if (keepTargets)
-            {
-                rlLocal[j] = rl;
-                ruLocal[j] = ru;
-            }
-
-            rhatLocal[j] = rhat;
-            var t = thetaLocal[j] * rhat;
-            if (t != 0)
-            {
-                for (var p = cs[j]; p < cs[j + 1]; p++)
-                {
-                    rhs[ri[p]] += av[p] * t;
-                }
-            }
+        RunPass(3);
+        ReduceRows(_rhsBuffers);
+        for (var i = 0; i < _m; i++)
+        {
+            _rhs[i] += _rp[i];
         }
 
         var t3 = Stopwatch.GetTimestamp();
-        _solver.Solve(rhs, _dy);
+        _solver.Solve(_rhs, _dy);
         var t4 = Stopwatch.GetTimestamp();
         SolveTicks += t4 - t3;
         PassTicks += t3 - t2;
-        ap = double.PositiveInfinity;
-        ad = double.PositiveInfinity;
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = kindLocal[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                dxLocal[j] = 0;
-                dzlLocal[j] = 0;
-                dzuLocal[j] = 0;
-                continue;
-            }
-
-            var aty = 0.0;
-            for (var p = cs[j]; p < cs[j + 1]; p++)
-            {
-                aty += av[p] * dyLocal[ri[p]];
-            }
-
-            var dx = thetaLocal[j] * (aty - rhatLocal[j]);
-            dxLocal[j] = dx;
-            double dzl = 0, dzu = 0;
-            var dxa = dxAffineLocal[j];
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                var xl = xlLocal[j];
-                var z = Zl[j];
-                var rl = target - (xl * z) - (dxa * dzlAffineLocal[j]);
-                dzl = (rl - (z * dx)) / xl;
-                if (dx < 0)
-                {
-                    ap = Math.Min(ap, -xl / dx);
-                }
-
-                if (dzl < 0)
-                {
-                    ad = Math.Min(ad, -z / dzl);
-                }
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                var xu = xuLocal[j];
-                var z = Zu[j];
-                var ru = target - (xu * z) + (dxa * dzuAffineLocal[j]);
-                dzu = (ru + (z * dx)) / xu;
-                if (dx > 0)
-                {
-                    ap = Math.Min(ap, xu / dx);
-                }
-
-                if (dzu < 0)
-                {
-                    ad = Math.Min(ad, -z / dzu);
-                }
-            }
-
-            dzlLocal[j] = dzl;
-            dzuLocal[j] = dzu;
-        }
+        RunPass(4);
+        ap = Reduce(0, min: true);
+        ad = Reduce(1, min: true);
 
         // Gondzio multiple-centrality correctors: push outlying products of the trial point back into
         // [βmin σμ, βmax σμ] and keep the corrected direction when it allows longer steps.
@@ -679,18 +643,18 @@ internal sealed class InteriorPointCore
             const double betaMax = 10;
             for (var j = 0; j < _n; j++)
             {
-                var kind = kindLocal[j];
-                _rlTrial[j] = rlLocal[j];
-                _ruTrial[j] = ruLocal[j];
+                var kind = _kind[j];
+                _rlTrial[j] = _rl[j];
+                _ruTrial[j] = _ru[j];
                 if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
-                    var v = (xlLocal[j] + apTarget * dxLocal[j]) * (Zl[j] + adTarget * dzlLocal[j]);
+                    var v = (_xl[j] + apTarget * _dx[j]) * (Zl[j] + adTarget * _dzl[j]);
                     _rlTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
                 }
 
                 if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
                 {
-                    var v = (xuLocal[j] - apTarget * dxLocal[j]) * (Zu[j] + adTarget * dzuLocal[j]);
+                    var v = (_xu[j] - apTarget * _dx[j]) * (Zu[j] + adTarget * _dzu[j]);
                     _ruTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
                 }
             }
@@ -716,6 +680,251 @@ internal sealed class InteriorPointCore
         alphaPrimal = Math.Min(1, StepFactor * ap);
         alphaDual = Math.Min(1, StepFactor * ad);
         return true;
+    }
+
+    /// <summary>Pass 2: affine direction dx = Θ(A'dy - r̂), dz, its ratio tests and the sums for μ_aff.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AffineRange(int from, int to, Span<double> acc)
+    {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        var kinds = _kind;
+        var dy = _dy;
+        var thetas = _theta;
+        var rhats = _rhat;
+        var xls = _xl;
+        var xus = _xu;
+        var zls = Zl;
+        var zus = Zu;
+        var dxa = _dxAffine;
+        var dzla = _dzlAffine;
+        var dzua = _dzuAffine;
+        double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        var count = 0;
+        for (var j = from; j < to; j++)
+        {
+            var kind = kinds[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                dxa[j] = 0;
+                dzla[j] = 0;
+                dzua[j] = 0;
+                continue;
+            }
+
+            var aty = 0.0;
+            for (var p = cs[j]; p < cs[j + 1]; p++)
+            {
+                aty += av[p] * dy[ri[p]];
+            }
+
+            var dx = thetas[j] * (aty - rhats[j]);
+            dxa[j] = dx;
+            double dzl = 0, dzu = 0;
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                var xl = xls[j];
+                var z = zls[j];
+                dzl = -z - (z * dx / xl);
+                if (dx < 0)
+                {
+                    ap = Math.Min(ap, -xl / dx);
+                }
+
+                if (dzl < 0)
+                {
+                    ad = Math.Min(ad, -z / dzl);
+                }
+
+                s0 += xl * z;
+                s1 += dx * z;
+                s2 += xl * dzl;
+                s3 += dx * dzl;
+                count++;
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                var xu = xus[j];
+                var z = zus[j];
+                dzu = -z + (z * dx / xu);
+                if (dx > 0)
+                {
+                    ap = Math.Min(ap, xu / dx);
+                }
+
+                if (dzu < 0)
+                {
+                    ad = Math.Min(ad, -z / dzu);
+                }
+
+                s0 += xu * z;
+                s1 -= dx * z;
+                s2 += xu * dzu;
+                s3 -= dx * dzu;
+                count++;
+            }
+
+            dzla[j] = dzl;
+            dzua[j] = dzu;
+        }
+
+        acc[0] = ap;
+        acc[1] = ad;
+        acc[2] = s0;
+        acc[3] = s1;
+        acc[4] = s2;
+        acc[5] = s3;
+        acc[6] = count;
+    }
+
+    /// <summary>Pass 3: corrector targets, r̂ and A Θ r̂ into this worker's row buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CorrectorRhsRange(int from, int to, double[] rhs)
+    {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        var kinds = _kind;
+        var rds = _rd;
+        var thetas = _theta;
+        var rhats = _rhat;
+        var xls = _xl;
+        var xus = _xu;
+        var zls = Zl;
+        var zus = Zu;
+        var dxa = _dxAffine;
+        var dzla = _dzlAffine;
+        var dzua = _dzuAffine;
+        var target = _passTarget;
+        var keepTargets = _passKeepTargets;
+        for (var j = from; j < to; j++)
+        {
+            var kind = kinds[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                continue;
+            }
+
+            var rhat = rds[j];
+            var dx = dxa[j];
+            double rl = 0, ru = 0;
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                rl = target - (xls[j] * zls[j]) - (dx * dzla[j]);
+                rhat -= rl / xls[j];
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                ru = target - (xus[j] * zus[j]) + (dx * dzua[j]);
+                rhat += ru / xus[j];
+            }
+
+            if (keepTargets)
+            {
+                _rl[j] = rl;
+                _ru[j] = ru;
+            }
+
+            rhats[j] = rhat;
+            var t = thetas[j] * rhat;
+            if (t != 0)
+            {
+                for (var p = cs[j]; p < cs[j + 1]; p++)
+                {
+                    rhs[ri[p]] += av[p] * t;
+                }
+            }
+        }
+    }
+
+    /// <summary>Pass 4: corrector direction and its ratio tests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CorrectorRange(int from, int to, Span<double> acc)
+    {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        var kinds = _kind;
+        var dy = _dy;
+        var thetas = _theta;
+        var rhats = _rhat;
+        var xls = _xl;
+        var xus = _xu;
+        var zls = Zl;
+        var zus = Zu;
+        var dxa = _dxAffine;
+        var dzla = _dzlAffine;
+        var dzua = _dzuAffine;
+        var dxs = _dx;
+        var dzls = _dzl;
+        var dzus = _dzu;
+        var target = _passTarget;
+        double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
+        for (var j = from; j < to; j++)
+        {
+            var kind = kinds[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                dxs[j] = 0;
+                dzls[j] = 0;
+                dzus[j] = 0;
+                continue;
+            }
+
+            var aty = 0.0;
+            for (var p = cs[j]; p < cs[j + 1]; p++)
+            {
+                aty += av[p] * dy[ri[p]];
+            }
+
+            var dx = thetas[j] * (aty - rhats[j]);
+            dxs[j] = dx;
+            double dzl = 0, dzu = 0;
+            var dxAffine = dxa[j];
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                var xl = xls[j];
+                var z = zls[j];
+                var rl = target - (xl * z) - (dxAffine * dzla[j]);
+                dzl = (rl - (z * dx)) / xl;
+                if (dx < 0)
+                {
+                    ap = Math.Min(ap, -xl / dx);
+                }
+
+                if (dzl < 0)
+                {
+                    ad = Math.Min(ad, -z / dzl);
+                }
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                var xu = xus[j];
+                var z = zus[j];
+                var ru = target - (xu * z) + (dxAffine * dzua[j]);
+                dzu = (ru + (z * dx)) / xu;
+                if (dx > 0)
+                {
+                    ap = Math.Min(ap, xu / dx);
+                }
+
+                if (dzu < 0)
+                {
+                    ad = Math.Min(ad, -z / dzu);
+                }
+            }
+
+            dzls[j] = dzl;
+            dzus[j] = dzu;
+        }
+
+        acc[0] = ap;
+        acc[1] = ad;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,6 +30,12 @@ public sealed class InteriorPointOptions
     /// <summary>When the iteration fails, decide infeasibility/unboundedness with checked auxiliary problems (default true).</summary>
     public bool DetectInfeasibility { get; set; } = true;
 
+    /// <summary>
+    /// Threads for the column passes on large models (default: the processor count, at most 4); a model uses
+    /// one thread per 50,000 columns at most. Results are identical for a given thread count.
+    /// </summary>
+    public int Threads { get; set; } = Math.Min(Environment.ProcessorCount, 4);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when an option is out of range.</summary>
     public void Validate()
     {
@@ -46,6 +52,11 @@ public sealed class InteriorPointOptions
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(TimeLimit), limit, "time limit must be positive");
+        }
+
+        if (Threads is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "1..256 threads");
         }
 
         if (MaxCorrectors is < 0 or > 10)
