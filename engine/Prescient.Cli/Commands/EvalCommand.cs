@@ -183,6 +183,9 @@ public static class EvalCommand
                 case "conformal-step": o.ConformalStep = v; break;
                 case "prior-steps": o.PriorSteps = v; break;
                 case "median-step": o.MedianStepFraction = v; break;
+                case "quantile-loss-decay": o.QuantileLossDecay = v; break;
+                case "quantile-sharpness": o.QuantileSharpness = v; break;
+                case "second-stage-step": o.SecondStageStepFraction = v; break;
                 default: throw new FormatException($"unknown key '{kv[0]}'");
             }
         }

@@ -20,6 +20,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private const int D = 9;
     private const double Discount = 0.998;
     private const int ScaleSamples = 12;
+    private const double MaxCovarianceTrace = 10 * (1 + (0.5 * (D - 1)));
 
     private readonly int _period;
     private readonly int _stride = (D * D) + D + 2;
@@ -222,11 +223,22 @@ public sealed class BayesDlmForecaster : ForecasterBase
 
     private void Update(Span<double> st, double y)
     {
-        // Discount (random-walk evolution): V ← V/δ, a ← δa, b ← δb.
+        // Discount (random-walk evolution): V ← V/δ, a ← δa, b ← δb. In directions the data never excite (a
+        // series stuck at 0 leaves its lag features at 0) V would grow like δ^−t without bound and the first move
+        // would get an absurd predictive spread; the inflation stops while trace(V) exceeds 10 × the prior's.
         var v = st.Slice(D, D * D);
-        for (var i = 0; i < v.Length; i++)
+        var trace = 0.0;
+        for (var i = 0; i < D; i++)
         {
-            v[i] /= Discount;
+            trace += v[(i * D) + i];
+        }
+
+        if (trace < MaxCovarianceTrace)
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                v[i] /= Discount;
+            }
         }
 
         st[D + (D * D)] *= Discount;

@@ -36,6 +36,8 @@ public sealed class EnsembleForecaster : ForecasterBase
     private readonly double[] _oneValue = new double[1];
     private readonly Dictionary<(string, ResourceKind), int> _groupIndex = [];
     private double[] _loss = [];
+    private double[] _quantileLoss = [];
+    private double[] _theta2 = [];
     private double[] _sigma = [];
     private double[] _theta = [];
     private long[] _scored = [];
@@ -70,7 +72,7 @@ public sealed class EnsembleForecaster : ForecasterBase
         _m = _members.Length;
         _h = shape.HorizonCount;
         _q = shape.QuantileCount;
-        _pending = new PendingForecasts(shape.MaxHorizonSteps, _h * (_m + 1 + _q));
+        _pending = new PendingForecasts(shape.MaxHorizonSteps, _h * Stride);
         _memberOut = new double[_m * shape.Width];
         _weights = new double[_m];
         _theta0 = new double[_q];
@@ -87,7 +89,13 @@ public sealed class EnsembleForecaster : ForecasterBase
     /// <summary>Trackers stay within ±this many σ: at a point mass (a series stuck at 0) a clamped quantile never misses and its tracker would otherwise drift without bound.</summary>
     private const double ThetaLimit = 100;
 
-    private int Stride => _m + 1 + _q;
+    // Pending record per horizon: member medians (M), combined median (1), stage-1 quantiles (Q),
+    // member quantiles (M·Q), served quantiles (Q).
+    private int Stride => _m + 1 + _q + (_m * _q) + _q;
+
+    private int MemberQuantilesAt => _m + 1 + _q;
+
+    private int ServedAt => _m + 1 + _q + (_m * _q);
 
     /// <summary>The members, in weight order of the arrays.</summary>
     public IReadOnlyList<IForecaster> Members => _members;
@@ -129,6 +137,8 @@ public sealed class EnsembleForecaster : ForecasterBase
 
         _pending.Grow(capacity);
         _loss = Grown(_loss, capacity * _h * _m);
+        _quantileLoss = Grown(_quantileLoss, capacity * _h * (_m + 1) * _q);
+        _theta2 = Grown(_theta2, capacity * _h * _q);
         _sigma = Grown(_sigma, capacity * _h);
         _theta = Grown(_theta, capacity * _h * _q);
         _scored = Grown(_scored, capacity * _h);
@@ -146,6 +156,8 @@ public sealed class EnsembleForecaster : ForecasterBase
 
         _pending.Reset(series);
         _loss.AsSpan(series * _h * _m, _h * _m).Fill(double.NaN);
+        _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(double.NaN);
+        _theta2.AsSpan(series * _h * _q, _h * _q).Clear();
         _sigma.AsSpan(series * _h, _h).Fill(double.NaN);
         for (var h = 0; h < _h; h++)
         {
@@ -231,6 +243,75 @@ public sealed class EnsembleForecaster : ForecasterBase
                 c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
                 prev = c;
                 slot[(h * Stride) + _m + 1 + q] = (float)c;
+            }
+
+            // Stage 2, per quantile level: a softmax over every source's recent pinball loss at that level (each
+            // member's own quantile — a point model's point — and the stage-1 conformal quantile), then a second
+            // conformal tracker on what is served, which is what guarantees coverage.
+            for (var k = 0; k < _m; k++)
+            {
+                var row = _memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+                for (var q = 0; q < _q; q++)
+                {
+                    slot[(h * Stride) + MemberQuantilesAt + (k * _q) + q] = (float)row[q];
+                }
+            }
+
+            var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
+            for (var q = 0; q < _q; q++)
+            {
+                var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
+                var best = double.PositiveInfinity;
+                for (var k = 0; k <= _m; k++)
+                {
+                    var l = qloss[(k * _q) + q];
+                    if (!double.IsNaN(l) && l < best)
+                    {
+                        best = l;
+                    }
+                }
+
+                var sum = 0.0;
+                var mix = 0.0;
+                for (var k = 0; k <= _m; k++)
+                {
+                    var src = k < _m ? _memberOut[(k * Shape.Width) + (h * _q) + q] : cached[(h * _q) + q];
+                    if (!double.IsFinite(src))
+                    {
+                        continue;
+                    }
+
+                    var l = qloss[(k * _q) + q];
+                    double w;
+                    if (double.IsPositiveInfinity(best))
+                    {
+                        w = k == _m ? 1 : 0;
+                    }
+                    else if (double.IsNaN(l))
+                    {
+                        w = 0;
+                    }
+                    else
+                    {
+                        var rel = best > 0 ? (l / best) - 1 : (l > 0 ? 50 : 0);
+                        w = Math.Exp(-_options.QuantileSharpness * Math.Min(rel, 50));
+                    }
+
+                    sum += w;
+                    mix += w * src;
+                }
+
+                var stage1 = cached[(h * _q) + q];
+                cached[(h * _q) + q] = (sum > 0 ? mix / sum : stage1) + (theta2[q] * sigma);
+            }
+
+            prev = 0.0;
+            for (var q = 0; q < _q; q++)
+            {
+                ref var c = ref cached[(h * _q) + q];
+                c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
+                prev = c;
+                slot[(h * Stride) + ServedAt + q] = (float)c;
             }
         }
     }
@@ -393,6 +474,39 @@ public sealed class EnsembleForecaster : ForecasterBase
                 var pstep = tau < 0.5 ? -(((z < popTheta[q]) ? 1.0 : 0.0) - tau) : ((z > popTheta[q]) ? 1.0 : 0.0) - (1 - tau);
                 popTheta[q] += 0.05 * eta * pstep;
             }
+        }
+
+        var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
+        var qdecay = _options.QuantileLossDecay;
+        for (var k = 0; k <= _m; k++)
+        {
+            for (var q = 0; q < _q; q++)
+            {
+                var f = k < _m ? pending[(h * Stride) + MemberQuantilesAt + (k * _q) + q] : pending[(h * Stride) + _m + 1 + q];
+                if (float.IsNaN(f))
+                {
+                    continue;
+                }
+
+                var e = y - f;
+                var pin = e >= 0 ? qs[q] * e : (qs[q] - 1) * e;
+                ref var l = ref qloss[(k * _q) + q];
+                l = double.IsNaN(l) ? pin : l + (qdecay * (pin - l));
+            }
+        }
+
+        var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
+        for (var q = 0; q < _q; q++)
+        {
+            var served = pending[(h * Stride) + ServedAt + q];
+            if (float.IsNaN(served))
+            {
+                continue;
+            }
+
+            var tau = qs[q];
+            var step = tau < 0.5 ? -(((y < served) ? 1.0 : 0.0) - tau) : ((y > served) ? 1.0 : 0.0) - (1 - tau);
+            theta2[q] = Math.Clamp(theta2[q] + (eta * _options.SecondStageStepFraction * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
         }
 
         ref var sig = ref _sigma[(series * _h) + h];

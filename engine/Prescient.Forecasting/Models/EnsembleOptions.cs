@@ -18,6 +18,15 @@ public sealed class EnsembleOptions
     /// <summary>Step of the median's tracker as a fraction of <see cref="ConformalStep"/>.</summary>
     public double MedianStepFraction { get; set; } = 0.04;
 
+    /// <summary>Per-step decay of each source's exponentially weighted pinball loss per quantile level.</summary>
+    public double QuantileLossDecay { get; set; } = 0.01;
+
+    /// <summary>Softmax sharpness of the per-quantile combination.</summary>
+    public double QuantileSharpness { get; set; } = 8;
+
+    /// <summary>Step of the second-stage (served) trackers as a fraction of <see cref="ConformalStep"/>.</summary>
+    public double SecondStageStepFraction { get; set; } = 0.5;
+
     /// <summary>Pseudo-count of the hierarchical prior: a series' own calibration weighs n/(n + PriorSteps) (72 = 6 h of 5-min steps).</summary>
     public double PriorSteps { get; set; } = 72;
 
