@@ -1,0 +1,100 @@
+using Prescient.Replay.Policies;
+using Prescient.Replay.Simulation;
+using Prescient.Replay.Workloads;
+
+namespace Prescient.Replay.Tests;
+
+public sealed class PolicyTests
+{
+    private static readonly ReplayWorkload Small = SyntheticWorkload.Generate(jobs: 6, hours: 24, stepSeconds: 300, seed: 3);
+
+    [Fact]
+    public void Static_PeakRequests_NeverFallShort()
+    {
+        var run = ReplayRunner.Run(new SimulatedCluster(Small, 2), new StaticPolicy(), []);
+        Assert.Equal(0, run.Outcomes[ReplayResource.Cpu].Shortfall);
+        Assert.Equal(0, run.Outcomes[ReplayResource.Memory].OomEvents);
+        Assert.Equal(0, run.Outcomes[ReplayResource.Cpu].Changes);
+        Assert.True(run.Outcomes[ReplayResource.Cpu].Slack > 0.3);
+    }
+
+    [Fact]
+    public void Reactive_RaisesAtOnce_LowersOnlyAfterStabilizationWindow()
+    {
+        var cpu = new float[] { 1, 1, 1, 3, 3, 0.5f, 0.5f, 0.5f, 0.5f };
+        var w = AccountingTests.OneJob(cpu);
+        var cluster = new SimulatedCluster(w, 1);
+        var policy = new ReactivePolicy(targetUtilization: 0.5, tolerance: 0.1, stabilizationSeconds: 600, syncSeconds: 15);
+        policy.Start(cluster);
+        var allocation = w.Request.ToArray();
+        var seen = new List<double>();
+        for (var t = 0; t < cpu.Length; t++)
+        {
+            var observed = new double[] { cpu[t], 1, 0.01, 0.01 };
+            policy.Decide(t, w.StartSeconds + (t * 300), observed, new bool[1], allocation);
+            seen.Add(allocation[0]);
+        }
+
+        Assert.Equal(2, seen[0], 9);
+        Assert.Equal(Math.Min(6, cluster.NodeCapacityOf(0)), seen[3], 9);
+        Assert.Equal(seen[3], seen[5], 9);
+        Assert.Equal(1, seen[7], 9);
+    }
+
+    [Fact]
+    public void Runner_PolicyNeverSeesAFutureStep()
+    {
+        var spy = new SpyPolicy(Small);
+        ReplayRunner.Run(new SimulatedCluster(Small, 2), spy, []);
+        Assert.Equal(Small.Steps - 1, spy.Calls);
+    }
+
+    [Theory]
+    [InlineData("vpa")]
+    [InlineData("autopilot")]
+    public void Recommenders_RunAndStayFinite(string name)
+    {
+        var run = ReplayRunner.Run(new SimulatedCluster(Small, 2), new ForecasterPolicy(name), [0]);
+        foreach (var o in run.Outcomes.Values)
+        {
+            Assert.InRange(o.Shortfall, 0, 1);
+            Assert.InRange(o.Slack, 0, 1);
+        }
+
+        Assert.True(run.Outcomes[ReplayResource.Cpu].Changes > 0, "a recommender changes allocations over a day");
+    }
+
+    [Fact]
+    public void Predictive_RunsTheOrchestrator_RespectsNodeCapacityAndIsDeterministic()
+    {
+        var cluster = new SimulatedCluster(Small, 2);
+        var first = ReplayRunner.Run(cluster, new PredictivePolicy(0.99), [0]);
+        var second = ReplayRunner.Run(cluster, new PredictivePolicy(0.99), [0]);
+        Assert.Equal(first.Outcomes[ReplayResource.Cpu], second.Outcomes[ReplayResource.Cpu]);
+        Assert.Equal(first.Outcomes[ReplayResource.Memory], second.Outcomes[ReplayResource.Memory]);
+        Assert.True(first.Outcomes[ReplayResource.Cpu].Changes > 0);
+        Assert.InRange(first.Outcomes[ReplayResource.Cpu].Shortfall, 0, 1);
+        Assert.NotNull(first.Traced[0].Median);
+    }
+
+    private sealed class SpyPolicy(ReplayWorkload workload) : IReplayPolicy
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "spy";
+
+        public void Start(SimulatedCluster cluster)
+        {
+        }
+
+        public void Decide(int step, long nowSeconds, ReadOnlySpan<double> observed, ReadOnlySpan<bool> outOfMemory, Span<double> allocation)
+        {
+            Calls++;
+            Assert.Equal(workload.StartSeconds + (step * workload.StepSeconds), nowSeconds);
+            for (var i = 0; i < observed.Length; i++)
+            {
+                Assert.Equal(workload.Demand[i][step], observed[i], 6);
+            }
+        }
+    }
+}
