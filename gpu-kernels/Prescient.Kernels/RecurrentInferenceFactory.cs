@@ -53,6 +53,14 @@ public static class RecurrentInferenceFactory
         }
     }
 
+    /// <summary>Creates the backend that <paramref name="options"/> asks for (validated first).</summary>
+    public static IRecurrentInference Create(RecurrentModelSpec spec, RecurrentWeights weights, RecurrentInferenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Create(spec, weights, options.InitialCapacity, options.Device);
+    }
+
     private static RecurrentInferenceBase CreateFallback(RecurrentWeights weights, int capacity) =>
         new CpuRecurrentInference(weights.Spec, weights, capacity);
 }

@@ -52,4 +52,26 @@ public sealed class RecurrentInferenceFactoryTests
         Assert.Throws<ArgumentException>(() => RecurrentInferenceFactory.Create(Spec, weights, 8, KernelDevice.Auto));
         Assert.Throws<ArgumentOutOfRangeException>(() => RecurrentInferenceFactory.Create(Spec, new RecurrentWeights(Spec), 0, KernelDevice.Cpu));
     }
+
+    [Theory]
+    [InlineData("auto", KernelDevice.Auto)]
+    [InlineData(" CPU ", KernelDevice.Cpu)]
+    [InlineData("Gpu", KernelDevice.Gpu)]
+    public void ParseDevice_KnownNames_Parse(string text, KernelDevice expected) =>
+        Assert.Equal(expected, RecurrentInferenceOptions.ParseDevice(text));
+
+    [Fact]
+    public void ParseDevice_UnknownName_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => RecurrentInferenceOptions.ParseDevice("tpu"));
+        Assert.Contains("'tpu'", ex.Message);
+    }
+
+    [Fact]
+    public void Create_OptionsWithZeroCapacity_ThrowsBeforeCreating()
+    {
+        var options = new RecurrentInferenceOptions { Device = KernelDevice.Cpu, InitialCapacity = 0 };
+        var ex = Assert.Throws<ArgumentException>(() => RecurrentInferenceFactory.Create(Spec, new RecurrentWeights(Spec), options));
+        Assert.Contains("InitialCapacity", ex.Message);
+    }
 }
