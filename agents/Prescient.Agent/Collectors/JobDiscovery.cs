@@ -31,7 +31,7 @@ public sealed class JobDiscovery
     /// <summary>All jobs, ordered by job id (ordinal), each once.</summary>
     public List<DiscoveredJob> Discover(CgroupLayout layout)
     {
-        var found = new SortedDictionary<string, DiscoveredJob>(StringComparer.Ordinal);
+        var found = new SortedDictionary<string, Sighting>(StringComparer.Ordinal);
         foreach (var controller in layout.PresentV1Controllers)
         {
             Scan(Path.Combine(layout.Root, controller), controller, found);
@@ -42,11 +42,11 @@ public sealed class JobDiscovery
             Scan(layout.UnifiedRoot, null, found);
         }
 
-        return [.. found.Values];
+        return [.. found.Values.Select(f => f.Job with { Controllers = f.Controllers })];
     }
 
     // controller: the v1 controller mount scanned, or null for the v2 hierarchy.
-    private void Scan(string controllerRoot, string? controller, SortedDictionary<string, DiscoveredJob> found)
+    private void Scan(string controllerRoot, string? controller, SortedDictionary<string, Sighting> found)
     {
         foreach (var top in _files.ListDirectories(controllerRoot))
         {
@@ -86,7 +86,7 @@ public sealed class JobDiscovery
         }
     }
 
-    private void AddSlurmJob(SortedDictionary<string, DiscoveredJob> found, string? controller, string jobDir, string relative, uint? uid, string controllerRoot)
+    private void AddSlurmJob(SortedDictionary<string, Sighting> found, string? controller, string jobDir, string relative, uint? uid, string controllerRoot)
     {
         if (!jobDir.StartsWith("job_", StringComparison.Ordinal))
         {
@@ -100,24 +100,26 @@ public sealed class JobDiscovery
         }
     }
 
-    private void Add(SortedDictionary<string, DiscoveredJob> found, string? controller, string jobId, string relative, uint? uid, string layout, string controllerRoot)
+    private void Add(SortedDictionary<string, Sighting> found, string? controller, string jobId, string relative, uint? uid, string layout, string controllerRoot)
     {
         if (found.TryGetValue(jobId, out var known))
         {
             // The same v1 group seen under another controller: note the controller. Otherwise the
             // first sighting wins; v1 controllers are scanned before v2, so v1 wins for a job in both.
-            if (controller is not null && known.Version == CgroupVersion.V1 && known.RelativePath == relative)
+            if (controller is not null && known.Job.Version == CgroupVersion.V1 && known.Job.RelativePath == relative)
             {
-                ((List<string>)known.Controllers).Add(controller);
+                known.Controllers.Add(controller);
             }
 
             return;
         }
 
         var version = controller is null ? CgroupVersion.V2 : CgroupVersion.V1;
-        List<string> controllers = controller is null ? [] : [controller];
-        found.Add(jobId, new DiscoveredJob(jobId, uid ?? FindOwner(Path.Combine(controllerRoot, relative)), version, relative, layout, controllers));
+        var job = new DiscoveredJob(jobId, uid ?? FindOwner(Path.Combine(controllerRoot, relative)), version, relative, layout, []);
+        found.Add(jobId, new Sighting(job, controller is null ? [] : [controller]));
     }
+
+    private sealed record Sighting(DiscoveredJob Job, List<string> Controllers);
 
     // The real uid of the first process in the group or in one of its direct children (Slurm keeps
     // tasks in step_<n> below the job).
