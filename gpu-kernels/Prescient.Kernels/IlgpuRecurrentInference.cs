@@ -18,6 +18,8 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
 {
     private const int TargetGroupThreads = 256;
 
+    private static volatile string? _noDeviceReason;
+
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly Action<KernelConfig, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -105,6 +107,12 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
         ArgumentNullException.ThrowIfNull(weights);
         spec.Validate();
         weights.ValidateFor(spec);
+        if (_noDeviceReason is { } known)
+        {
+            reason = known;
+            return null;
+        }
+
         var notes = new List<string>();
         Context? context = null;
         try
@@ -139,6 +147,9 @@ public sealed class IlgpuRecurrentInference : RecurrentInferenceBase
             if (notes.Count == 0)
             {
                 notes.Add("no CUDA or OpenCL device found (driver absent or no GPU)" + DescribeCudaDriver());
+
+                // Devices do not appear while a process runs; later probes answer at once.
+                _noDeviceReason = notes[0] + " (probed once per process)";
             }
         }
         catch (Exception ex) when (ex is not ArgumentException)
