@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,10 @@ public static class EngineHost
         {
             var address = options.ListenAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.ListenAddress);
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (options.MetricsPort > 0)
+            {
+                kestrel.Listen(address, options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
             kestrel.AddServerHeader = false;
         });
 
@@ -87,6 +92,12 @@ public static class EngineHost
         builder.Services.AddSingleton<PlanStore>();
         builder.Services.AddSingleton<StoredSeriesForecaster>();
         builder.Services.AddSingleton(sp => new EventStore(stateDirectory, options.MaxEvents, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventStore>>()));
+        builder.Services.AddOptions<PlannerOptions>().Bind(builder.Configuration.GetSection(PlannerOptions.SectionName))
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        builder.Services.AddOptions<Prescient.Orchestration.Cycle.OrchestratorOptions>().Bind(builder.Configuration.GetSection("Prescient:Orchestrator"))
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        builder.Services.AddSingleton<Prescient.Host.Metrics.PlanningMetrics>();
+        builder.Services.AddSingleton(sp => new PlanningStateStore(stateDirectory, sp.GetRequiredService<ILogger<PlanningStateStore>>()));
         builder.Services.AddSingleton<PlanningService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlanningService>());
 
@@ -96,6 +107,8 @@ public static class EngineHost
         app.MapGrpcService<AdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapGet("/metrics", (Prescient.Host.Metrics.PlanningMetrics metrics) =>
+            Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
     }
 

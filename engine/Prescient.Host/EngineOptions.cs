@@ -17,6 +17,12 @@ public sealed class EngineOptions
     /// <summary>TCP port of the gRPC endpoint (HTTP/2 without TLS), 1..65535. 0 picks a free port.</summary>
     public int Port { get; set; } = 50051;
 
+    /// <summary>
+    /// TCP port of a second, HTTP/1.1 listener that serves only <c>GET /metrics</c> (Prometheus text), on
+    /// <see cref="ListenAddress"/>; 0 (the default) = none. <c>/metrics</c> is also served on the gRPC port for h2c clients.
+    /// </summary>
+    public int MetricsPort { get; set; }
+
     /// <summary>Where state is kept. Empty: <c>$PRESCIENT_STATE_DIR</c>, else <c>./.prescient</c>.</summary>
     public string StateDirectory { get; set; } = "";
 

@@ -25,6 +25,7 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         }
 
         Range(nameof(options.Port), options.Port, 0, 65535);
+        Range(nameof(options.MetricsPort), options.MetricsPort, 0, 65535);
         Range(nameof(options.TelemetryIntervalSeconds), options.TelemetryIntervalSeconds, 1, 3600);
         Range(nameof(options.MaxMessageBytes), options.MaxMessageBytes, 4096, 64 * 1024 * 1024);
         Range(nameof(options.SamplesPerSeries), options.SamplesPerSeries, 16, 1_000_000);

@@ -29,6 +29,7 @@ public sealed class ActionTests
     {
         var options = TestCluster.Options("bayes-dlm");
         options.LookaheadSeconds = [300, 300, 300, 300];
+        options.MinimumHistorySteps = 1;
         var orchestrator = new Orchestrator(options, forecasterFactory: (name, shape) => new RampForecaster(shape));
         var cluster = new TestCluster(1, 1);
         cluster.Usage[0] = 2;

@@ -13,6 +13,7 @@ public sealed class AdminService(
     CommandLog commands,
     EventStore events,
     PlanStore plans,
+    PlanningService planning,
     IOptions<EngineOptions> options) : Admin.AdminBase
 {
     public override Task<EngineStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
@@ -102,12 +103,10 @@ public sealed class AdminService(
             State = "ready",
             Detail = "GetForecast: daily seasonal-naive over stored telemetry, persistence while under a day of history",
         });
-        status.Models.Add(new ModelHealth
+        foreach (var (name, state, detail) in planning.ModelHealth())
         {
-            Name = "reactive",
-            State = "ready",
-            Detail = $"planner: limits at usage x {1 + options.Value.ReactiveHeadroom:0.##}, hysteresis {options.Value.ReactiveHysteresis:P0}",
-        });
+            status.Models.Add(new ModelHealth { Name = name, State = state, Detail = detail });
+        }
         return Task.FromResult(status);
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class Orchestrator
                     }
                 }
 
-                var hasForecast = double.IsFinite(q50) && double.IsFinite(q90) && double.IsFinite(q99);
+                var hasForecast = double.IsFinite(q50) && double.IsFinite(q90) && double.IsFinite(q99) && w.History[slot + r] >= o.MinimumHistorySteps;
                 var applied = s.JobApplied[p];
                 double r50, r90, r99;
                 if (known)

@@ -254,11 +254,17 @@ public sealed partial class Orchestrator
             _w.SlotFallbackForecast.AsSpan((slot + r) * _width, _width).Fill(double.NaN);
             _w.AccumulatedSum[slot + r] = 0;
             _w.AccumulatedCount[slot + r] = 0;
+            _w.History[slot + r] = 0;
         }
 
         _w.LastSampleSeconds[slot / R] = long.MinValue;
         _w.CommandCycle[slot / R] = 0;
         _slotOf.Add(s.JobId[j], slot);
+        if (_restoredSeries.Count > 0)
+        {
+            ApplyRestored(s.JobId[j], slot);
+        }
+
         RememberHistory(s, j);
         return slot;
     }
@@ -317,6 +323,7 @@ public sealed partial class Orchestrator
                 var series = slot + r;
                 var count = w.AccumulatedCount[series];
                 var value = count > 0 ? w.AccumulatedSum[series] / count : double.NaN;
+                w.History[series] += count > 0 ? 1 : 0;
                 w.AccumulatedSum[series] = 0;
                 w.AccumulatedCount[series] = 0;
                 w.ObserveSeries[n] = series;

@@ -41,6 +41,9 @@ public sealed class OrchestratorOptions
     /// <summary>Time an agent needs to apply a change of each resource, in seconds; a raise for a later horizon is scheduled this long before it.</summary>
     public int[] ActionLeadSeconds { get; set; } = [1, 5, 2, 2];
 
+    /// <summary>A series is planned from the reactive path (cold start) until it has this many observed steps, ≥ 1.</summary>
+    public int MinimumHistorySteps { get; set; } = 3;
+
     /// <summary>Relative headroom of the reactive path over observed usage (0.5 = 1.5 × usage), 0..10.</summary>
     public double ReactiveHeadroom { get; set; } = 0.5;
 
@@ -159,6 +162,7 @@ public sealed class OrchestratorOptions
             Check(v >= 0, nameof(ActionLeadSeconds), "must be ≥ 0");
         }
 
+        Check(MinimumHistorySteps >= 1, nameof(MinimumHistorySteps), "must be ≥ 1");
         Check(ReactiveHeadroom is >= 0 and <= 10, nameof(ReactiveHeadroom), "must be in [0, 10]");
         Check(Hysteresis is >= 0 and <= 1, nameof(Hysteresis), "must be in [0, 1]");
         Check(SlackAllowance is >= 0 and <= 10, nameof(SlackAllowance), "must be in [0, 10]");

@@ -53,6 +53,7 @@ public sealed class OrchestratorWorkspace
     internal double[] CommandedMemory = [];
     internal double[] AccumulatedSum = [];
     internal int[] AccumulatedCount = [];
+    internal int[] History = [];
     internal double[] SlotForecast = [];
     internal double[] SlotFallbackForecast = [];
 
@@ -123,6 +124,7 @@ public sealed class OrchestratorWorkspace
         Array.Resize(ref CommandedMemory, groups);
         Array.Resize(ref AccumulatedSum, c);
         Array.Resize(ref AccumulatedCount, c);
+        Array.Resize(ref History, c);
         Array.Resize(ref SlotForecast, c * width);
         Array.Resize(ref SlotFallbackForecast, c * width);
     }

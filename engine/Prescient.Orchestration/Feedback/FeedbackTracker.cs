@@ -238,6 +238,19 @@ public sealed class FeedbackTracker
         _models[model].Degraded = degraded;
     }
 
+    internal (long Scored, double Abs, double Pinball, long Within90, long Within99) HorizonState(int h) => (_scored[h], _absSum[h], _pinballSum[h], _within90[h], _within99[h]);
+
+    internal void RestoreHorizon(int h, long scored, double abs, double pinball, long within90, long within99)
+    {
+        _scored[h] = scored;
+        _absSum[h] = abs;
+        _pinballSum[h] = pinball;
+        _within90[h] = within90;
+        _within99[h] = within99;
+    }
+
+    internal void RestoreRollbacks(long rollbacks) => Rollbacks = rollbacks;
+
     private void UpdateFallback(int slot)
     {
         var e = _error[slot];

@@ -1,0 +1,209 @@
+using Prescient.Abstractions.Telemetry;
+using Prescient.Host.Scheduler;
+using Prescient.Orchestration.Cycle;
+
+// This part of ClusterState lives with the planner that owns it: it reads the tables under the state's lock and
+// writes them straight into the orchestrator's struct-of-arrays snapshot, without copying records.
+namespace Prescient.Host.State;
+
+public sealed partial class ClusterState
+{
+    private const int PlanResources = OrchestratedResources.Count;
+    private static readonly Comparison<JobRecord> ByJobId = static (a, b) => string.CompareOrdinal(a.Identity.JobId, b.Identity.JobId);
+    private static readonly Comparison<NodeRecord> ByNodeName = static (a, b) => string.CompareOrdinal(a.Name, b.Name);
+    private readonly List<NodeRecord> _planNodes = [];
+    private readonly List<JobRecord> _planJobs = [];
+    private readonly Dictionary<string, int> _planNodeIndex = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Fills <paramref name="snapshot"/> with the planning view of the cluster: nodes by name; the jobs agents report
+    /// (with a node and a usage sample) by id; the pending queue; <paramref name="events"/> that have not ended. Units
+    /// are converted to the orchestrator's (cores, GiB, Gbit/s, GB/s). <paramref name="priorityOf"/> gives each job's
+    /// weight. Returns the job records' identities in snapshot order through <paramref name="jobs"/> (reused list).
+    /// </summary>
+    internal void FillPlanningSnapshot(ClusterSnapshot snapshot, IReadOnlyList<AnticipatedEventInfo> events, Func<JobIdentityInfo, double> priorityOf, List<JobSnapshotRef> jobs)
+    {
+        lock (_lock)
+        {
+            var now = NowUnixMilliseconds();
+            _planNodes.Clear();
+            foreach (var node in _nodes.Values)
+            {
+                _planNodes.Add(node);
+            }
+
+            _planNodes.Sort(ByNodeName);
+            _planNodeIndex.Clear();
+            for (var n = 0; n < _planNodes.Count; n++)
+            {
+                _planNodeIndex[_planNodes[n].Name] = n;
+            }
+
+            _planJobs.Clear();
+            foreach (var job in _jobs.Values)
+            {
+                if (job.FromAgent && job.Latest is not null && _planNodeIndex.ContainsKey(job.NodeName))
+                {
+                    _planJobs.Add(job);
+                }
+            }
+
+            _planJobs.Sort(ByJobId);
+            var eventCount = 0;
+            foreach (var e in events)
+            {
+                eventCount += e.EndUnixMilliseconds > now ? 1 : 0;
+            }
+
+            snapshot.Resize(_planNodes.Count, _planJobs.Count, _queue.Count, eventCount);
+            snapshot.NowSeconds = now / 1000;
+            for (var n = 0; n < _planNodes.Count; n++)
+            {
+                var node = _planNodes[n];
+                var c = node.Capacity;
+                snapshot.NodeName[n] = node.Name;
+                snapshot.NodeCapacity[(n * PlanResources) + 0] = c.CpuCores;
+                snapshot.NodeCapacity[(n * PlanResources) + 1] = c.MemoryBytes / OrchestratedResources.BytesPerGibibyte;
+                snapshot.NodeCapacity[(n * PlanResources) + 2] = c.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+                snapshot.NodeCapacity[(n * PlanResources) + 3] = c.StorageBytesPerSecond / OrchestratedResources.BytesPerGigabyte;
+                snapshot.NodeConnected[n] = node.SessionId != 0 && !IsSilent(node, now);
+
+                // A node exists here only after its agent's Hello in this process, which replaced the applied state
+                // of its jobs: after an engine restart nothing is planned for a node before that.
+                snapshot.NodeSynced[n] = node.LastSeenUnixMilliseconds > 0;
+                snapshot.NodeNumaCount[n] = Math.Min(node.NumaNodes.Count, 64);
+            }
+
+            jobs.Clear();
+            for (var j = 0; j < _planJobs.Count; j++)
+            {
+                var job = _planJobs[j];
+                var p = j * PlanResources;
+                var usage = job.Latest!;
+                var applied = job.Applied;
+                var requested = job.Requested;
+                snapshot.JobId[j] = job.Identity.JobId;
+                snapshot.JobProgram[j] = job.Identity.Program;
+                snapshot.JobUser[j] = job.Identity.User;
+                snapshot.JobInputPaths[j] = job.InputPaths;
+                snapshot.JobNode[j] = _planNodeIndex[job.NodeName];
+                snapshot.JobPriority[j] = priorityOf(job.Identity);
+                snapshot.JobLongRunning[j] = string.Equals(job.Identity.Qos, "service", StringComparison.OrdinalIgnoreCase)
+                    || (requested is { TimeLimitSeconds: 0 } && job.FromScheduler);
+                snapshot.JobUsageSeconds[j] = usage.UnixMilliseconds / 1000;
+                snapshot.JobUsage[p + 0] = usage.Values[(int)ResourceKind.Cpu];
+                snapshot.JobUsage[p + 1] = usage.Values[(int)ResourceKind.Memory] / OrchestratedResources.BytesPerGibibyte;
+                snapshot.JobUsage[p + 2] = (usage.Values[(int)ResourceKind.NetRx] + usage.Values[(int)ResourceKind.NetTx]) * 8 / OrchestratedResources.BitsPerGigabit;
+                snapshot.JobUsage[p + 3] = (usage.Values[(int)ResourceKind.DiskRead] + usage.Values[(int)ResourceKind.DiskWrite]) / OrchestratedResources.BytesPerGigabyte;
+                snapshot.JobApplied[p + 0] = applied.CpuQuotaCores > 0 ? applied.CpuQuotaCores : 0;
+                snapshot.JobApplied[p + 1] = applied.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte;
+                snapshot.JobApplied[p + 2] = applied.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+                snapshot.JobApplied[p + 3] = 0;
+                snapshot.JobCeiling[p + 0] = requested is { CpuCores: > 0 } ? requested.CpuCores : double.PositiveInfinity;
+                snapshot.JobCeiling[p + 1] = requested is { MemoryBytes: > 0 } ? requested.MemoryBytes / OrchestratedResources.BytesPerGibibyte : double.PositiveInfinity;
+                snapshot.JobCeiling[p + 2] = requested is { NetworkBitsPerSecond: > 0 } ? requested.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity;
+                snapshot.JobCeiling[p + 3] = double.PositiveInfinity;
+                snapshot.JobNumaMask[j] = NumaMask(applied.CpusetMems);
+                jobs.Add(new JobSnapshotRef(job.Identity.JobId, job.NodeName, usage.Values[(int)ResourceKind.Memory]));
+            }
+
+            for (var p = 0; p < _queue.Count; p++)
+            {
+                var pending = _queue[p];
+                var r = pending.Requested;
+                snapshot.PendingId[p] = pending.Identity.JobId;
+                snapshot.PendingUser[p] = pending.Identity.User;
+                snapshot.PendingProgram[p] = pending.Identity.Program;
+                snapshot.PendingStartSeconds[p] = pending.ExpectedStartUnixMilliseconds / 1000;
+                snapshot.PendingNode[p] = -1;
+                snapshot.PendingInputPaths[p] = pending.InputPaths;
+                snapshot.PendingRequest[(p * PlanResources) + 0] = r.CpuCores * Math.Max(1u, r.NodeCount);
+                snapshot.PendingRequest[(p * PlanResources) + 1] = r.MemoryBytes * (double)Math.Max(1u, r.NodeCount) / OrchestratedResources.BytesPerGibibyte;
+                snapshot.PendingRequest[(p * PlanResources) + 2] = r.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+                snapshot.PendingRequest[(p * PlanResources) + 3] = 0;
+            }
+
+            var k = 0;
+            foreach (var e in events)
+            {
+                if (e.EndUnixMilliseconds <= now)
+                {
+                    continue;
+                }
+
+                snapshot.EventStartSeconds[k] = e.StartUnixMilliseconds / 1000;
+                snapshot.EventEndSeconds[k] = e.EndUnixMilliseconds / 1000;
+                snapshot.EventNode[k] = e.ScopeKind switch
+                {
+                    EntityKind.Node => _planNodeIndex.GetValueOrDefault(e.ScopeName, -1),
+                    EntityKind.Job when _jobs.TryGetValue(e.ScopeName, out var scoped) => _planNodeIndex.GetValueOrDefault(scoped.NodeName, -1),
+                    _ => -1,
+                };
+                snapshot.EventExtra.AsSpan(k * PlanResources, PlanResources).Clear();
+                foreach (var (kind, extra) in e.ExtraDemand)
+                {
+                    var cell = (k * PlanResources) + kind switch
+                    {
+                        ResourceKind.Cpu => 0,
+                        ResourceKind.Memory => 1,
+                        ResourceKind.NetRx or ResourceKind.NetTx => 2,
+                        ResourceKind.DiskRead or ResourceKind.DiskWrite => 3,
+                        _ => -1 - (k * PlanResources),
+                    };
+                    if (cell < 0)
+                    {
+                        continue;
+                    }
+
+                    snapshot.EventExtra[cell] += kind switch
+                    {
+                        ResourceKind.Memory => extra / OrchestratedResources.BytesPerGibibyte,
+                        ResourceKind.NetRx or ResourceKind.NetTx => extra * 8 / OrchestratedResources.BitsPerGigabit,
+                        ResourceKind.DiskRead or ResourceKind.DiskWrite => extra / OrchestratedResources.BytesPerGigabyte,
+                        _ => extra,
+                    };
+                }
+
+                k++;
+            }
+        }
+    }
+
+    /// <summary>The NUMA topology a node's agent reported; empty when unknown.</summary>
+    internal IReadOnlyList<NumaNodeInfo> NumaNodesOf(string nodeName)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(nodeName, out var node) ? node.NumaNodes : [];
+        }
+    }
+
+    /// <summary>NUMA nodes named in a cpuset.mems list ("0-1,3") as a bit mask; 0 when empty or unparsable.</summary>
+    internal static ulong NumaMask(string mems)
+    {
+        if (string.IsNullOrEmpty(mems))
+        {
+            return 0;
+        }
+
+        ulong mask = 0;
+        foreach (var part in mems.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var dash = part.IndexOf('-');
+            if (!uint.TryParse(dash < 0 ? part : part[..dash], out var first) || !uint.TryParse(dash < 0 ? part : part[(dash + 1)..], out var last) || last < first || last > 63)
+            {
+                return 0;
+            }
+
+            for (var i = first; i <= last; i++)
+            {
+                mask |= 1UL << (int)i;
+            }
+        }
+
+        return mask;
+    }
+}
+
+/// <summary>The engine-side identity of a planned job, in snapshot order (for mapping changes back to commands).</summary>
+internal readonly record struct JobSnapshotRef(string JobId, string NodeName, double MemoryUsageBytes);

@@ -1,0 +1,45 @@
+namespace Prescient.Host.Planning;
+
+/// <summary>
+/// How the engine plans, bound from <c>Prescient:Planner</c> (the predictive orchestrator's own settings are under
+/// <c>Prescient:Orchestrator</c>, see <c>OrchestratorOptions</c>). Validated at start-up.
+/// </summary>
+public sealed class PlannerOptions
+{
+    public const string SectionName = "Prescient:Planner";
+
+    /// <summary><c>predictive</c> (the orchestrator; the default) or <c>reactive</c> (limits follow usage with headroom).</summary>
+    public string Mode { get; set; } = "predictive";
+
+    /// <summary>
+    /// Priority weights (&gt; 0) by <c>qos:NAME</c>, <c>partition:NAME</c>, <c>user:NAME</c> or <c>job:ID</c>; a job gets
+    /// the largest weight that matches it, 1 when none does.
+    /// </summary>
+    public Dictionary<string, double> Priorities { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The planner's state and plan are snapshotted atomically every this many cycles (the journal covers those between), 1..100000.</summary>
+    public int SnapshotEveryCycles { get; set; } = 30;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting.</summary>
+    public void Validate()
+    {
+        if (Mode is not ("predictive" or "reactive"))
+        {
+            throw new ArgumentException($"{SectionName}:Mode = '{Mode}' must be 'predictive' or 'reactive'", nameof(Mode));
+        }
+
+        foreach (var (key, weight) in Priorities)
+        {
+            if (!(weight > 0) || double.IsInfinity(weight) || !(key.StartsWith("qos:", StringComparison.Ordinal) || key.StartsWith("partition:", StringComparison.Ordinal)
+                || key.StartsWith("user:", StringComparison.Ordinal) || key.StartsWith("job:", StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"{SectionName}:Priorities:{key} = {weight}: keys are qos:/partition:/user:/job: names and weights finite and > 0", nameof(Priorities));
+            }
+        }
+
+        if (SnapshotEveryCycles is < 1 or > 100_000)
+        {
+            throw new ArgumentException($"{SectionName}:SnapshotEveryCycles = {SnapshotEveryCycles} must be between 1 and 100000", nameof(SnapshotEveryCycles));
+        }
+    }
+}

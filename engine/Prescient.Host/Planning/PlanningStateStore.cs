@@ -1,0 +1,230 @@
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Prescient.Host.State;
+using Prescient.Orchestration.Persistence;
+
+namespace Prescient.Host.Planning;
+
+/// <summary>
+/// Makes the planner's state and the current plan survive <c>kill -9</c>: an atomic snapshot
+/// (<c>planner/state.msgpack</c>: written to a temporary file, flushed to disk, renamed over the old one) every
+/// <see cref="PlannerOptions.SnapshotEveryCycles"/> cycles, and between snapshots a journal
+/// (<c>planner/plan.journal</c>) with one record per published plan: <c>[length:int32][crc32:uint32][MessagePack]</c>,
+/// flushed to disk on append. On load the newest valid record wins; a torn tail (a crash mid-append) fails its
+/// length or CRC check and is dropped. Events are persisted by the event store itself. Not thread-safe: the cycle
+/// is its only caller.
+/// </summary>
+public sealed partial class PlanningStateStore
+{
+    private const int FormatVersion = 1;
+    private static readonly MessagePackSerializerOptions Serializer = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+    private readonly string _snapshotPath;
+    private readonly string _journalPath;
+    private readonly ILogger _logger;
+    private FileStream? _journal;
+
+    public PlanningStateStore(string stateDirectory, ILogger<PlanningStateStore> logger)
+    {
+        var directory = Path.Combine(stateDirectory, "planner");
+        Directory.CreateDirectory(directory);
+        _snapshotPath = Path.Combine(directory, "state.msgpack");
+        _journalPath = Path.Combine(directory, "plan.journal");
+        _logger = logger;
+    }
+
+    /// <summary>Reads what survived: the orchestrator state (null when none) and the newest plan (null when none).</summary>
+    public (OrchestratorStateSnapshot? State, PlanInfo? Plan) Load()
+    {
+        OrchestratorStateSnapshot? state = null;
+        PlanInfo? plan = null;
+        if (File.Exists(_snapshotPath))
+        {
+            try
+            {
+                var file = MessagePackSerializer.Deserialize<PlannerFile>(File.ReadAllBytes(_snapshotPath), Serializer);
+                if (file.FormatVersion != FormatVersion)
+                {
+                    LogRefused(_snapshotPath, $"format version {file.FormatVersion}, this engine reads {FormatVersion}");
+                }
+                else
+                {
+                    state = file.State;
+                    plan = file.Plan?.ToInfo();
+                }
+            }
+            catch (MessagePackSerializationException e)
+            {
+                LogRefused(_snapshotPath, e.Message);
+            }
+        }
+
+        if (File.Exists(_journalPath))
+        {
+            var bytes = File.ReadAllBytes(_journalPath);
+            var offset = 0;
+            while (offset + 8 <= bytes.Length)
+            {
+                var length = BitConverter.ToInt32(bytes, offset);
+                var crc = BitConverter.ToUInt32(bytes, offset + 4);
+                if (length <= 0 || offset + 8 + length > bytes.Length || Crc32(bytes.AsSpan(offset + 8, length)) != crc)
+                {
+                    LogTornJournal(bytes.Length - offset);
+                    break;
+                }
+
+                try
+                {
+                    var record = MessagePackSerializer.Deserialize<PlanRecord>(bytes.AsMemory(offset + 8, length), Serializer);
+                    if (plan is null || record.Cycle >= plan.Cycle)
+                    {
+                        plan = record.ToInfo();
+                    }
+                }
+                catch (MessagePackSerializationException e)
+                {
+                    LogRefused(_journalPath, e.Message);
+                    break;
+                }
+
+                offset += 8 + length;
+            }
+        }
+
+        return (state, plan);
+    }
+
+    /// <summary>Appends the plan to the journal and flushes it to disk.</summary>
+    public void Append(PlanInfo plan)
+    {
+        var payload = MessagePackSerializer.Serialize(PlanRecord.From(plan), Serializer);
+        _journal ??= new FileStream(_journalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+        Span<byte> header = stackalloc byte[8];
+        BitConverter.TryWriteBytes(header, payload.Length);
+        BitConverter.TryWriteBytes(header[4..], Crc32(payload));
+        _journal.Write(header);
+        _journal.Write(payload);
+        _journal.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Writes the snapshot atomically, then starts an empty journal (its records are all in the snapshot).</summary>
+    public void Snapshot(OrchestratorStateSnapshot? state, PlanInfo plan)
+    {
+        var bytes = MessagePackSerializer.Serialize(new PlannerFile { FormatVersion = FormatVersion, State = state, Plan = PlanRecord.From(plan) }, Serializer);
+        var temporary = _snapshotPath + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _snapshotPath, overwrite: true);
+        _journal?.Dispose();
+        _journal = new FileStream(_journalPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+        _journal.Flush(flushToDisk: true);
+    }
+
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    /// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (var i = 0u; i < 256; i++)
+        {
+            var c = i;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[i] = c;
+        }
+
+        return table;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Planner state {Path} refused: {Reason}; starting without it")]
+    private partial void LogRefused(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Planner journal ends with {Bytes} bytes of a torn record (a crash mid-write); dropped")]
+    private partial void LogTornJournal(int bytes);
+}
+
+[MessagePackObject]
+public sealed class PlannerFile
+{
+    [Key(0)] public int FormatVersion { get; set; }
+    [Key(1)] public OrchestratorStateSnapshot? State { get; set; }
+    [Key(2)] public PlanRecord? Plan { get; set; }
+}
+
+[MessagePackObject]
+public sealed class PlanRecord
+{
+    [Key(0)] public ulong Cycle { get; set; }
+    [Key(1)] public long CreatedUnixMilliseconds { get; set; }
+    [Key(2)] public string SolverStatus { get; set; } = "";
+    [Key(3)] public double CycleMilliseconds { get; set; }
+    [Key(4)] public PlannedActionRecord[] Actions { get; set; } = [];
+
+    public static PlanRecord From(PlanInfo plan) => new()
+    {
+        Cycle = plan.Cycle,
+        CreatedUnixMilliseconds = plan.CreatedUnixMilliseconds,
+        SolverStatus = plan.SolverStatus,
+        CycleMilliseconds = plan.CycleMilliseconds,
+        Actions = [.. plan.Actions.Select(PlannedActionRecord.From)],
+    };
+
+    public PlanInfo ToInfo() => new(Cycle, CreatedUnixMilliseconds, [.. Actions.Select(a => a.ToInfo())], SolverStatus, CycleMilliseconds);
+}
+
+[MessagePackObject]
+public sealed class PlannedActionRecord
+{
+    [Key(0)] public string NodeName { get; set; } = "";
+    [Key(1)] public string JobId { get; set; } = "";
+    [Key(2)] public string Kind { get; set; } = "";
+    [Key(3)] public double CpuQuotaCores { get; set; }
+    [Key(4)] public uint CpuWeight { get; set; }
+    [Key(5)] public ulong MemoryHighBytes { get; set; }
+    [Key(6)] public ulong MemoryMaxBytes { get; set; }
+    [Key(7)] public string CpusetCpus { get; set; } = "";
+    [Key(8)] public string CpusetMems { get; set; } = "";
+    [Key(9)] public ulong BandwidthBitsPerSecond { get; set; }
+    [Key(10)] public long ApplyAtUnixMilliseconds { get; set; }
+    [Key(11)] public string Reason { get; set; } = "";
+    [Key(12)] public string CommandId { get; set; } = "";
+
+    public static PlannedActionRecord From(PlannedActionInfo a) => new()
+    {
+        NodeName = a.NodeName,
+        JobId = a.JobId,
+        Kind = a.Kind,
+        CpuQuotaCores = a.Target.CpuQuotaCores,
+        CpuWeight = a.Target.CpuWeight,
+        MemoryHighBytes = a.Target.MemoryHighBytes,
+        MemoryMaxBytes = a.Target.MemoryMaxBytes,
+        CpusetCpus = a.Target.CpusetCpus,
+        CpusetMems = a.Target.CpusetMems,
+        BandwidthBitsPerSecond = a.Target.BandwidthBitsPerSecond,
+        ApplyAtUnixMilliseconds = a.ApplyAtUnixMilliseconds,
+        Reason = a.Reason,
+        CommandId = a.CommandId,
+    };
+
+    public PlannedActionInfo ToInfo() => new(NodeName, JobId, Kind,
+        new LimitsInfo(CpuQuotaCores, CpuWeight, MemoryHighBytes, MemoryMaxBytes, CpusetCpus, CpusetMems, BandwidthBitsPerSecond),
+        ApplyAtUnixMilliseconds, Reason, CommandId);
+}
