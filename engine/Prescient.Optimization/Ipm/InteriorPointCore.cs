@@ -59,10 +59,15 @@ internal sealed class InteriorPointCore : IDisposable
     private readonly double[] _workN;
     private readonly double[] _workM;
     private readonly double[] _rhs;
-    private readonly double[] _bestX;
+    // The primal point and bound duals live in two buffers each: the best point so far is kept by pointing at
+    // its buffer instead of copying it, and a step from the best point is written into the other buffer.
+    private readonly double[][] _xBuffers;
+    private readonly double[][] _zlBuffers;
+    private readonly double[][] _zuBuffers;
     private readonly double[] _bestY;
-    private readonly double[] _bestZl;
-    private readonly double[] _bestZu;
+    private int _current;
+    private int _best = -1;
+    private int _source;
 
     public InteriorPointCore(SparseMatrix a, double[] b, double[] c, double[] lower, double[] upper, byte[] kind, INormalEquationsSolver solver)
     {
@@ -75,10 +80,10 @@ internal sealed class InteriorPointCore : IDisposable
         _u = upper;
         _kind = kind;
         _solver = solver;
-        X = new double[_n];
+        _xBuffers = [new double[_n], new double[_n]];
+        _zlBuffers = [new double[_n], new double[_n]];
+        _zuBuffers = [new double[_n], new double[_n]];
         Y = new double[_m];
-        Zl = new double[_n];
-        Zu = new double[_n];
         _xl = new double[_n];
         _xu = new double[_n];
         _rp = new double[_m];
@@ -103,19 +108,17 @@ internal sealed class InteriorPointCore : IDisposable
         _workN = new double[_n];
         _workM = new double[_m];
         _rhs = new double[_m];
-        _bestX = new double[_n];
         _bestY = new double[_m];
-        _bestZl = new double[_n];
-        _bestZu = new double[_n];
     }
 
-    public double[] X { get; }
+    /// <summary>The current primal point (the best one after a run that did not reach optimality).</summary>
+    public double[] X => _xBuffers[_current];
 
     public double[] Y { get; }
 
-    public double[] Zl { get; }
+    public double[] Zl => _zlBuffers[_current];
 
-    public double[] Zu { get; }
+    public double[] Zu => _zuBuffers[_current];
 
     public int Iterations { get; private set; }
 
@@ -145,6 +148,7 @@ internal sealed class InteriorPointCore : IDisposable
         FactorizeTicks = 0;
         SolveTicks = 0;
         PassTicks = 0;
+        _best = -1;
         if (warmStart)
         {
             if (!WarmStartPoint())
@@ -418,6 +422,13 @@ internal sealed class InteriorPointCore : IDisposable
 
         _passAlphaPrimal = alphaPrimal;
         _passAlphaDual = alphaDual;
+        var stepping = alphaPrimal != 0 || alphaDual != 0;
+        _source = _current;
+        if (stepping && _current == _best)
+        {
+            _current = 1 - _current;
+        }
+
         RunPass(1);
         ReduceRows(_rowBuffers);
         ReduceRows(_rhsBuffers);
@@ -450,6 +461,9 @@ internal sealed class InteriorPointCore : IDisposable
         var y = Y;
         var zl = Zl;
         var zu = Zu;
+        var xFrom = _xBuffers[_source];
+        var zlFrom = _zlBuffers[_source];
+        var zuFrom = _zuBuffers[_source];
         var dxs = _dx;
         var dzls = _dzl;
         var dzus = _dzu;
@@ -471,9 +485,9 @@ internal sealed class InteriorPointCore : IDisposable
         {
             if (stepping)
             {
-                x[j] += alphaPrimal * dxs[j];
-                zl[j] += alphaDual * dzls[j];
-                zu[j] += alphaDual * dzus[j];
+                x[j] = xFrom[j] + (alphaPrimal * dxs[j]);
+                zl[j] = zlFrom[j] + (alphaDual * dzls[j]);
+                zu[j] = zuFrom[j] + (alphaDual * dzus[j]);
             }
 
             var xj = x[j];
@@ -1215,18 +1229,17 @@ internal sealed class InteriorPointCore : IDisposable
 
     private void SaveBest()
     {
-        Array.Copy(X, _bestX, _n);
+        _best = _current;
         Array.Copy(Y, _bestY, _m);
-        Array.Copy(Zl, _bestZl, _n);
-        Array.Copy(Zu, _bestZu, _n);
     }
 
     private void RestoreBest()
     {
-        Array.Copy(_bestX, X, _n);
-        Array.Copy(_bestY, Y, _m);
-        Array.Copy(_bestZl, Zl, _n);
-        Array.Copy(_bestZu, Zu, _n);
+        if (_best >= 0)
+        {
+            _current = _best;
+            Array.Copy(_bestY, Y, _m);
+        }
     }
 
     private static double NormInf(ReadOnlySpan<double> v)

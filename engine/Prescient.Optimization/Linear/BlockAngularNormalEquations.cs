@@ -33,6 +33,14 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
     private readonly double[] _linkingRhs;
     private readonly int[] _positionOfRow;   // row -> position in block order
 
+    // Fast path for columns with at most one block entry and one linking entry (every column of the
+    // allocation LP): the entry positions in A and the targets of their three products.
+    private readonly int[] _blockEntry;      // position in A of the block entry, -1 none, -2 = generic column
+    private readonly int[] _linkEntry;       // position in A of the linking entry, -1 none
+    private readonly int[] _diagonalTarget;  // index in _blockMatrix of the block entry's diagonal
+    private readonly int[] _couplingTarget;  // index in _coupling, -1 none
+    private readonly int[] _linkOf;          // linking row index, -1 none
+
     public BlockAngularNormalEquations(SparseMatrix a, BlockStructure structure)
     {
         _a = a;
@@ -75,6 +83,52 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
             _blockMatrixStart[b + 1] = _blockMatrixStart[b] + k * k;
         }
 
+        _blockEntry = new int[a.ColumnCount];
+        _linkEntry = new int[a.ColumnCount];
+        _diagonalTarget = new int[a.ColumnCount];
+        _couplingTarget = new int[a.ColumnCount];
+        _linkOf = new int[a.ColumnCount];
+        for (var j = 0; j < a.ColumnCount; j++)
+        {
+            int blockEntries = 0, linkEntries = 0, pb = -1, pl = -1;
+            for (var p = a.ColumnStart[j]; p < a.ColumnStart[j + 1]; p++)
+            {
+                if (_entryTarget[p] >= 0)
+                {
+                    blockEntries++;
+                    pb = p;
+                }
+                else
+                {
+                    linkEntries++;
+                    pl = p;
+                }
+            }
+
+            _linkOf[j] = pl >= 0 ? -_entryTarget[pl] - 1 : -1;
+            _couplingTarget[j] = -1;
+            if (blockEntries > 1 || linkEntries > 1)
+            {
+                _blockEntry[j] = -2;
+                _linkEntry[j] = -1;
+                continue;
+            }
+
+            _blockEntry[j] = pb;
+            _linkEntry[j] = pl;
+            if (pb >= 0)
+            {
+                var b = _columnBlock[j];
+                var k = structure.BlockStart[b + 1] - structure.BlockStart[b];
+                var local = _entryTarget[pb];
+                _diagonalTarget[j] = _blockMatrixStart[b] + (local * k) + local;
+                if (pl >= 0)
+                {
+                    _couplingTarget[j] = ((structure.BlockStart[b] + local) * _linking) + _linkOf[j];
+                }
+            }
+        }
+
         _blockMatrix = new double[_blockMatrixStart[^1]];
         _blockDiagonal = new double[structure.BlockRows.Length];
         _coupling = new double[structure.BlockRows.Length * _linking];
@@ -105,6 +159,32 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
             var t = theta[j];
             if (t == 0)
             {
+                continue;
+            }
+
+            var pb = _blockEntry[j];
+            if (pb != -2)
+            {
+                var pl = _linkEntry[j];
+                var vl = pl >= 0 ? values[pl] : 0;
+                if (pb >= 0)
+                {
+                    var vb = t * values[pb];
+                    _blockMatrix[_diagonalTarget[j]] += vb * values[pb];
+                    if (pl >= 0)
+                    {
+                        _coupling[_couplingTarget[j]] += vb * vl;
+                    }
+                }
+
+                if (pl >= 0)
+                {
+                    var l = _linkOf[j];
+                    var d = t * vl * vl;
+                    _schur[(l * nl) + l] += d;
+                    _schurDiagonal[l] += d;
+                }
+
                 continue;
             }
 
