@@ -47,9 +47,7 @@ internal sealed class InteriorPointCore : IDisposable
     private readonly double[] _dy;
     private readonly double[] _dzl;
     private readonly double[] _dzu;
-    private readonly double[] _dxAffine;
-    private readonly double[] _dzlAffine;
-    private readonly double[] _dzuAffine;
+    private readonly double[] _dyAffine;
     private readonly double[] _dxTrial;
     private readonly double[] _dyTrial;
     private readonly double[] _dzlTrial;
@@ -96,9 +94,7 @@ internal sealed class InteriorPointCore : IDisposable
         _dy = new double[_m];
         _dzl = new double[_n];
         _dzu = new double[_n];
-        _dxAffine = new double[_n];
-        _dzlAffine = new double[_n];
-        _dzuAffine = new double[_n];
+        _dyAffine = new double[_m];
         _dxTrial = new double[_n];
         _dyTrial = new double[_m];
         _dzlTrial = new double[_n];
@@ -475,7 +471,6 @@ internal sealed class InteriorPointCore : IDisposable
         var xus = _xu;
         var rds = _rd;
         var thetas = _theta;
-        var rhats = _rhat;
         var alphaPrimal = _passAlphaPrimal;
         var alphaDual = _passAlphaDual;
         var stepping = alphaPrimal != 0 || alphaDual != 0;
@@ -509,7 +504,6 @@ internal sealed class InteriorPointCore : IDisposable
                 dual += lower[j] * (cost[j] - aty);
                 rds[j] = 0;
                 thetas[j] = 0;
-                rhats[j] = 0;
                 continue;
             }
 
@@ -575,7 +569,6 @@ internal sealed class InteriorPointCore : IDisposable
             rds[j] = rd;
             var theta = 1 / (inverse + PrimalRegularization);
             thetas[j] = theta;
-            rhats[j] = rhat;
             var t = theta * rhat;
             if (t != 0)
             {
@@ -607,7 +600,7 @@ internal sealed class InteriorPointCore : IDisposable
 
         // Predictor (affine scaling, target products 0): rhs = rp + A Θ r̂ was formed by Evaluate.
         var t1 = Stopwatch.GetTimestamp();
-        _solver.Solve(_rhs, _dy);
+        _solver.Solve(_rhs, _dyAffine);
         var t2 = Stopwatch.GetTimestamp();
         FactorizeTicks += t1 - t0;
         SolveTicks += t2 - t1;
@@ -696,7 +689,21 @@ internal sealed class InteriorPointCore : IDisposable
         return true;
     }
 
-    /// <summary>Pass 2: affine direction dx = Θ(A'dy - r̂), dz, its ratio tests and the sums for μ_aff.</summary>
+    /// <summary>The affine (predictor) residual r̂ = rd + zl - zu of a column (target products 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double AffineRhat(byte kind, double rd, double zl, double zu) => kind switch
+    {
+        StandardForm.KindLower => rd + zl,
+        StandardForm.KindUpper => rd - zu,
+        StandardForm.KindBoxed => rd + zl - zu,
+        _ => rd,
+    };
+
+    /// <summary>
+    /// Pass 2: the affine direction dx = Θ(A'dy_aff - r̂), dzl = -zl - zl dx/xl, dzu = -zu + zu dx/xu, its
+    /// ratio tests and the sums for μ_aff. Nothing per column is stored: passes 3 and 4 recompute it from
+    /// dy_aff, which costs less than reading it back from memory.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AffineRange(int from, int to, Span<double> acc)
     {
@@ -704,16 +711,13 @@ internal sealed class InteriorPointCore : IDisposable
         var ri = _a.RowIndex;
         var av = _a.Values;
         var kinds = _kind;
-        var dy = _dy;
+        var dyAffine = _dyAffine;
         var thetas = _theta;
-        var rhats = _rhat;
+        var rds = _rd;
         var xls = _xl;
         var xus = _xu;
         var zls = Zl;
         var zus = Zu;
-        var dxa = _dxAffine;
-        var dzla = _dzlAffine;
-        var dzua = _dzuAffine;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         var count = 0;
@@ -722,26 +726,21 @@ internal sealed class InteriorPointCore : IDisposable
             var kind = kinds[j];
             if (kind == StandardForm.KindFixed)
             {
-                dxa[j] = 0;
-                dzla[j] = 0;
-                dzua[j] = 0;
                 continue;
             }
 
             var aty = 0.0;
             for (var p = cs[j]; p < cs[j + 1]; p++)
             {
-                aty += av[p] * dy[ri[p]];
+                aty += av[p] * dyAffine[ri[p]];
             }
 
-            var dx = thetas[j] * (aty - rhats[j]);
-            dxa[j] = dx;
-            double dzl = 0, dzu = 0;
+            var dx = thetas[j] * (aty - AffineRhat(kind, rds[j], zls[j], zus[j]));
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
                 var xl = xls[j];
                 var z = zls[j];
-                dzl = -z - (z * dx / xl);
+                var dzl = -z - (z * dx / xl);
                 if (dx < 0)
                 {
                     ap = Math.Min(ap, -xl / dx);
@@ -763,7 +762,7 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xu = xus[j];
                 var z = zus[j];
-                dzu = -z + (z * dx / xu);
+                var dzu = -z + (z * dx / xu);
                 if (dx > 0)
                 {
                     ap = Math.Min(ap, xu / dx);
@@ -780,9 +779,6 @@ internal sealed class InteriorPointCore : IDisposable
                 s3 -= dx * dzu;
                 count++;
             }
-
-            dzla[j] = dzl;
-            dzua[j] = dzu;
         }
 
         acc[0] = ap;
@@ -794,6 +790,39 @@ internal sealed class InteriorPointCore : IDisposable
         acc[6] = count;
     }
 
+    /// <summary>
+    /// The corrector's r̂ = rd - rl/xl + ru/xu of column j, with rl = σμ - xl zl - dx_aff dzl_aff and
+    /// ru = σμ - xu zu + dx_aff dzu_aff (the affine direction recomputed from A'dy_aff = <paramref name="atyAffine"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double CorrectorRhat(int j, byte kind, double atyAffine, double target, out double rl, out double ru)
+    {
+        var rd = _rd[j];
+        var zl = Zl[j];
+        var zu = Zu[j];
+        var dxa = _theta[j] * (atyAffine - AffineRhat(kind, rd, zl, zu));
+        var rhat = rd;
+        rl = 0;
+        ru = 0;
+        if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+        {
+            var xl = _xl[j];
+            var dzla = -zl - (zl * dxa / xl);
+            rl = target - (xl * zl) - (dxa * dzla);
+            rhat -= rl / xl;
+        }
+
+        if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+        {
+            var xu = _xu[j];
+            var dzua = -zu + (zu * dxa / xu);
+            ru = target - (xu * zu) + (dxa * dzua);
+            rhat += ru / xu;
+        }
+
+        return rhat;
+    }
+
     /// <summary>Pass 3: corrector targets, r̂ and A Θ r̂ into this worker's row buffer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CorrectorRhsRange(int from, int to, double[] rhs)
@@ -802,16 +831,8 @@ internal sealed class InteriorPointCore : IDisposable
         var ri = _a.RowIndex;
         var av = _a.Values;
         var kinds = _kind;
-        var rds = _rd;
+        var dyAffine = _dyAffine;
         var thetas = _theta;
-        var rhats = _rhat;
-        var xls = _xl;
-        var xus = _xu;
-        var zls = Zl;
-        var zus = Zu;
-        var dxa = _dxAffine;
-        var dzla = _dzlAffine;
-        var dzua = _dzuAffine;
         var target = _passTarget;
         var keepTargets = _passKeepTargets;
         for (var j = from; j < to; j++)
@@ -822,32 +843,25 @@ internal sealed class InteriorPointCore : IDisposable
                 continue;
             }
 
-            var rhat = rds[j];
-            var dx = dxa[j];
-            double rl = 0, ru = 0;
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            var start = cs[j];
+            var end = cs[j + 1];
+            var aty = 0.0;
+            for (var p = start; p < end; p++)
             {
-                rl = target - (xls[j] * zls[j]) - (dx * dzla[j]);
-                rhat -= rl / xls[j];
+                aty += av[p] * dyAffine[ri[p]];
             }
 
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                ru = target - (xus[j] * zus[j]) + (dx * dzua[j]);
-                rhat += ru / xus[j];
-            }
-
+            var rhat = CorrectorRhat(j, kind, aty, target, out var rl, out var ru);
             if (keepTargets)
             {
                 _rl[j] = rl;
                 _ru[j] = ru;
             }
 
-            rhats[j] = rhat;
             var t = thetas[j] * rhat;
             if (t != 0)
             {
-                for (var p = cs[j]; p < cs[j + 1]; p++)
+                for (var p = start; p < end; p++)
                 {
                     rhs[ri[p]] += av[p] * t;
                 }
@@ -855,7 +869,7 @@ internal sealed class InteriorPointCore : IDisposable
         }
     }
 
-    /// <summary>Pass 4: corrector direction and its ratio tests.</summary>
+    /// <summary>Pass 4: corrector direction dx = Θ(A'dy - r̂), dzl = (rl - zl dx)/xl, dzu = (ru + zu dx)/xu and its ratio tests.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CorrectorRange(int from, int to, Span<double> acc)
     {
@@ -864,15 +878,12 @@ internal sealed class InteriorPointCore : IDisposable
         var av = _a.Values;
         var kinds = _kind;
         var dy = _dy;
+        var dyAffine = _dyAffine;
         var thetas = _theta;
-        var rhats = _rhat;
         var xls = _xl;
         var xus = _xu;
         var zls = Zl;
         var zus = Zu;
-        var dxa = _dxAffine;
-        var dzla = _dzlAffine;
-        var dzua = _dzuAffine;
         var dxs = _dx;
         var dzls = _dzl;
         var dzus = _dzu;
@@ -890,20 +901,22 @@ internal sealed class InteriorPointCore : IDisposable
             }
 
             var aty = 0.0;
+            var atyAffine = 0.0;
             for (var p = cs[j]; p < cs[j + 1]; p++)
             {
-                aty += av[p] * dy[ri[p]];
+                var r = ri[p];
+                aty += av[p] * dy[r];
+                atyAffine += av[p] * dyAffine[r];
             }
 
-            var dx = thetas[j] * (aty - rhats[j]);
+            var rhat = CorrectorRhat(j, kind, atyAffine, target, out var rl, out var ru);
+            var dx = thetas[j] * (aty - rhat);
             dxs[j] = dx;
             double dzl = 0, dzu = 0;
-            var dxAffine = dxa[j];
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
                 var xl = xls[j];
                 var z = zls[j];
-                var rl = target - (xl * z) - (dxAffine * dzla[j]);
                 dzl = (rl - (z * dx)) / xl;
                 if (dx < 0)
                 {
@@ -920,7 +933,6 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xu = xus[j];
                 var z = zus[j];
-                var ru = target - (xu * z) + (dxAffine * dzua[j]);
                 dzu = (ru + (z * dx)) / xu;
                 if (dx > 0)
                 {
