@@ -6,7 +6,7 @@ namespace Prescient.Kernels;
 
 /// <summary>
 /// The CPU path ("cpu-simd"): per block of series, gates = [x h]·[W_ih W_hh]ᵀ + b as a register-blocked
-/// 4-series × 16-column AVX2/FMA micro-kernel over packed weight panels, then fused sigmoid/tanh and the cell update
+/// 6-series × 16-column AVX2/FMA micro-kernel over packed weight panels, then fused sigmoid/tanh and the cell update
 /// while the gate rows are still in L1, then the head with the same micro-kernel. Blocks are spread over a
 /// persistent worker pool; a rollout runs all steps of a block before the next block, so its state stays in cache.
 /// Steady-state calls allocate nothing.
