@@ -42,6 +42,11 @@ public static class ReplayCommand
         command.SetAction((parse, ct) =>
         {
             var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            if (Console.IsErrorRedirected)
+            {
+                err.Profile.Width = 160;
+            }
+
             try
             {
                 var selected = ParsePolicies(parse.GetValue(policy)!);
@@ -87,6 +92,11 @@ public static class ReplayCommand
 
                 var result = new ReplayResult(workload.Source, workload.JobCount, cluster.NodeCount, workload.Steps, workload.StepSeconds, parse.GetValue(seed), policies, sweepRuns);
                 var summary = parse.GetValue(json) ? err : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+                if (!parse.GetValue(json) && Console.IsOutputRedirected)
+                {
+                    summary.Profile.Width = 160;
+                }
+
                 WriteSummary(summary, result);
                 if (parse.GetValue(output) is { } directory)
                 {

@@ -17,7 +17,7 @@ namespace Prescient.Replay.Policies;
 /// LP stops at that quantile's forecast (plus the orchestrator's margins and the reactive spike path).
 /// </para>
 /// </summary>
-public sealed class PredictivePolicy(double riskQuantile, string model = "ensemble") : IReplayPolicy
+public sealed class PredictivePolicy(double riskQuantile, string model = "ensemble", double memoryHeadroom = 0.25) : IReplayPolicy
 {
     private Orchestrator? _orchestrator;
     private readonly ClusterSnapshot _snapshot = new();
@@ -78,7 +78,7 @@ public sealed class PredictivePolicy(double riskQuantile, string model = "ensemb
             CycleBudgetMilliseconds = step * 1000,
             LookaheadSeconds = [step, step, step, step],
             ActionLeadSeconds = [1, 1, 1, 1],
-            MemoryMaxHeadroom = 0,
+            MemoryMaxHeadroom = memoryHeadroom,
         };
         _orchestrator = new Orchestrator(options, lpOptions: LpOptionsFor(riskQuantile));
         Recommendations.Clear();
