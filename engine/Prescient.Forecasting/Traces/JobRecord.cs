@@ -10,4 +10,5 @@ namespace Prescient.Forecasting.Traces;
 /// <param name="User">User id as text.</param>
 /// <param name="Group">Group id as text.</param>
 /// <param name="Program">Executable id as text.</param>
-public readonly record struct JobRecord(long JobId, long SubmitSeconds, long StartSeconds, long RunSeconds, int Processors, double MemoryBytesPerProcessor, string User, string Group, string Program);
+/// <param name="RequestedSeconds">Requested time limit, -1 when unknown.</param>
+public readonly record struct JobRecord(long JobId, long SubmitSeconds, long StartSeconds, long RunSeconds, int Processors, double MemoryBytesPerProcessor, string User, string Group, string Program, long RequestedSeconds = -1);

@@ -85,7 +85,7 @@ public static class SwfReader
             var start = submit + (long)Math.Max(0, f[2]);
             jobs.Add(new JobRecord(
                 (long)f[0], submit, start, (long)f[3], (int)procs, f[6] > 0 ? f[6] * 1024.0 : -1,
-                Id(f[11]), Id(f[12]), Id(f[13])));
+                Id(f[11]), Id(f[12]), Id(f[13]), f[8] > 0 ? (long)f[8] : -1));
         }
 
         if (jobs.Count == 0)
