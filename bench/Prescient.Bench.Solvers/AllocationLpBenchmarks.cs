@@ -12,7 +12,7 @@ namespace Prescient.Bench.Solvers;
 /// Run: <c>dotnet run -c Release --project bench/Prescient.Bench.Solvers -- --filter *AllocationLp*</c>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class AllocationLpBenchmarks
 {
     private AllocationClusterState _state = null!;

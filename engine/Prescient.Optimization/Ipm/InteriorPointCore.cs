@@ -48,6 +48,8 @@ internal sealed class InteriorPointCore : IDisposable
     private readonly double[] _dzl;
     private readonly double[] _dzu;
     private readonly double[] _dyAffine;
+    private readonly double[] _inverseXl; // 1/xl and 1/xu, formed once per iteration: the passes multiply instead of dividing
+    private readonly double[] _inverseXu;
     private readonly double[] _dxTrial;
     private readonly double[] _dyTrial;
     private readonly double[] _dzlTrial;
@@ -95,6 +97,8 @@ internal sealed class InteriorPointCore : IDisposable
         _dzl = new double[_n];
         _dzu = new double[_n];
         _dyAffine = new double[_m];
+        _inverseXl = new double[_n];
+        _inverseXu = new double[_n];
         _dxTrial = new double[_n];
         _dyTrial = new double[_m];
         _dzlTrial = new double[_n];
@@ -469,6 +473,8 @@ internal sealed class InteriorPointCore : IDisposable
         var kinds = _kind;
         var xls = _xl;
         var xus = _xu;
+        var ixls = _inverseXl;
+        var ixus = _inverseXu;
         var rds = _rd;
         var thetas = _theta;
         var alphaPrimal = _passAlphaPrimal;
@@ -516,13 +522,15 @@ internal sealed class InteriorPointCore : IDisposable
                 {
                     var xl = xj - lower[j];
                     var z = zl[j];
+                    var ixl = 1 / xl;
                     xls[j] = xl;
+                    ixls[j] = ixl;
                     rd -= z;
                     dual += lower[j] * z;
                     complementarity += xl * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z / xl;
+                    inverse = z * ixl;
                     rhat = rd + z;
                     break;
                 }
@@ -531,13 +539,15 @@ internal sealed class InteriorPointCore : IDisposable
                 {
                     var xu = upper[j] - xj;
                     var z = zu[j];
+                    var ixu = 1 / xu;
                     xus[j] = xu;
+                    ixus[j] = ixu;
                     rd += z;
                     dual -= upper[j] * z;
                     complementarity += xu * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z / xu;
+                    inverse = z * ixu;
                     rhat = rd - z;
                     break;
                 }
@@ -548,14 +558,18 @@ internal sealed class InteriorPointCore : IDisposable
                     var xu = upper[j] - xj;
                     var a = zl[j];
                     var b = zu[j];
+                    var ixl = 1 / xl;
+                    var ixu = 1 / xu;
                     xls[j] = xl;
                     xus[j] = xu;
+                    ixls[j] = ixl;
+                    ixus[j] = ixu;
                     rd += b - a;
                     dual += (lower[j] * a) - (upper[j] * b);
                     complementarity += (xl * a) + (xu * b);
                     count += 2;
                     zMax = Math.Max(zMax, Math.Max(a, b));
-                    inverse = (a / xl) + (b / xu);
+                    inverse = (a * ixl) + (b * ixu);
                     rhat = rd + a - b;
                     break;
                 }
@@ -716,6 +730,8 @@ internal sealed class InteriorPointCore : IDisposable
         var rds = _rd;
         var xls = _xl;
         var xus = _xu;
+        var ixls = _inverseXl;
+        var ixus = _inverseXu;
         var zls = Zl;
         var zus = Zu;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
@@ -740,15 +756,15 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xl = xls[j];
                 var z = zls[j];
-                var dzl = -z - (z * dx / xl);
-                if (dx < 0)
+                var dzl = -z - (z * dx * ixls[j]);
+                if (dx < 0 && xl < ap * -dx)
                 {
-                    ap = Math.Min(ap, -xl / dx);
+                    ap = -xl / dx;
                 }
 
-                if (dzl < 0)
+                if (dzl < 0 && z < ad * -dzl)
                 {
-                    ad = Math.Min(ad, -z / dzl);
+                    ad = -z / dzl;
                 }
 
                 s0 += xl * z;
@@ -762,15 +778,15 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xu = xus[j];
                 var z = zus[j];
-                var dzu = -z + (z * dx / xu);
-                if (dx > 0)
+                var dzu = -z + (z * dx * ixus[j]);
+                if (dx > 0 && xu < ap * dx)
                 {
-                    ap = Math.Min(ap, xu / dx);
+                    ap = xu / dx;
                 }
 
-                if (dzu < 0)
+                if (dzu < 0 && z < ad * -dzu)
                 {
-                    ad = Math.Min(ad, -z / dzu);
+                    ad = -z / dzu;
                 }
 
                 s0 += xu * z;
@@ -806,18 +822,18 @@ internal sealed class InteriorPointCore : IDisposable
         ru = 0;
         if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
         {
-            var xl = _xl[j];
-            var dzla = -zl - (zl * dxa / xl);
-            rl = target - (xl * zl) - (dxa * dzla);
-            rhat -= rl / xl;
+            var ixl = _inverseXl[j];
+            var dzla = -zl - (zl * dxa * ixl);
+            rl = target - (_xl[j] * zl) - (dxa * dzla);
+            rhat -= rl * ixl;
         }
 
         if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
         {
-            var xu = _xu[j];
-            var dzua = -zu + (zu * dxa / xu);
-            ru = target - (xu * zu) + (dxa * dzua);
-            rhat += ru / xu;
+            var ixu = _inverseXu[j];
+            var dzua = -zu + (zu * dxa * ixu);
+            ru = target - (_xu[j] * zu) + (dxa * dzua);
+            rhat += ru * ixu;
         }
 
         return rhat;
@@ -882,6 +898,8 @@ internal sealed class InteriorPointCore : IDisposable
         var thetas = _theta;
         var xls = _xl;
         var xus = _xu;
+        var ixls = _inverseXl;
+        var ixus = _inverseXu;
         var zls = Zl;
         var zus = Zu;
         var dxs = _dx;
@@ -917,15 +935,15 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xl = xls[j];
                 var z = zls[j];
-                dzl = (rl - (z * dx)) / xl;
-                if (dx < 0)
+                dzl = (rl - (z * dx)) * ixls[j];
+                if (dx < 0 && xl < ap * -dx)
                 {
-                    ap = Math.Min(ap, -xl / dx);
+                    ap = -xl / dx;
                 }
 
-                if (dzl < 0)
+                if (dzl < 0 && z < ad * -dzl)
                 {
-                    ad = Math.Min(ad, -z / dzl);
+                    ad = -z / dzl;
                 }
             }
 
@@ -933,15 +951,15 @@ internal sealed class InteriorPointCore : IDisposable
             {
                 var xu = xus[j];
                 var z = zus[j];
-                dzu = (ru + (z * dx)) / xu;
-                if (dx > 0)
+                dzu = (ru + (z * dx)) * ixus[j];
+                if (dx > 0 && xu < ap * dx)
                 {
-                    ap = Math.Min(ap, xu / dx);
+                    ap = xu / dx;
                 }
 
-                if (dzu < 0)
+                if (dzu < 0 && z < ad * -dzu)
                 {
-                    ad = Math.Min(ad, -z / dzu);
+                    ad = -z / dzu;
                 }
             }
 
