@@ -25,10 +25,10 @@ public static class CycleHarness
         return (cluster, orchestrator);
     }
 
-    /// <summary>Two full forecast steps (every cohort observed twice), then checks the plan.</summary>
-    public static void Warm(SyntheticOrchestratorCluster cluster, Orchestrator orchestrator)
+    /// <summary><paramref name="steps"/> full forecast steps (every cohort observed that many times), checking every plan.</summary>
+    public static void Warm(SyntheticOrchestratorCluster cluster, Orchestrator orchestrator, int steps = 2)
     {
-        for (var i = 0; i < (2 * orchestrator.Cohorts) + 5; i++)
+        for (var i = 0; i < (steps * orchestrator.Cohorts) + 5; i++)
         {
             cluster.Advance();
             var result = orchestrator.Run(cluster.Snapshot);
@@ -44,7 +44,7 @@ public static class CycleHarness
 
     public static int Run(string[] args)
     {
-        int nodes = 1000, jobs = 5, cycles = 300, seed = 42;
+        int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2;
         var model = "bayes-dlm";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -55,15 +55,16 @@ public static class CycleHarness
                 case "--cycles": cycles = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--model": model = args[i + 1]; break;
                 case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--warm-steps": warmSteps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --seed)");
+                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --seed --warm-steps)");
                     return 2;
             }
         }
 
         var setup = Stopwatch.StartNew();
         var (cluster, orchestrator) = Create(nodes, jobs, model, seed);
-        Warm(cluster, orchestrator);
+        Warm(cluster, orchestrator, warmSteps);
         setup.Stop();
         var times = new double[cycles];
         var solve = new double[cycles];

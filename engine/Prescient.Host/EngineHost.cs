@@ -61,6 +61,7 @@ public static class EngineHost
         configureLogging?.Invoke(builder.Logging);
 
         var options = ReadOptions(builder.Configuration);
+        ReadPlannerOptions(builder.Configuration);
         builder.Services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         builder.Services.AddOptions<EngineOptions>().Bind(builder.Configuration.GetSection(EngineOptions.SectionName)).ValidateOnStart();
 
@@ -110,6 +111,26 @@ public static class EngineHost
         app.MapGet("/metrics", (Prescient.Host.Metrics.PlanningMetrics metrics) =>
             Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
+    }
+
+    /// <summary>Binds and validates the planner's and the orchestrator's options eagerly, failing like <see cref="ReadOptions"/>.</summary>
+    public static void ReadPlannerOptions(IConfiguration configuration)
+    {
+        try
+        {
+            var planner = new PlannerOptions();
+            configuration.GetSection(PlannerOptions.SectionName).Bind(planner);
+            planner.Validate();
+            var orchestrator = new Prescient.Orchestration.Cycle.OrchestratorOptions();
+            configuration.GetSection("Prescient:Orchestrator").Bind(orchestrator);
+            orchestrator.Validate();
+            _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(orchestrator.Model, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
+            _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(orchestrator.FallbackModel, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException("Prescient:Planner", typeof(PlannerOptions), [e.Message]);
+        }
     }
 
     /// <summary>Binds and validates the options eagerly, so that a bad setting stops the start before anything listens.</summary>

@@ -125,7 +125,8 @@ public sealed partial class PlanningService : BackgroundService
         lock (_cycleLock)
         {
             var plan = _orchestrator is null ? RunReactive() : RunPredictive(_orchestrator);
-            _plans.Publish(plan);
+
+            // Durable before visible: a plan anyone has seen survives a kill -9.
             try
             {
                 if (plan.Cycle % (ulong)_planner.SnapshotEveryCycles == 0)
@@ -143,6 +144,7 @@ public sealed partial class PlanningService : BackgroundService
                 LogPersistenceFailed(e.Message);
             }
 
+            _plans.Publish(plan);
             return plan;
         }
     }

@@ -19,8 +19,12 @@ public sealed class OrchestratorOptions
     /// <summary>Seconds per forecast step (the grid every series advances on), ≥ 1. Default 60.</summary>
     public int StepSeconds { get; set; } = 60;
 
-    /// <summary>Forecast horizons in seconds, ascending, each ≥ <see cref="StepSeconds"/>. Default 1 min, 5 min, 1 h.</summary>
-    public int[] HorizonsSeconds { get; set; } = [60, 300, 3600];
+    /// <summary>
+    /// Forecast horizons in seconds, ascending, each ≥ <see cref="StepSeconds"/>. Empty (as initialized) means the
+    /// default 1 min, 5 min, 1 h: the configuration binder appends to an array it finds filled, so the defaults of the
+    /// array settings are applied by <see cref="Validate"/> instead of by initializers.
+    /// </summary>
+    public int[] HorizonsSeconds { get; set; } = [];
 
     /// <summary>The cadence of the cycle in milliseconds; cohorts of series are observed in turn so that each one steps every <see cref="StepSeconds"/>.</summary>
     public int CycleMilliseconds { get; set; } = 1000;
@@ -34,12 +38,12 @@ public sealed class OrchestratorOptions
     /// <summary>
     /// How far ahead each resource is provisioned, in seconds (cpu, memory, network, storage): the planned demand is
     /// the envelope of the forecasts at every horizon up to this (at least the shortest). Memory looks further ahead
-    /// because shrinking it back is slow; CPU quota takes effect at the next tick.
+    /// because shrinking it back is slow; CPU quota takes effect at the next tick. Default 60, 300, 300, 300.
     /// </summary>
-    public int[] LookaheadSeconds { get; set; } = [60, 300, 300, 300];
+    public int[] LookaheadSeconds { get; set; } = [];
 
-    /// <summary>Time an agent needs to apply a change of each resource, in seconds; a raise for a later horizon is scheduled this long before it.</summary>
-    public int[] ActionLeadSeconds { get; set; } = [1, 5, 2, 2];
+    /// <summary>Time an agent needs to apply a change of each resource, in seconds (default 1, 5, 2, 2); a raise for a later horizon is scheduled this long before it.</summary>
+    public int[] ActionLeadSeconds { get; set; } = [];
 
     /// <summary>A series is planned from the reactive path (cold start) until it has this many observed steps, ≥ 1.</summary>
     public int MinimumHistorySteps { get; set; } = 3;
@@ -128,9 +132,24 @@ public sealed class OrchestratorOptions
     /// <summary>Seed for any randomized choice; the cycle itself breaks every tie by index, so it is deterministic.</summary>
     public int Seed { get; set; } = 1;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    /// <summary>Fills the array settings left empty with their defaults, then throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
+        if (HorizonsSeconds is null or { Length: 0 })
+        {
+            HorizonsSeconds = [60, 300, 3600];
+        }
+
+        if (LookaheadSeconds is null or { Length: 0 })
+        {
+            LookaheadSeconds = [60, 300, 300, 300];
+        }
+
+        if (ActionLeadSeconds is null or { Length: 0 })
+        {
+            ActionLeadSeconds = [1, 5, 2, 2];
+        }
+
         static void Check(bool ok, string name, string message)
         {
             if (!ok)
