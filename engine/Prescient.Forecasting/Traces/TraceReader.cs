@@ -13,6 +13,11 @@ public static class TraceReader
     /// </summary>
     public static Trace Read(string path, string format = "auto", int stepSeconds = 0, int maxEntities = 0)
     {
+        if (path == "synthetic" || path.StartsWith("synthetic:", StringComparison.Ordinal))
+        {
+            return Synthetic(path, maxEntities);
+        }
+
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new TraceFormatException(path, 0, "no such file or folder");
@@ -27,6 +32,23 @@ public static class TraceReader
             "cluster-csv" => ClusterCsvReader.Read(path),
             _ => throw new TraceFormatException(path, 0, $"unknown format '{format}' (known: {string.Join(", ", Formats)})"),
         };
+    }
+
+    /// <summary>
+    /// <c>synthetic[:VMS[:DAYS[:SEED]]]</c>: the built-in workload with parameters measured on the real traces
+    /// (default 20 VMs, 14 days, seed 1).
+    /// </summary>
+    private static Trace Synthetic(string path, int maxEntities)
+    {
+        var parts = path.Split(':');
+        int vms = 20, days = 14, seed = 1;
+        if ((parts.Length > 1 && !int.TryParse(parts[1], out vms)) || (parts.Length > 2 && !int.TryParse(parts[2], out days))
+            || (parts.Length > 3 && !int.TryParse(parts[3], out seed)) || vms < 1 || days < 1)
+        {
+            throw new TraceFormatException(path, 0, "expected synthetic[:VMS[:DAYS[:SEED]]] with positive numbers");
+        }
+
+        return Prescient.Forecasting.Synthetic.SyntheticWorkload.Usage(maxEntities > 0 ? Math.Min(vms, maxEntities) : vms, days, seed);
     }
 
     /// <summary>The format of <paramref name="path"/> judged from names and first lines; throws when none matches.</summary>

@@ -1,0 +1,237 @@
+using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Traces;
+
+namespace Prescient.Forecasting.Synthetic;
+
+/// <summary>Measures <see cref="SyntheticParameters"/> on a usage trace (Bitbrains-like) and a job log (SWF).</summary>
+public static class SyntheticCalibration
+{
+    /// <summary>
+    /// Measures every parameter. Usage side, per VM with a positive mean CPU: the hour-of-day and weekday shapes are
+    /// the means of CPU ÷ the VM's mean CPU by UTC hour and weekday, averaged over VMs and normalized to mean 1;
+    /// noise σ and its lag-1 autocorrelation are those of r = ln CPU − a trailing exponentially smoothed ln CPU
+    /// (α = 0.1; values ≤ 0 skipped); a spike is r &gt; ln 3, and the multiplier is the median of e^r over spikes;
+    /// correlations are Pearson's between ln(1 + x) series, averaged over VMs; levels are the mean and standard
+    /// deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
+    /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
+    /// </summary>
+    public static SyntheticParameters Measure(Trace usage, IReadOnlyList<JobRecord> jobs)
+    {
+        var hour = new double[24];
+        var hourN = new double[24];
+        var weekday = new double[7];
+        var weekdayN = new double[7];
+        var levels = new List<double>();
+        var memLevels = new List<double>();
+        var netRatios = new List<double>();
+        var diskRatios = new List<double>();
+        var corrMem = new List<double>();
+        var corrNet = new List<double>();
+        var corrDisk = new List<double>();
+        var byVm = usage.Series.GroupBy(s => s.Key.Name).ToList();
+        foreach (var vm in byVm)
+        {
+            var cpu = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu);
+            if (cpu is null)
+            {
+                continue;
+            }
+
+            var mean = Mean(cpu.Values);
+            if (!(mean > 0))
+            {
+                continue;
+            }
+
+            levels.Add(Math.Log(mean));
+            for (var i = 0; i < cpu.Values.Length; i++)
+            {
+                var v = cpu.Values[i];
+                if (float.IsNaN(v))
+                {
+                    continue;
+                }
+
+                var t = cpu.StartSeconds + ((long)i * cpu.StepSeconds);
+                hour[(int)(t % 86400 / 3600)] += v / mean;
+                hourN[(int)(t % 86400 / 3600)]++;
+                var wd = (int)(((t / 86400) + 4) % 7);
+                weekday[wd] += v / mean;
+                weekdayN[wd]++;
+            }
+
+            void Related(ResourceKind kind, List<double> corr, List<double>? levelsOut, List<double>? ratios)
+            {
+                var other = vm.FirstOrDefault(s => s.Key.Resource == kind);
+                if (other is null)
+                {
+                    return;
+                }
+
+                var m = Mean(other.Values);
+                if (m > 0)
+                {
+                    levelsOut?.Add(Math.Log(m));
+                    ratios?.Add(Math.Log(m / mean));
+                }
+
+                var c = Correlation(cpu.Values, other.Values);
+                if (double.IsFinite(c))
+                {
+                    corr.Add(c);
+                }
+            }
+
+            Related(ResourceKind.Memory, corrMem, memLevels, null);
+            Related(ResourceKind.NetTx, corrNet, null, netRatios);
+            Related(ResourceKind.DiskWrite, corrDisk, null, diskRatios);
+        }
+
+        var hourShape = Normalize(hour.Select((h, i) => hourN[i] > 0 ? h / hourN[i] : 1).ToArray());
+        var weekdayShape = Normalize(weekday.Select((w, i) => weekdayN[i] > 0 ? w / weekdayN[i] : 1).ToArray());
+
+        // Noise and spikes, relative to the level-and-shape expectation.
+        var residuals = new List<double>();
+        double lagSum = 0, lagN = 0, spikes = 0, points = 0;
+        var spikeRatios = new List<double>();
+        foreach (var vm in byVm)
+        {
+            var cpu = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu);
+            var mean = cpu is null ? 0 : Mean(cpu.Values);
+            if (cpu is null || !(mean > 0))
+            {
+                continue;
+            }
+
+            // Short-term behaviour around a trailing exponentially smoothed log level (α = 0.1, ≈ 1 h):
+            // residual r = ln v − level; a spike is v above 3 × exp(level).
+            var logLevel = double.NaN;
+            var prev = double.NaN;
+            for (var i = 0; i < cpu.Values.Length; i++)
+            {
+                var v = cpu.Values[i];
+                if (float.IsNaN(v) || v <= 0)
+                {
+                    prev = double.NaN;
+                    continue;
+                }
+
+                var lv = Math.Log(v);
+                if (double.IsNaN(logLevel))
+                {
+                    logLevel = lv;
+                    continue;
+                }
+
+                points++;
+                var r = lv - logLevel;
+                if (r > Math.Log(3))
+                {
+                    spikes++;
+                    spikeRatios.Add(Math.Exp(r));
+                }
+
+                residuals.Add(r);
+                if (!double.IsNaN(prev))
+                {
+                    lagSum += r * prev;
+                    lagN++;
+                }
+
+                prev = r;
+                logLevel += 0.1 * (lv - logLevel);
+            }
+        }
+
+        var rMean = residuals.Average();
+        var rVar = residuals.Sum(r => (r - rMean) * (r - rMean)) / residuals.Count;
+        var autocorr = lagN > 0 ? ((lagSum / lagN) - (rMean * rMean)) / rVar : 0;
+        spikeRatios.Sort();
+
+        // Jobs.
+        var span = Math.Max(3600.0, jobs.Max(j => j.SubmitSeconds) - jobs.Min(j => j.SubmitSeconds));
+        var rates = jobs.GroupBy(j => j.User).Select(g => Math.Log(g.Count() / (span / 3600))).ToArray();
+        var arrivals = new double[24];
+        foreach (var j in jobs)
+        {
+            arrivals[(int)(j.SubmitSeconds % 86400 / 3600)]++;
+        }
+
+        var logRuntime = jobs.Where(j => j.RunSeconds > 0).Select(j => Math.Log(j.RunSeconds)).ToArray();
+        var log2Procs = jobs.Select(j => Math.Log2(Math.Max(1, j.Processors))).ToArray();
+        return new SyntheticParameters(
+            hourShape, weekdayShape, Math.Sqrt(rVar), Math.Clamp(autocorr, 0, 0.99),
+            points > 0 ? spikes / points : 0, spikeRatios.Count > 0 ? spikeRatios[spikeRatios.Count / 2] : 1,
+            Avg(corrMem), Avg(corrNet), Avg(corrDisk),
+            levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels), Avg(netRatios), Avg(diskRatios),
+            rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs));
+    }
+
+    private static double Avg(List<double> x) => x.Count > 0 ? x.Average() : 0;
+
+    private static double Mean(float[] values)
+    {
+        double s = 0;
+        var n = 0;
+        foreach (var v in values)
+        {
+            if (!float.IsNaN(v))
+            {
+                s += v;
+                n++;
+            }
+        }
+
+        return n > 0 ? s / n : double.NaN;
+    }
+
+    private static double Sd(IReadOnlyCollection<double> x)
+    {
+        if (x.Count < 2)
+        {
+            return 0;
+        }
+
+        var m = x.Average();
+        return Math.Sqrt(x.Sum(v => (v - m) * (v - m)) / (x.Count - 1));
+    }
+
+    private static double[] Normalize(double[] x)
+    {
+        var m = x.Average();
+        return m > 0 ? x.Select(v => v / m).ToArray() : x.Select(_ => 1.0).ToArray();
+    }
+
+    private static double Correlation(float[] a, float[] b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (float.IsNaN(a[i]) || float.IsNaN(b[i]))
+            {
+                continue;
+            }
+
+            var x = Math.Log(1 + a[i]);
+            var y = Math.Log(1 + b[i]);
+            sa += x;
+            sb += y;
+            saa += x * x;
+            sbb += y * y;
+            sab += x * y;
+            k++;
+        }
+
+        if (k < 3)
+        {
+            return double.NaN;
+        }
+
+        var cov = (sab / k) - (sa / k * (sb / k));
+        var va = (saa / k) - (sa / k * (sa / k));
+        var vb = (sbb / k) - (sb / k * (sb / k));
+        return va > 0 && vb > 0 ? cov / Math.Sqrt(va * vb) : double.NaN;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Prescient.Forecasting.Synthetic;
+
+/// <summary>
+/// Parameters of the synthetic workload, as measured on the real traces by <see cref="SyntheticCalibration"/>.
+/// Usage: each VM's CPU level (cores) and memory level (bytes) are log-normal across VMs; CPU over time is
+/// level × hour-of-day shape × weekday shape × log-normal noise (σ = <see cref="CpuNoiseSigma"/>, AR(1) with
+/// <see cref="CpuNoiseAutocorrelation"/>) × occasional spikes; memory, network and disk follow CPU with the measured
+/// correlations. Jobs: per-user submission rates are log-normal across users, shaped by hour of day; runtimes are
+/// log-normal; processors are 2^N with N normal.
+/// </summary>
+public sealed record SyntheticParameters(
+    double[] HourOfDayShape,
+    double[] WeekdayShape,
+    double CpuNoiseSigma,
+    double CpuNoiseAutocorrelation,
+    double SpikeProbability,
+    double SpikeMultiplier,
+    double CpuMemoryCorrelation,
+    double CpuNetworkCorrelation,
+    double CpuDiskCorrelation,
+    double CpuCoresLogMean,
+    double CpuCoresLogSd,
+    double MemoryBytesLogMean,
+    double MemoryBytesLogSd,
+    double NetworkToCpuLogRatio,
+    double DiskToCpuLogRatio,
+    double JobsPerUserHourLogMean,
+    double JobsPerUserHourLogSd,
+    double[] ArrivalHourOfDayShape,
+    double RuntimeLogMean,
+    double RuntimeLogSd,
+    double ProcessorsLog2Mean,
+    double ProcessorsLog2Sd)
+{
+    /// <summary>
+    /// The embedded default, measured by <see cref="SyntheticCalibration.Measure"/> on Bitbrains GWA-T-12 Rnd 2013-7
+    /// (60 VMs) and the KTH SP2 SWF log (see docs/models/forecasting.md for the command and the method).
+    /// </summary>
+    public static SyntheticParameters Default => Measured.Value;
+}

@@ -1,0 +1,105 @@
+using Prescient.Abstractions.Forecasting;
+using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Traces;
+
+namespace Prescient.Forecasting.Synthetic;
+
+/// <summary>
+/// Generates a workload from <see cref="SyntheticParameters"/> (by default the ones measured on the real traces):
+/// a usage trace of VMs (six resources, 300 s steps, the shape of the Bitbrains trace) and a job log (the shape of
+/// an SWF log). Deterministic for a seed. The demos' and the portable tests' default workload.
+/// </summary>
+public static class SyntheticWorkload
+{
+    /// <summary>Generates <paramref name="vms"/> VMs over <paramref name="days"/> days from <paramref name="startSeconds"/>.</summary>
+    public static Trace Usage(int vms, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800)
+    {
+        var p = parameters ?? SyntheticParameters.Default;
+        var rng = new Random(seed);
+        const int step = 300;
+        var n = days * 86400 / step;
+        var series = new List<TraceSeries>();
+        for (var v = 0; v < vms; v++)
+        {
+            var level = Math.Exp(p.CpuCoresLogMean + (p.CpuCoresLogSd * Normal(rng)));
+            var memLevel = Math.Exp(p.MemoryBytesLogMean + (p.MemoryBytesLogSd * Normal(rng)));
+            var cpu = new float[n];
+            var mem = new float[n];
+            var rx = new float[n];
+            var tx = new float[n];
+            var dr = new float[n];
+            var dw = new float[n];
+            var ar = 0.0;
+            var innovation = p.CpuNoiseSigma * Math.Sqrt(1 - (p.CpuNoiseAutocorrelation * p.CpuNoiseAutocorrelation));
+            for (var i = 0; i < n; i++)
+            {
+                var t = startSeconds + ((long)i * step);
+                ar = (p.CpuNoiseAutocorrelation * ar) + (innovation * Normal(rng));
+                var shape = p.HourOfDayShape[(int)(t % 86400 / 3600)] * p.WeekdayShape[(int)(((t / 86400) + 4) % 7)];
+                var spike = rng.NextDouble() < p.SpikeProbability ? p.SpikeMultiplier : 1;
+                var c = level * shape * Math.Exp(ar) * spike;
+                cpu[i] = (float)c;
+                var z = Math.Log(c / level);
+                mem[i] = (float)(memLevel * Math.Exp(0.1 * Correlated(rng, p.CpuMemoryCorrelation, z)));
+                var net = Math.Exp(p.NetworkToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuNetworkCorrelation, z));
+                tx[i] = (float)net;
+                rx[i] = (float)(net * Math.Exp(0.3 * Normal(rng)));
+                var disk = Math.Exp(p.DiskToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuDiskCorrelation, z));
+                dw[i] = (float)disk;
+                dr[i] = (float)(disk * 0.5 * Math.Exp(0.5 * Normal(rng)));
+            }
+
+            var name = "syn-" + (v + 1);
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.Cpu), "synthetic", startSeconds, step, cpu));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.Memory), "synthetic", startSeconds, step, mem));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.NetRx), "synthetic", startSeconds, step, rx));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.NetTx), "synthetic", startSeconds, step, tx));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.DiskRead), "synthetic", startSeconds, step, dr));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.DiskWrite), "synthetic", startSeconds, step, dw));
+        }
+
+        return new Trace($"synthetic:{vms}x{days}d:seed{seed}", "synthetic", step, series, new TraceDiagnostics(), []);
+    }
+
+    /// <summary>Generates a job log of <paramref name="users"/> users over <paramref name="days"/> days.</summary>
+    public static List<JobRecord> Jobs(int users, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800)
+    {
+        var p = parameters ?? SyntheticParameters.Default;
+        var rng = new Random(seed);
+        var jobs = new List<JobRecord>();
+        var peak = p.ArrivalHourOfDayShape.Max();
+        long id = 1;
+        for (var u = 0; u < users; u++)
+        {
+            var rate = Math.Exp(p.JobsPerUserHourLogMean + (p.JobsPerUserHourLogSd * Normal(rng))) * peak / 3600.0;
+            var t = (double)startSeconds;
+            var end = startSeconds + (days * 86400.0);
+            while (rate > 0)
+            {
+                // Thinning: a homogeneous process at the peak rate, kept with probability shape(hour) / peak.
+                t += -Math.Log(1 - rng.NextDouble()) / rate;
+                if (t >= end)
+                {
+                    break;
+                }
+
+                if (rng.NextDouble() * peak > p.ArrivalHourOfDayShape[(int)((long)t % 86400 / 3600)])
+                {
+                    continue;
+                }
+
+                var run = (long)Math.Max(1, Math.Exp(p.RuntimeLogMean + (p.RuntimeLogSd * Normal(rng))));
+                var procs = (int)Math.Max(1, Math.Round(Math.Pow(2, Math.Max(0, p.ProcessorsLog2Mean + (p.ProcessorsLog2Sd * Normal(rng))))));
+                var submit = (long)t;
+                jobs.Add(new JobRecord(id++, submit, submit, run, procs, -1, "u" + u, "g" + (u % 4), "p" + (u % 7), run * 2));
+            }
+        }
+
+        jobs.Sort((a, b) => a.SubmitSeconds.CompareTo(b.SubmitSeconds));
+        return jobs;
+    }
+
+    private static double Correlated(Random rng, double rho, double z) => (rho * z) + (Math.Sqrt(Math.Max(0, 1 - (rho * rho))) * Normal(rng));
+
+    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}
