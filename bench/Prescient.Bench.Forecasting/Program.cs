@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+
+namespace Prescient.Bench.Forecasting;
+
+/// <summary>
+/// <c>quick [N]</c>: times one serve and one step+serve per model for N series (default 50,000) with a stopwatch
+/// (median of 5 after warm-up) and prints a table; anything else goes to BenchmarkDotNet
+/// (e.g. <c>--filter *InferenceBenchmarks*</c>).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "quick")
+        {
+            var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50_000;
+            Console.WriteLine($"{"model",-12} {"series",8} {"serve ms",10} {"step+serve ms",14} {"alloc B/step",13}");
+            foreach (var model in new[] { "persistence", "seasonal-naive", "bayes-dlm", "lstm", "ensemble" })
+            {
+                var w = new Workload(model, n, 12);
+                w.Check();
+                var serve = Median(5, w.Serve);
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var step = Median(5, () =>
+                {
+                    w.Step();
+                    w.Serve();
+                });
+                var alloc = (GC.GetAllocatedBytesForCurrentThread() - before) / 5;
+                Console.WriteLine($"{model,-12} {n,8} {serve,10:F2} {step,14:F2} {alloc,13}");
+            }
+
+            return 0;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static double Median(int runs, Action action)
+    {
+        action();
+        var t = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            t[i] = sw.Elapsed.TotalMilliseconds;
+        }
+
+        Array.Sort(t);
+        return t[runs / 2];
+    }
+}
