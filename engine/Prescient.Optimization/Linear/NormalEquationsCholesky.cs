@@ -7,8 +7,8 @@ namespace Prescient.Optimization.Linear;
 /// General path for the normal equations <c>M = A Θ A' + δ I</c>: AMD ordering and symbolic
 /// analysis once, then per iteration an assembly of M through precomputed positions (column j adds
 /// θ_j a_j a_j') and a numeric sparse Cholesky. Dense columns (far more entries than the average)
-/// are left out of the factor, whose sparse part then preconditions conjugate gradients on the full M
-/// (with k dense columns, CG converges in about k+1 steps); the same CG loop refines every solve.
+/// are left out of the factor and added back by Sherman–Morrison–Woodbury (a k×k capacitance matrix per
+/// iteration); conjugate gradients on the full M, preconditioned by that inverse, refine every solve.
 /// </summary>
 internal sealed class NormalEquationsCholesky : INormalEquationsSolver
 {
@@ -30,9 +30,14 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     private readonly double[] _product;
     private readonly double[] _columnWork;
     private double _regularization;
+    private readonly int[] _denseColumns;
+    private readonly double[][] _denseU;     // u_i = sqrt(θ_d) a_d, as a dense m-vector
+    private readonly double[][] _denseV;     // v_i = M_s⁻¹ u_i
+    private readonly double[] _capacitance;  // Cholesky factor of I + U'V (k×k, row-major lower)
+    private readonly double[] _smallWork;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public NormalEquationsCholesky(SparseMatrix a)
+    public NormalEquationsCholesky(SparseMatrix a, bool separateDenseColumns = true)
     {
         _a = a;
         _m = a.RowCount;
@@ -50,7 +55,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
             }
         }
 
-        if (denseCount > 50)
+        if (denseCount > 50 || !separateDenseColumns)
         {
             // Too many to treat separately: factor them in.
             Array.Clear(_dense);
@@ -182,6 +187,26 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         _preconditioned = new double[_m];
         _product = new double[_m];
         _columnWork = new double[n];
+        _denseColumns = new int[denseCount];
+        var d = 0;
+        for (var j = 0; j < n; j++)
+        {
+            if (_dense[j])
+            {
+                _denseColumns[d++] = j;
+            }
+        }
+
+        _denseU = new double[denseCount][];
+        _denseV = new double[denseCount][];
+        for (var k = 0; k < denseCount; k++)
+        {
+            _denseU[k] = new double[_m];
+            _denseV[k] = new double[_m];
+        }
+
+        _capacitance = new double[denseCount * denseCount];
+        _smallWork = new double[denseCount];
     }
 
     public string Name => "general";
@@ -214,12 +239,88 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
             }
         }
 
-        for (var k = 0; k < _m; k++)
+        // Without its dense columns the sparse part can be (nearly) singular where only a dense column
+        // covers a row; a small shift keeps its factor usable as the Woodbury base and preconditioner,
+        // and conjugate gradients on the true M remove the shift's effect.
+        var shift = 0.0;
+        if (_denseColumns.Length > 0)
         {
-            values[_diagonalPosition[k]] += regularization;
+            for (var k = 0; k < _m; k++)
+            {
+                shift = Math.Max(shift, values[_diagonalPosition[k]]);
+            }
+
+            shift *= 1e-8;
         }
 
-        return _cholesky.Factorize();
+        for (var k = 0; k < _m; k++)
+        {
+            values[_diagonalPosition[k]] += regularization + shift;
+        }
+
+        if (!_cholesky.Factorize())
+        {
+            return false;
+        }
+
+        if (_denseColumns.Length > 0)
+        {
+            FactorizeDenseUpdate(theta);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sherman–Morrison–Woodbury for the dense columns: with U = A_d Θ_d^½ and V = M_s⁻¹ U,
+    /// M⁻¹ = M_s⁻¹ - V (I + U'V)⁻¹ V'... applied as z = M_s⁻¹ r, z -= V (I + U'V)⁻¹ U' z.
+    /// </summary>
+    private void FactorizeDenseUpdate(ReadOnlySpan<double> theta)
+    {
+        var k = _denseColumns.Length;
+        for (var i = 0; i < k; i++)
+        {
+            var j = _denseColumns[i];
+            var u = _denseU[i];
+            Array.Clear(u);
+            var scale = Math.Sqrt(Math.Max(theta[j], 0));
+            for (var p = _a.ColumnStart[j]; p < _a.ColumnStart[j + 1]; p++)
+            {
+                u[_a.RowIndex[p]] = scale * _a.Values[p];
+            }
+
+            SparseSolve(u, _denseV[i]);
+        }
+
+        for (var r = 0; r < k; r++)
+        {
+            for (var c = 0; c <= r; c++)
+            {
+                _capacitance[r * k + c] = Dot(_denseU[r], _denseV[c]) + (r == c ? 1 : 0);
+            }
+        }
+
+        for (var c = 0; c < k; c++)
+        {
+            var diagonal = _capacitance[c * k + c];
+            for (var q = 0; q < c; q++)
+            {
+                diagonal -= _capacitance[c * k + q] * _capacitance[c * k + q];
+            }
+
+            var pivot = Math.Sqrt(Math.Max(diagonal, 1e-12));
+            _capacitance[c * k + c] = pivot;
+            for (var r = c + 1; r < k; r++)
+            {
+                var sum = _capacitance[r * k + c];
+                for (var q = 0; q < c; q++)
+                {
+                    sum -= _capacitance[r * k + q] * _capacitance[c * k + q];
+                }
+
+                _capacitance[r * k + c] = sum / pivot;
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -248,7 +349,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         ApplyPreconditioner(r, z);
         z.CopyTo(d, 0);
         var rz = Dot(r, z);
-        var maxSteps = DenseColumnCount > 0 ? DenseColumnCount + 10 : 2;
+        var maxSteps = DenseColumnCount > 0 ? 12 : 2;
         for (var step = 0; step < maxSteps; step++)
         {
             Multiply(d, q);
@@ -291,6 +392,56 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyPreconditioner(ReadOnlySpan<double> r, Span<double> z)
+    {
+        SparseSolve(r, z);
+        var k = _denseColumns.Length;
+        if (k == 0)
+        {
+            return;
+        }
+
+        // t = (I + U'V)⁻¹ U' z;  z -= V t
+        var t = _smallWork;
+        for (var i = 0; i < k; i++)
+        {
+            t[i] = Dot(_denseU[i], z);
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            var sum = t[i];
+            for (var q = 0; q < i; q++)
+            {
+                sum -= _capacitance[i * k + q] * t[q];
+            }
+
+            t[i] = sum / _capacitance[i * k + i];
+        }
+
+        for (var i = k - 1; i >= 0; i--)
+        {
+            var sum = t[i];
+            for (var q = i + 1; q < k; q++)
+            {
+                sum -= _capacitance[q * k + i] * t[q];
+            }
+
+            t[i] = sum / _capacitance[i * k + i];
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            var v = _denseV[i];
+            var ti = t[i];
+            for (var row = 0; row < _m; row++)
+            {
+                z[row] -= v[row] * ti;
+            }
+        }
+    }
+
+    /// <summary>z = M_s⁻¹ r with the sparse factor (permute, triangular solves, permute back).</summary>
+    private void SparseSolve(ReadOnlySpan<double> r, Span<double> z)
     {
         var pr = _permuted;
         for (var k = 0; k < _m; k++)
