@@ -72,3 +72,42 @@ public sealed class EnsembleTests
         Assert.True(output[^1] > output[0]);
     }
 }
+
+public sealed class EnsembleCalibrationTests : IDisposable
+{
+    private static readonly ForecastShape Shape = ForecastShape.ForStep(300, [300, 3600], ForecastShape.EvaluationQuantiles);
+    private readonly string _dir = Directory.CreateTempSubdirectory("prescient-cal-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void SaveLoad_Calibration_RestoresWeightsAndRefusesMismatch()
+    {
+        var a = ForecasterRegistry.CreateEnsemble(Shape);
+        a.AddSeries(2);
+        var v = Signals.Diurnal(900, 10, 3, 1, 8);
+        for (var t = 0; t < v.Length; t++)
+        {
+            a.Observe(1_700_000_000 + (t * 300L), [0, 1], [v[t], v[t] * 2]);
+        }
+
+        var path = Path.Combine(_dir, "cal.bin");
+        a.SaveCalibration(path);
+        var b = ForecasterRegistry.CreateEnsemble(Shape);
+        b.AddSeries(2);
+        b.LoadCalibration(path);
+        var wa = new double[a.Members.Count];
+        var wb = new double[b.Members.Count];
+        for (var h = 0; h < 2; h++)
+        {
+            a.GetWeights(1, h, wa);
+            b.GetWeights(1, h, wb);
+            Assert.Equal(wa, wb);
+        }
+
+        var c = ForecasterRegistry.CreateEnsemble(Shape);
+        c.AddSeries(3);
+        var e = Assert.Throws<InvalidDataException>(() => c.LoadCalibration(path));
+        Assert.Contains("does not match", e.Message, StringComparison.Ordinal);
+    }
+}

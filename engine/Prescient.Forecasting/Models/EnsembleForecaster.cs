@@ -21,7 +21,7 @@ namespace Prescient.Forecasting.Models;
 /// Memory per series: the members' own, plus (maxHorizon + 1) × horizons × (members + 1) floats of pending
 /// medians and horizons × (quantiles + members + 2) doubles. Not thread-safe.
 /// </summary>
-public sealed class EnsembleForecaster : ForecasterBase
+public sealed partial class EnsembleForecaster : ForecasterBase
 {
     private readonly IForecaster[] _members;
     private readonly EnsembleOptions _options;
