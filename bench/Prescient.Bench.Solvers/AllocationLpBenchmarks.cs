@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Prescient.Optimization.Allocation;
 using Prescient.Optimization.Ipm;
 
@@ -8,11 +12,10 @@ namespace Prescient.Bench.Solvers;
 /// <summary>
 /// The planning cycle's solve of the allocation LP at 1k/5k/10k nodes (5 jobs per node, 4 resources), on the
 /// structured path, cold and warm start. [GlobalSetup] checks the structured optimum against the general
-/// path (relative 1e-6) before anything is timed; [MemoryDiagnoser] shows the steady state allocates nothing.
+/// path (relative 1e-6) before anything is timed; the memory diagnoser shows the steady state allocates nothing.
 /// Run: <c>dotnet run -c Release --project bench/Prescient.Bench.Solvers -- --filter *AllocationLp*</c>.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(InProcessConfig))]
 public class AllocationLpBenchmarks
 {
     private AllocationClusterState _state = null!;
@@ -50,4 +53,25 @@ public class AllocationLpBenchmarks
 
     [Benchmark]
     public double StructuredWarmSolve() => _solver.Solve(_state, _allocation, warmStart: true).Objective;
+
+    [GlobalCleanup]
+    public void Cleanup() => _solver.Dispose();
+
+    /// <summary>
+    /// In-process (no generated project to build, which on a loaded 2-core machine outlasts BenchmarkDotNet's
+    /// build timeout), monitoring strategy (each solve takes 0.1–3 s), with the memory diagnoser.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig()
+        {
+            AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithStrategy(RunStrategy.Monitoring)
+                .WithLaunchCount(1)
+                .WithWarmupCount(1)
+                .WithIterationCount(5));
+            AddDiagnoser(MemoryDiagnoser.Default);
+        }
+    }
 }

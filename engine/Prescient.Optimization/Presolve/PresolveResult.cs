@@ -72,6 +72,20 @@ public sealed class PresolveResult
                 case ReductionKind.EmptyRow:
                     fullY[r.Row] = 0;
                     break;
+                case ReductionKind.DuplicateRow:
+                {
+                    // The kept row's dual moves to the removed row when the active bound came from it.
+                    var kept = r.Column;
+                    var yk = fullY[kept];
+                    if ((yk > 0 && r.LowerFromRow) || (yk < 0 && r.UpperFromRow))
+                    {
+                        fullY[r.Row] = yk / r.Value;
+                        fullY[kept] = 0;
+                    }
+
+                    break;
+                }
+
                 case ReductionKind.SingletonRow:
                 {
                     // d_j with the rows restored so far; this row's dual takes over the part of d_j that

@@ -5,7 +5,8 @@ using Prescient.Optimization.Model;
 namespace Prescient.Optimization.Presolve;
 
 /// <summary>
-/// Light presolve, repeated until nothing changes: empty rows (dropped, or infeasible), singleton rows
+/// Light presolve: duplicate rows (multiples merged into one), then, repeated until nothing changes:
+/// empty rows (dropped, or infeasible), singleton rows
 /// (turned into column bounds), fixed columns (substituted into the row bounds and the objective
 /// constant) and empty columns whose best bound is finite (fixed there). Reductions that could hide an
 /// unbounded or infeasible model (an empty column improving towards an infinite bound) are left to the
@@ -66,6 +67,7 @@ public static class Presolver
 
         LpStatus? status = null;
         var reason = "";
+        MergeDuplicateRows(lp, rowStart, rowColumn, rowValue, rowLower, rowUpper, rowAlive, rowCount, colCount, stack, ref status, ref reason);
         var changed = true;
         while (changed && status is null)
         {
@@ -265,6 +267,126 @@ public static class Presolver
         }
 
         return new PresolveResult(lp, reduced, [.. keptRows], [.. keptColumns], stack, status, reason);
+    }
+
+    /// <summary>
+    /// Rows that are multiples of each other (a_k = λ a_i, same pattern) are merged into the first: row k's
+    /// bounds divided by λ (swapped when λ &lt; 0) are intersected with row i's, and row k is dropped.
+    /// </summary>
+    private static void MergeDuplicateRows(LinearProgram lp, int[] rowStart, int[] rowColumn, double[] rowValue, double[] rowLower, double[] rowUpper,
+        bool[] rowAlive, int[] rowCount, int[] colCount, List<Reduction> stack, ref LpStatus? status, ref string reason)
+    {
+        var groups = new Dictionary<long, List<int>>();
+        for (var i = 0; i < lp.RowCount; i++)
+        {
+            if (rowCount[i] < 2)
+            {
+                continue;
+            }
+
+            // Hash of the pattern and of the values scaled so that the first entry is 1.
+            var first = rowValue[rowStart[i]];
+            var hash = new HashCode();
+            for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+            {
+                hash.Add(rowColumn[q]);
+                hash.Add(Math.Round(rowValue[q] / first, 9));
+            }
+
+            var key = ((long)hash.ToHashCode() << 20) ^ (rowStart[i + 1] - rowStart[i]);
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = [];
+            }
+
+            list.Add(i);
+        }
+
+        foreach (var list in groups.Values)
+        {
+            for (var a = 0; a < list.Count && status is null; a++)
+            {
+                var i = list[a];
+                if (!rowAlive[i])
+                {
+                    continue;
+                }
+
+                for (var b = a + 1; b < list.Count; b++)
+                {
+                    var k = list[b];
+                    if (!rowAlive[k] || !Proportional(rowStart, rowColumn, rowValue, i, k, out var lambda))
+                    {
+                        continue;
+                    }
+
+                    var lo = lambda > 0 ? rowLower[k] / lambda : rowUpper[k] / lambda;
+                    var hi = lambda > 0 ? rowUpper[k] / lambda : rowLower[k] / lambda;
+                    var lowerFromRemoved = lo > rowLower[i];
+                    var upperFromRemoved = hi < rowUpper[i];
+                    if (lowerFromRemoved)
+                    {
+                        rowLower[i] = lo;
+                    }
+
+                    if (upperFromRemoved)
+                    {
+                        rowUpper[i] = hi;
+                    }
+
+                    if (rowLower[i] > rowUpper[i])
+                    {
+                        if (rowLower[i] - rowUpper[i] > Tolerance(rowLower[i]))
+                        {
+                            status = LpStatus.Infeasible;
+                            reason = $"rows '{lp.RowName(i)}' and '{lp.RowName(k)}' are multiples with disjoint bounds";
+                            return;
+                        }
+
+                        rowUpper[i] = rowLower[i];
+                    }
+
+                    rowAlive[k] = false;
+                    for (var q = rowStart[k]; q < rowStart[k + 1]; q++)
+                    {
+                        if (rowValue[q] != 0)
+                        {
+                            colCount[rowColumn[q]]--;
+                        }
+                    }
+
+                    stack.Add(new Reduction(ReductionKind.DuplicateRow, k, i, lambda, lowerFromRemoved, upperFromRemoved));
+                }
+            }
+        }
+    }
+
+    private static bool Proportional(int[] rowStart, int[] rowColumn, double[] rowValue, int i, int k, out double lambda)
+    {
+        lambda = 0;
+        var length = rowStart[i + 1] - rowStart[i];
+        if (rowStart[k + 1] - rowStart[k] != length)
+        {
+            return false;
+        }
+
+        lambda = rowValue[rowStart[k]] / rowValue[rowStart[i]];
+        if (lambda == 0 || !double.IsFinite(lambda))
+        {
+            return false;
+        }
+
+        for (var t = 0; t < length; t++)
+        {
+            var qi = rowStart[i] + t;
+            var qk = rowStart[k] + t;
+            if (rowColumn[qi] != rowColumn[qk] || Math.Abs(rowValue[qk] - (lambda * rowValue[qi])) > 1e-12 * Math.Abs(rowValue[qk]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static double Tolerance(double value) => FeasibilityTolerance * (1 + (double.IsFinite(value) ? Math.Abs(value) : 0));
