@@ -20,6 +20,16 @@ public sealed class EvaluationOptions
     /// </summary>
     public int WarmupSeconds { get; set; } = 7 * 86400;
 
+    /// <summary>
+    /// Cold-start mode when positive: models see only this many seconds of each series before the first scored
+    /// origin (the scale still uses the whole warm-up), measuring how useful forecasts are after that much history.
+    /// 0 (default) = models see the whole warm-up.
+    /// </summary>
+    public int ModelHistorySeconds { get; set; }
+
+    /// <summary>When positive, only origins within this many seconds after the warm-up are scored (with <see cref="ModelHistorySeconds"/>: the first hours of a new series). 0 = all.</summary>
+    public int ScoreWindowSeconds { get; set; }
+
     /// <summary>Steps between scored forecast origins (1 = every step).</summary>
     public int OriginStride { get; set; } = 1;
 

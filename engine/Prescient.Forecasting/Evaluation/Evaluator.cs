@@ -206,7 +206,8 @@ public static class Evaluator
             accIndex[included[k]] = k;
         }
 
-        for (var t = 0; t < maxLen; t++)
+        var firstObserved = options.ModelHistorySeconds > 0 ? Math.Max(0, warm - (options.ModelHistorySeconds / shape.StepSeconds)) : 0;
+        for (var t = firstObserved; t < maxLen; t++)
         {
             foreach (var batch in batches)
             {
@@ -228,7 +229,8 @@ public static class Evaluator
 
                 var ts = series[batch[0]].StartSeconds + ((long)t * series[batch[0]].StepSeconds);
                 model.Observe(ts, slots.AsSpan(0, n), values.AsSpan(0, n));
-                if (t < warm - 1 || (t - warm + 1) % options.OriginStride != 0)
+                if (t < warm - 1 || (t - warm + 1) % options.OriginStride != 0
+                    || (options.ScoreWindowSeconds > 0 && t >= warm - 1 + (options.ScoreWindowSeconds / shape.StepSeconds)))
                 {
                     continue;
                 }
