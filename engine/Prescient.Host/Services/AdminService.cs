@@ -38,6 +38,16 @@ public sealed class AdminService(
             },
         };
 
+        var roundTrip = commands.RoundTrip(request.ResetLatency);
+        status.CommandRoundTrip = new LatencySummary
+        {
+            Count = (ulong)roundTrip.Count,
+            P50Milliseconds = roundTrip.P50Milliseconds,
+            P99Milliseconds = roundTrip.P99Milliseconds,
+            P999Milliseconds = roundTrip.P999Milliseconds,
+            MaxMilliseconds = roundTrip.MaxMilliseconds,
+        };
+
         foreach (var n in snapshot.Nodes)
         {
             var node = new NodeStatus

@@ -111,6 +111,7 @@ public sealed partial class AgentGatewayService(
         {
             sessions.Detach(node, sessionId);
             state.DisconnectAgent(node, sessionId);
+            commands.AbandonNode(node);
             await writerStop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -149,14 +150,14 @@ public sealed partial class AgentGatewayService(
     private void Complete(string node, CommandResult result)
     {
         var outcome = ProtoMapping.ToInfo(result.Outcome);
-        if (outcome == CommandOutcome.Pending || !commands.Completed(result.CommandId, node, outcome, result.Reason))
+        var job = outcome == CommandOutcome.Pending ? null : commands.CompleteAndGetJob(result.CommandId, node, outcome, result.Reason);
+        if (job is null)
         {
             state.CountRejection(RejectionReasons.UnknownCommand);
             return;
         }
 
-        var job = commands.JobOf(result.CommandId);
-        if (job is not null && outcome != CommandOutcome.Refused && result.Applied is not null)
+        if (outcome != CommandOutcome.Refused && result.Applied is not null)
         {
             state.RecordApplied(node, job, ProtoMapping.ToInfo(result.Applied));
         }

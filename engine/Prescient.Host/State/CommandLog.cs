@@ -1,14 +1,24 @@
+using HdrHistogram;
+
 namespace Prescient.Host.State;
 
 /// <summary>
-/// Every command sent to agents and what became of it: counters for the whole run and the most recent
-/// records (bounded, oldest dropped first). Thread-safe.
+/// Every command sent to agents and what became of it: counters and a round-trip histogram for the whole run,
+/// every command still waiting for its result (bounded by <see cref="MaxPending"/>; the oldest is given up
+/// first), and the most recent records for display (bounded by the recent capacity). Lookups are O(1).
+/// Thread-safe.
 /// </summary>
 public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
 {
+    /// <summary>Commands awaiting a result at most; past it the oldest pending one is given up (its result would count as unknown).</summary>
+    public const int MaxPending = 1_000_000;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private readonly Dictionary<string, Entry> _pending = new(StringComparer.Ordinal);
+    private readonly Queue<string> _pendingOrder = new();
+    private readonly Dictionary<(string JobId, CommandKindInfo Kind), int> _pendingByJob = [];
+    private readonly Queue<(string Id, Entry Entry)> _recent = new();
+    private readonly LongHistogram _roundTripMicroseconds = new(TimeSpan.FromMinutes(10).Ticks / 10, 3);
     private ulong _sent, _applied, _refused, _dryRun;
 
     /// <summary>Records a command as sent now.</summary>
@@ -17,11 +27,29 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
         lock (_lock)
         {
             _sent++;
-            _byId[commandId] = new Entry(nodeName, jobId, kind, reason, time.GetTimestamp(), time.GetUtcNow().ToUnixTimeMilliseconds());
-            _order.Enqueue(commandId);
-            while (_order.Count > recentCapacity)
+            var entry = new Entry(nodeName, jobId, kind, reason, time.GetTimestamp(), time.GetUtcNow().ToUnixTimeMilliseconds());
+            _pending[commandId] = entry;
+            _pendingOrder.Enqueue(commandId);
+            _pendingByJob[(jobId, kind)] = _pendingByJob.GetValueOrDefault((jobId, kind)) + 1;
+            while (_pending.Count > MaxPending && _pendingOrder.TryDequeue(out var oldest))
             {
-                _byId.Remove(_order.Dequeue());
+                if (_pending.Remove(oldest, out var dropped))
+                {
+                    Unpend(dropped);
+                }
+            }
+
+            _recent.Enqueue((commandId, entry));
+            while (_recent.Count > recentCapacity)
+            {
+                _recent.Dequeue();
+            }
+
+            // Ids of answered commands stay in the order queue until they reach its head; trim them there so
+            // the queue stays proportional to what is pending.
+            while (_pendingOrder.TryPeek(out var head) && !_pending.ContainsKey(head))
+            {
+                _pendingOrder.Dequeue();
             }
         }
     }
@@ -30,18 +58,27 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
     /// Records an agent's answer. Returns false for an unknown command id, or one answered already, or
     /// one that comes from another node than it was sent to (the caller counts it as a rejection).
     /// </summary>
-    public bool Completed(string commandId, string fromNode, CommandOutcome outcome, string reason)
+    public bool Completed(string commandId, string fromNode, CommandOutcome outcome, string reason) =>
+        CompleteAndGetJob(commandId, fromNode, outcome, reason) is not null;
+
+    /// <summary>
+    /// Like <see cref="Completed"/>, and also returns the job the command was for (null when refused as unknown).
+    /// </summary>
+    public string? CompleteAndGetJob(string commandId, string fromNode, CommandOutcome outcome, string reason)
     {
         lock (_lock)
         {
-            if (!_byId.TryGetValue(commandId, out var entry) || entry.Outcome != CommandOutcome.Pending || entry.NodeName != fromNode)
+            if (!_pending.TryGetValue(commandId, out var entry) || entry.NodeName != fromNode)
             {
-                return false;
+                return null;
             }
 
+            _pending.Remove(commandId);
+            Unpend(entry);
             entry.Outcome = outcome;
             entry.Reason = reason.Length > 0 ? reason : entry.Reason;
             entry.RoundTripMilliseconds = time.GetElapsedTime(entry.SentTimestamp).TotalMilliseconds;
+            _roundTripMicroseconds.RecordValue(Math.Clamp((long)(entry.RoundTripMilliseconds * 1000), 0, _roundTripMicroseconds.HighestTrackableValue));
             switch (outcome)
             {
                 case CommandOutcome.Applied: _applied++; break;
@@ -49,16 +86,51 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
                 case CommandOutcome.DryRun: _dryRun++; break;
             }
 
-            return true;
+            return entry.JobId;
         }
     }
 
-    /// <summary>The job a command was sent for, or null when the id is unknown (or already dropped from the log).</summary>
-    public string? JobOf(string commandId)
+    /// <summary>Gives up the pending commands of a node whose agent went away; their results can no longer arrive on that stream.</summary>
+    public void AbandonNode(string nodeName)
     {
         lock (_lock)
         {
-            return _byId.TryGetValue(commandId, out var entry) ? entry.JobId : null;
+            List<string>? gone = null;
+            foreach (var (id, entry) in _pending)
+            {
+                if (entry.NodeName == nodeName)
+                {
+                    (gone ??= []).Add(id);
+                }
+            }
+
+            foreach (var id in gone ?? [])
+            {
+                if (_pending.Remove(id, out var entry))
+                {
+                    Unpend(entry);
+                }
+            }
+        }
+    }
+
+
+
+    /// <summary>Percentiles of the command round trip (queued by the engine → result received), in milliseconds; optionally starts afresh.</summary>
+    public LatencyPercentiles RoundTrip(bool reset)
+    {
+        lock (_lock)
+        {
+            var h = _roundTripMicroseconds;
+            var result = h.TotalCount == 0
+                ? new LatencyPercentiles(0, 0, 0, 0, 0)
+                : new LatencyPercentiles(h.TotalCount, h.GetValueAtPercentile(50) / 1000.0, h.GetValueAtPercentile(99) / 1000.0, h.GetValueAtPercentile(99.9) / 1000.0, h.GetMaxValue() / 1000.0);
+            if (reset)
+            {
+                h.Reset();
+            }
+
+            return result;
         }
     }
 
@@ -75,10 +147,9 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
     {
         lock (_lock)
         {
-            var list = new List<CommandRecordSnapshot>(_order.Count);
-            foreach (var id in _order)
+            var list = new List<CommandRecordSnapshot>(_recent.Count);
+            foreach (var (id, e) in _recent)
             {
-                var e = _byId[id];
                 list.Add(new CommandRecordSnapshot(id, e.NodeName, e.JobId, e.Kind, e.Outcome, e.Reason, e.SentUnixMilliseconds, e.RoundTripMilliseconds));
             }
 
@@ -91,15 +162,33 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
     {
         lock (_lock)
         {
-            foreach (var e in _byId.Values)
-            {
-                if (e.Outcome == CommandOutcome.Pending && e.JobId == jobId && e.Kind == kind)
-                {
-                    return true;
-                }
-            }
+            return _pendingByJob.ContainsKey((jobId, kind));
+        }
+    }
 
-            return false;
+    /// <summary>Commands sent and not yet answered.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private void Unpend(Entry entry)
+    {
+        var key = (entry.JobId, entry.Kind);
+        var left = _pendingByJob.GetValueOrDefault(key) - 1;
+        if (left > 0)
+        {
+            _pendingByJob[key] = left;
+        }
+        else
+        {
+            _pendingByJob.Remove(key);
         }
     }
 
@@ -115,3 +204,6 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
         public double RoundTripMilliseconds { get; set; }
     }
 }
+
+/// <summary>Latency percentiles in milliseconds over <see cref="Count"/> samples.</summary>
+public readonly record struct LatencyPercentiles(long Count, double P50Milliseconds, double P99Milliseconds, double P999Milliseconds, double MaxMilliseconds);

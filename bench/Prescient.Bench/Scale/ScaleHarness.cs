@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using HdrHistogram;
+using Prescient.Protos.V1;
+
+namespace Prescient.Bench.Scale;
+
+/// <summary>
+/// <c>scale --nodes N[,N2,...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE]</c>: the
+/// engine (<c>prescient serve</c>, a separate process) serving N simulated nodes over real gRPC on loopback. One
+/// load process multiplexes the nodes' streams (one AgentGateway stream per node) over a few HTTP/2
+/// connections; every node reports J jobs once a second with usage that drifts, so the planner keeps sending
+/// commands, which the simulated agents answer at once (dry run). Measured over S seconds after a warm-up:
+/// telemetry samples the engine stored per second, command round trip (engine decision → agent result, the
+/// engine's own histogram), planning cycle latency (every cycle, from the published plans), and the engine's
+/// resident memory.
+/// </summary>
+public static class ScaleHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizes = new List<int>();
+        int jobsPerNode = 5, seconds = 30, warmup = 10;
+        var json = false;
+        string? plot = null;
+        string? engineDll = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--nodes":
+                    sizes.AddRange(args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)));
+                    break;
+                case "--jobs-per-node":
+                    jobsPerNode = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--seconds":
+                    seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--warmup":
+                    warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--json":
+                    json = true;
+                    break;
+                case "--plot":
+                    plot = args[++i];
+                    break;
+                case "--engine":
+                    engineDll = args[++i];
+                    break;
+                default:
+                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--engine prescient.dll]");
+                    return 2;
+            }
+        }
+
+        if (sizes.Count == 0 || sizes.Any(n => n < 1) || jobsPerNode < 0 || seconds < 1 || warmup < 0)
+        {
+            Console.Error.WriteLine("scale: --nodes N (≥ 1) is required; --jobs-per-node ≥ 0, --seconds ≥ 1, --warmup ≥ 0");
+            return 2;
+        }
+
+        engineDll ??= FindEngine();
+        var results = new List<ScaleResult>();
+        foreach (var nodes in sizes)
+        {
+            Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, warm-up {warmup} s, measuring {seconds} s");
+            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, warmup, seconds).ConfigureAwait(false));
+            PrintTable(results[^1]);
+        }
+
+        if (plot is not null && results.Count > 1)
+        {
+            ScalePlot.Write(plot, results);
+            Console.Error.WriteLine($"scale: plot written to {plot}");
+        }
+
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+            if (results.Count == 1)
+            {
+                results[0].Write(w);
+            }
+            else
+            {
+                w.WriteStartArray();
+                foreach (var r in results)
+                {
+                    r.Write(w);
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.Flush();
+            stdout.WriteByte((byte)'\n');
+        }
+
+        return 0;
+    }
+
+    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, int warmup, int seconds)
+    {
+        var port = FreePort();
+        var state = Directory.CreateTempSubdirectory("prescient-scale-").FullName;
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { engineDll, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--state-dir", state })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var series = (nodes * (jobsPerNode + 1)) + 16;
+        info.Environment["PRESCIENT__TelemetryIntervalSeconds"] = "1";
+        info.Environment["PRESCIENT__SamplesPerSeries"] = "120";
+        info.Environment["PRESCIENT__MaxSeries"] = series.ToString(CultureInfo.InvariantCulture);
+        info.Environment["PRESCIENT__MaxJobs"] = series.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Kestrel__Limits__Http2__MaxStreamsPerConnection"] = "1000";
+        using var engine = Process.Start(info)!;
+        engine.OutputDataReceived += (_, _) => { };
+        engine.ErrorDataReceived += (_, _) => { };
+        engine.BeginOutputReadLine();
+        engine.BeginErrorReadLine();
+        try
+        {
+            var address = new Uri($"http://127.0.0.1:{port}");
+            using var control = GrpcChannel.ForAddress(address);
+            var admin = new Admin.AdminClient(control);
+            await WaitForEngineAsync(admin, engine).ConfigureAwait(false);
+
+            var connections = Math.Max(1, (nodes + 499) / 500);
+            var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+                MaxReceiveMessageSize = 16 << 20,
+            })).ToArray();
+            using var stop = new CancellationTokenSource();
+            var agents = new SimulatedAgent[nodes];
+            for (var n = 0; n < nodes; n++)
+            {
+                agents[n] = new SimulatedAgent($"scale-{n:D6}", jobsPerNode, new AgentGateway.AgentGatewayClient(channels[n % connections]), n);
+            }
+
+            var connect = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (a, ct) => await a.ConnectAsync(stop.Token).ConfigureAwait(false)).ConfigureAwait(false);
+            Console.Error.WriteLine($"scale: {nodes} agents connected in {connect.Elapsed.TotalSeconds:0.0} s");
+
+            var reporter = ReportLoopAsync(agents, stop.Token);
+            var cycles = new LongHistogram(TimeSpan.FromMinutes(10).Ticks / 10, 3);
+            var measuring = false;
+            var cyclePoller = PollCyclesAsync(new SchedulerApi.SchedulerApiClient(control), cycles, () => measuring, stop.Token);
+
+            await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
+            var before = await admin.GetStatusAsync(new GetStatusRequest { ResetLatency = true }).ConfigureAwait(false);
+            measuring = true;
+            var window = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+            var after = await admin.GetStatusAsync(new GetStatusRequest()).ConfigureAwait(false);
+            var elapsed = window.Elapsed.TotalSeconds;
+            measuring = false;
+            var rssMegabytes = ResidentMegabytes(engine.Id);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await IgnoreCancellation(reporter).ConfigureAwait(false);
+            await IgnoreCancellation(cyclePoller).ConfigureAwait(false);
+            foreach (var a in agents)
+            {
+                a.Dispose();
+            }
+
+            foreach (var c in channels)
+            {
+                c.Dispose();
+            }
+
+            var rtt = after.CommandRoundTrip ?? new LatencySummary();
+            if (after.Rejections.Count > 0)
+            {
+                Console.Error.WriteLine("scale: refused by the engine: " + string.Join(", ", after.Rejections.Select(r => $"{r.Reason} {r.Count}")));
+            }
+
+            return new ScaleResult(
+                nodes,
+                jobsPerNode,
+                (after.TelemetrySamplesAccepted - before.TelemetrySamplesAccepted) / elapsed,
+                (double)nodes * (jobsPerNode + 1),
+                rtt.Count,
+                rtt.P50Milliseconds,
+                rtt.P99Milliseconds,
+                rtt.P999Milliseconds,
+                cycles.TotalCount,
+                cycles.TotalCount == 0 ? 0 : cycles.GetValueAtPercentile(50) / 1000.0,
+                cycles.TotalCount == 0 ? 0 : cycles.GetValueAtPercentile(99) / 1000.0,
+                rssMegabytes,
+                after.AgentsConnected,
+                after.Rejections.Sum(r => (long)r.Count));
+        }
+        finally
+        {
+            if (!engine.HasExited)
+            {
+                engine.Kill(entireProcessTree: true);
+                await engine.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static async Task ReportLoopAsync(SimulatedAgent[] agents, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+            await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (a, token) => await a.ReportAsync(now, token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task PollCyclesAsync(SchedulerApi.SchedulerApiClient client, LongHistogram cycles, Func<bool> measuring, CancellationToken ct)
+    {
+        ulong last = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                // A node name nobody has keeps the plan's action list empty: only the cycle's number and latency travel.
+                var plan = await client.GetPlanAsync(new GetPlanRequest { NodeName = "scale-harness-none" }, cancellationToken: ct).ConfigureAwait(false);
+                if (plan.Cycle != last)
+                {
+                    last = plan.Cycle;
+                    if (measuring())
+                    {
+                        cycles.RecordValue(Math.Max(0, (long)(plan.CycleMilliseconds * 1000)));
+                    }
+                }
+
+                await Task.Delay(100, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException || (e is RpcException r && r.StatusCode == StatusCode.Cancelled))
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task WaitForEngineAsync(Admin.AdminClient admin, Process engine)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (engine.HasExited)
+            {
+                throw new InvalidOperationException($"the engine exited with code {engine.ExitCode} before it answered");
+            }
+
+            try
+            {
+                await admin.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2)).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+
+        throw new TimeoutException("the engine did not answer within 30 s");
+    }
+
+    private static async Task IgnoreCancellation(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static double ResidentMegabytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindEngine()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "engine", "Prescient.Cli", "bin", "Release", "net10.0", "prescient.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("prescient.dll not found; build it first (dotnet build engine/Prescient.Cli -c Release) or pass --engine PATH");
+    }
+
+    private static void PrintTable(ScaleResult r) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB | agents {r.AgentsConnected} | refused {r.Rejected}"));
+}
