@@ -38,6 +38,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private double[] _loss = [];
     private double[] _quantileLoss = [];
     private double[] _theta2 = [];
+    private double[] _maxSeen = [];
     private double[] _sigma = [];
     private double[] _theta = [];
     private long[] _scored = [];
@@ -139,6 +140,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _loss = Grown(_loss, capacity * _h * _m);
         _quantileLoss = Grown(_quantileLoss, capacity * _h * (_m + 1) * _q);
         _theta2 = Grown(_theta2, capacity * _h * _q);
+        _maxSeen = Grown(_maxSeen, capacity);
         _sigma = Grown(_sigma, capacity * _h);
         _theta = Grown(_theta, capacity * _h * _q);
         _scored = Grown(_scored, capacity * _h);
@@ -158,6 +160,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _loss.AsSpan(series * _h * _m, _h * _m).Fill(double.NaN);
         _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(double.NaN);
         _theta2.AsSpan(series * _h * _q, _h * _q).Clear();
+        _maxSeen[series] = 0;
         _sigma.AsSpan(series * _h, _h).Fill(double.NaN);
         for (var h = 0; h < _h; h++)
         {
@@ -176,6 +179,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var g = _group[series];
         if (!double.IsNaN(value))
         {
+            _maxSeen[series] = Math.Max(_maxSeen[series], value);
             ref var level = ref _groupLevel[g];
             level = double.IsNaN(level) ? value : level + (0.01 * (value - level));
             for (var h = 0; h < hs.Length; h++)
@@ -305,11 +309,15 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 cached[(h * _q) + q] = (sum > 0 ? mix / sum : stage1) + (theta2[q] * sigma);
             }
 
+            // A young series (less than a day of scored forecasts) has trackers and scales still dominated by
+            // the prior; until then no quantile exceeds 3 × the largest value it has shown.
+            var young = _scored[(series * _h) + h] < 4 * _options.PriorSteps;
+            var cap = young && _maxSeen[series] > 0 ? 3 * _maxSeen[series] : double.PositiveInfinity;
             prev = 0.0;
             for (var q = 0; q < _q; q++)
             {
                 ref var c = ref cached[(h * _q) + q];
-                c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
+                c = double.IsFinite(c) ? Math.Min(Math.Max(c, prev), Math.Max(cap, prev)) : prev;
                 prev = c;
                 slot[(h * Stride) + ServedAt + q] = (float)c;
             }
