@@ -22,10 +22,13 @@ public class CycleBenchmarks
     [Params("bayes-dlm")]
     public string Model { get; set; } = "bayes-dlm";
 
+    [Params("ipm", "decomposed")]
+    public string Solver { get; set; } = "ipm";
+
     [GlobalSetup]
     public void Setup()
     {
-        (_cluster, _orchestrator) = CycleHarness.Create(Nodes, 5, Model, seed: 42);
+        (_cluster, _orchestrator) = CycleHarness.Create(Nodes, 5, Model, Solver, seed: 42);
         CycleHarness.Warm(_cluster, _orchestrator);
     }
 

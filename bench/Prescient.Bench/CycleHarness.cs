@@ -10,12 +10,13 @@ namespace Prescient.Bench;
 /// </summary>
 public static class CycleHarness
 {
-    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, int seed)
+    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed)
     {
         var cluster = new SyntheticOrchestratorCluster(nodes, jobsPerNode, seed);
         var orchestrator = new Orchestrator(new OrchestratorOptions
         {
             Model = model,
+            Solver = solver,
             FallbackModel = "persistence",
             StepSeconds = 60,
             CycleMilliseconds = 1000,
@@ -46,6 +47,7 @@ public static class CycleHarness
     {
         int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2;
         var model = "bayes-dlm";
+        var solver = "ipm";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -54,16 +56,17 @@ public static class CycleHarness
                 case "--jobs-per-node": jobs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--cycles": cycles = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--model": model = args[i + 1]; break;
+                case "--solver": solver = args[i + 1]; break;
                 case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--warm-steps": warmSteps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --seed --warm-steps)");
+                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps)");
                     return 2;
             }
         }
 
         var setup = Stopwatch.StartNew();
-        var (cluster, orchestrator) = Create(nodes, jobs, model, seed);
+        var (cluster, orchestrator) = Create(nodes, jobs, model, solver, seed);
         Warm(cluster, orchestrator, warmSteps);
         setup.Stop();
         var times = new double[cycles];
@@ -92,7 +95,7 @@ public static class CycleHarness
         Array.Sort(forecast);
         var rssMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"nodes\": {nodes}, \"jobs\": {nodes * jobs}, \"model\": \"{model}\", \"cycles\": {cycles}, \"cycle_ms\": {{\"p50\": {P(times, 0.5):0.00}, \"p99\": {P(times, 0.99):0.00}, \"max\": {times[^1]:0.00}}}, \"solve_ms\": {{\"p50\": {P(solve, 0.5):0.00}, \"p99\": {P(solve, 0.99):0.00}}}, \"forecast_ms\": {{\"p50\": {P(forecast, 0.5):0.00}, \"p99\": {P(forecast, 0.99):0.00}}}, \"bytes_per_cycle\": {allocated / (double)cycles:0}, \"changes_per_cycle\": {changes / (double)cycles:0.0}, \"solver_iterations_per_cycle\": {iterations / (double)cycles:0.0}, \"managed_heap_mb\": {GC.GetTotalMemory(true) / (1024.0 * 1024):0}, \"rss_mb\": {rssMb:0}, \"setup_s\": {setup.Elapsed.TotalSeconds:0.0}}}"));
+            $"{{\"nodes\": {nodes}, \"jobs\": {nodes * jobs}, \"model\": \"{model}\", \"solver\": \"{solver}\", \"cycles\": {cycles}, \"cycle_ms\": {{\"p50\": {P(times, 0.5):0.00}, \"p99\": {P(times, 0.99):0.00}, \"max\": {times[^1]:0.00}}}, \"solve_ms\": {{\"p50\": {P(solve, 0.5):0.00}, \"p99\": {P(solve, 0.99):0.00}}}, \"forecast_ms\": {{\"p50\": {P(forecast, 0.5):0.00}, \"p99\": {P(forecast, 0.99):0.00}}}, \"bytes_per_cycle\": {allocated / (double)cycles:0}, \"changes_per_cycle\": {changes / (double)cycles:0.0}, \"solver_iterations_per_cycle\": {iterations / (double)cycles:0.0}, \"managed_heap_mb\": {GC.GetTotalMemory(true) / (1024.0 * 1024):0}, \"rss_mb\": {rssMb:0}, \"setup_s\": {setup.Elapsed.TotalSeconds:0.0}}}"));
         return 0;
     }
 

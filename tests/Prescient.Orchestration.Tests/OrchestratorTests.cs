@@ -7,17 +7,23 @@ public sealed class OrchestratorTests
     private const int R = OrchestratedResources.Count;
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    public void Run_RandomClusters_NeverExceedsCapacityNorCutsMemoryBelowUsage(int seed)
+    [InlineData(1, "ipm")]
+    [InlineData(2, "ipm")]
+    [InlineData(3, "ipm")]
+    [InlineData(4, "ipm")]
+    [InlineData(5, "ipm")]
+    [InlineData(6, "ipm")]
+    [InlineData(1, "decomposed")]
+    [InlineData(2, "decomposed")]
+    [InlineData(3, "decomposed")]
+    [InlineData(7, "decomposed")]
+    public void Run_RandomClusters_NeverExceedsCapacityNorCutsMemoryBelowUsage(int seed, string solver)
     {
         var rng = new Random(seed);
         var cluster = TestCluster.Random(seed, nodes: 3 + rng.Next(0, 6), jobsPerNode: 1 + rng.Next(0, 6));
-        var orchestrator = new Orchestrator(TestCluster.Options("ewma"));
+        var options = TestCluster.Options("ewma");
+        options.Solver = solver;
+        var orchestrator = new Orchestrator(options);
         var snapshot = new ClusterSnapshot();
         for (var cycle = 0; cycle < 25; cycle++)
         {
@@ -29,6 +35,62 @@ public sealed class OrchestratorTests
             cluster.Walk(rng);
             cluster.NowSeconds += 60;
         }
+    }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    [InlineData(24)]
+    [InlineData(25)]
+    public void Run_DecomposedSolver_ReachesTheInteriorPointOptimum(int seed)
+    {
+        var rng = new Random(seed);
+        var cluster = TestCluster.Random(seed, nodes: 2 + rng.Next(0, 8), jobsPerNode: 2 + rng.Next(0, 8));
+
+        // Crowd the nodes so that capacity binds: usage near the node's share, demand above it.
+        for (var i = 0; i < cluster.Usage.Length; i++)
+        {
+            cluster.Usage[i] *= 1.8;
+        }
+
+        cluster.Bound();
+
+        var ipm = new Orchestrator(TestCluster.Options("ewma"));
+        var options = TestCluster.Options("ewma");
+        options.Solver = "decomposed";
+        var decomposed = new Orchestrator(options);
+        var a = new ClusterSnapshot();
+        var b = new ClusterSnapshot();
+        var failures = 0;
+        for (var cycle = 0; cycle < 4; cycle++)
+        {
+            cluster.Fill(a);
+            cluster.Fill(b);
+            var x = ipm.Run(a);
+            var y = decomposed.Run(b);
+            TestContext.Current.TestOutputHelper?.WriteLine($"cycle {cycle}: ipm {x.SolverStatus} {x.SolverObjective:R}, decomposed {y.SolverStatus} {y.SolverObjective:R}");
+            Assert.Equal(Prescient.Optimization.Ipm.LpStatus.Optimal, y.SolverStatus);
+            AssertFeasible(cluster, decomposed.Allocation, y);
+            AssertFeasible(cluster, ipm.Allocation, x);
+            if (x.SolverStatus != Prescient.Optimization.Ipm.LpStatus.Optimal)
+            {
+                // The interior-point solver sometimes stops with a numerical error on these crowded, warm-started
+                // LPs (seed 22, cycle 2: reported to its owner); its repaired point is still feasible, but there is
+                // no optimum to compare with.
+                failures++;
+                cluster.Walk(rng);
+                cluster.NowSeconds += 60;
+                continue;
+            }
+
+            Assert.True(Math.Abs(x.SolverObjective - y.SolverObjective) <= 1e-6 * Math.Max(1, Math.Abs(x.SolverObjective)),
+                $"cycle {cycle}: ipm {x.SolverObjective:R} vs decomposed {y.SolverObjective:R}");
+            cluster.Walk(rng);
+            cluster.NowSeconds += 60;
+        }
+
+        Assert.True(failures <= 1, $"the interior-point solver failed on {failures} of 4 cycles");
     }
 
     [Fact]

@@ -179,6 +179,12 @@ internal sealed class TestCluster
             }
         }
 
+        Bound();
+    }
+
+    /// <summary>Scales usage down where a node's jobs together use more than 90 % of a resource.</summary>
+    public void Bound()
+    {
         for (var n = 0; n < Nodes; n++)
         {
             for (var r = 0; r < R; r++)

@@ -35,6 +35,9 @@ public sealed class CycleResult
 
     public int SolverIterations { get; internal set; }
 
+    /// <summary>Objective of the LP at the solver's point (before the repair), in the LP's own sense (minimized cost).</summary>
+    public double SolverObjective { get; internal set; }
+
     /// <summary>True when the LP's point had to be repaired (clamped to floors, scaled to capacity) after the solve.</summary>
     public bool Repaired { get; internal set; }
 

@@ -154,7 +154,8 @@ public sealed partial class Orchestrator
                 var p = (j * R) + r;
                 var room = s.NodeCapacity[cell] - w.NodeFloorBase[cell];
                 var marginSum = w.NodeMarginSum[cell];
-                var f = marginSum > 0 ? Math.Clamp(room / marginSum, 0, 1) : 1;
+                // A hair of slack keeps the LP row strictly feasible after rounding (Σ floors ≤ capacity exactly).
+                var f = marginSum > 0 ? Math.Clamp(room * (1 - 1e-9) / marginSum, 0, 1) : 1;
                 w.Floor[p] += f * w.Margin[p];
             }
         }
@@ -346,7 +347,7 @@ public sealed partial class Orchestrator
 
                 // A fail-static node keeps what is in force even if it over-commits; a live node whose usage alone
                 // exceeds its capacity (bad data) keeps usage: the LP row is widened so both stay feasible.
-                var lpCap = Math.Max(cap, w.NodeFloorSum[cell]);
+                var lpCap = w.NodeFloorSum[cell] <= cap ? cap : w.NodeFloorSum[cell] * (1 + 1e-9);
                 if (w.FailStatic[n])
                 {
                     lpCap = Math.Max(lpCap, w.NodeLowSum[cell]);
@@ -384,11 +385,21 @@ public sealed partial class Orchestrator
         var pairs = (jobs + nodes) * R;
         var allocation = w.Allocation.AsSpan(0, pairs);
         var solveStarted = _time.GetTimestamp();
-        var solve = _solver.Solve(lp, allocation, warmStart: true);
+        LpStatus status;
+        if (_decomposed is not null)
+        {
+            (status, result.SolverObjective) = _decomposed.Solve(lp, allocation);
+            result.SolverIterations = 0;
+        }
+        else
+        {
+            var solve = _solver.Solve(lp, allocation, warmStart: true);
+            (status, result.SolverObjective, result.SolverIterations) = (solve.Status, solve.Objective, solve.Iterations);
+        }
+
         result.SolveMilliseconds = _time.GetElapsedTime(solveStarted).TotalMilliseconds;
-        result.SolverStatus = solve.Status;
-        result.SolverIterations = solve.Iterations;
-        if (solve.Status is not (LpStatus.Optimal or LpStatus.TimeLimit or LpStatus.IterationLimit))
+        result.SolverStatus = status;
+        if (status is not (LpStatus.Optimal or LpStatus.TimeLimit or LpStatus.IterationLimit))
         {
             // No usable point: plan the 0.9 level within floor and ceiling, and let the repair fit it to capacity.
             for (var p = 0; p < pairs; p++)

@@ -33,6 +33,7 @@ public sealed partial class Orchestrator
     private readonly IForecaster _model;
     private readonly IForecaster _fallback;
     private readonly AllocationSolver _solver;
+    private readonly DecomposedAllocationSolver? _decomposed;
     private readonly FeedbackTracker _feedback;
     private readonly OrchestratorWorkspace _w = new();
     private readonly CycleResult _result = new();
@@ -90,6 +91,7 @@ public sealed partial class Orchestrator
                 MaxIterations = 100,
             },
             lpOptions);
+        _decomposed = options.Solver == "decomposed" ? new DecomposedAllocationSolver(lpOptions) : null;
     }
 
     /// <summary>The forecast shape: the configured horizons at quantiles 0.5, 0.9 and 0.99.</summary>
