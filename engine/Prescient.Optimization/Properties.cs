@@ -1,5 +1,3 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Prescient.Optimization.Tests")]
-[assembly: InternalsVisibleTo("Prescient.Bench.Solvers")]
-[assembly: InternalsVisibleTo("probe")]
