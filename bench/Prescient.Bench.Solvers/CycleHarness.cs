@@ -19,7 +19,7 @@ public static class CycleHarness
         var perNode = 5;
         var repeat = 10;
         var general = false;
-        var correctors = 2;
+        var correctors = -1;
         var threads = Math.Min(Environment.ProcessorCount, 4);
         for (var i = 0; i < args.Length; i++)
         {

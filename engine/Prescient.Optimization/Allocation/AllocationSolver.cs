@@ -77,7 +77,7 @@ public sealed class AllocationSolver : IDisposable
         }
         else
         {
-            var outcome = core.Run(_options.Tolerance, _options.MaxIterations, _options.MaxCorrectors, deadline, time, warmStart && _hasSolution && !rebuilt);
+            var outcome = core.Run(_options.Tolerance, _options.MaxIterations, _options.CorrectorsFor(form.ColumnCount), deadline, time, warmStart && _hasSolution && !rebuilt);
             status = outcome switch
             {
                 CoreOutcome.Optimal => LpStatus.Optimal,

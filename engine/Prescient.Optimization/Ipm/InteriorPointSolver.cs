@@ -63,7 +63,7 @@ public static class InteriorPointSolver
         var setupSeconds = options.TimeProvider.GetElapsedTime(setupStarted).TotalSeconds;
         using var core = new InteriorPointCore(form.A, form.B, form.C, form.Lower, form.Upper, form.Kind, normal);
         core.UseThreads(options.Threads);
-        var outcome = core.Run(options.Tolerance, options.MaxIterations, options.MaxCorrectors, deadline, options.TimeProvider, warmStart: false);
+        var outcome = core.Run(options.Tolerance, options.MaxIterations, options.CorrectorsFor(form.ColumnCount), deadline, options.TimeProvider, warmStart: false);
         var (x, y) = Unscale(form, core);
         if (presolved is not null)
         {
