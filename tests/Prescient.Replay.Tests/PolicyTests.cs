@@ -6,7 +6,7 @@ namespace Prescient.Replay.Tests;
 
 public sealed class PolicyTests
 {
-    private static readonly ReplayWorkload Small = SyntheticWorkload.Generate(jobs: 6, hours: 24, stepSeconds: 300, seed: 3);
+    private static readonly ReplayWorkload Small = WorkloadBuilder.Synthetic(jobs: 6, hours: 24, seed: 3);
 
     [Fact]
     public void Static_PeakRequests_NeverFallShort()

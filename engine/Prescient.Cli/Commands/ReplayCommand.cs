@@ -113,7 +113,7 @@ public static class ReplayCommand
 
                 return Task.FromResult(0);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TraceFormatException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TraceFormatException or UnauthorizedAccessException or InvalidOperationException)
             {
                 Console.Error.WriteLine("prescient replay: " + e.Message);
                 return Task.FromResult(2);
@@ -159,7 +159,7 @@ public static class ReplayCommand
 
         if (trace is null)
         {
-            return SyntheticWorkload.Generate(jobs > 0 ? jobs : 60, hours > 0 ? hours : 72, 300, seed);
+            return WorkloadBuilder.Synthetic(jobs > 0 ? jobs : 60, hours > 0 ? hours : 72, seed);
         }
 
         if (!File.Exists(trace) && !Directory.Exists(trace))

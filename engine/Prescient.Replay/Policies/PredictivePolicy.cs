@@ -79,6 +79,7 @@ public sealed class PredictivePolicy(double riskQuantile, string model = "ensemb
             LookaheadSeconds = [step, step, step, step],
             ActionLeadSeconds = [1, 1, 1, 1],
             MemoryMaxHeadroom = memoryHeadroom,
+            MinimumCpuCores = 0.01,
         };
         _orchestrator = new Orchestrator(options, lpOptions: LpOptionsFor(riskQuantile));
         Recommendations.Clear();

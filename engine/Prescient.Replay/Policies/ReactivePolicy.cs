@@ -11,7 +11,7 @@ namespace Prescient.Replay.Policies;
 /// </summary>
 public sealed class ReactivePolicy(double targetUtilization = 0.7, double tolerance = 0.1, int stabilizationSeconds = 300, int syncSeconds = 15) : IReplayPolicy
 {
-    private static readonly double[] Minimum = [0.1, 0.0625, 0.001, 0.001];
+    private static readonly double[] Minimum = [0.01, 0.0625, 0.001, 0.001];
     private SimulatedCluster? _cluster;
     private double[] _history = [];
     private int _window;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Synthetic;
 using Prescient.Forecasting.Traces;
 
 namespace Prescient.Replay.Workloads;
@@ -48,6 +50,8 @@ public static class WorkloadBuilder
             throw new InvalidDataException($"{trace.Source}: the trace holds no series to replay");
         }
 
+        // Jobs in ordinal id order: the orchestrator indexes jobs by sorted id, so that the same cluster gives the same plan.
+        entities.Sort((a, b) => string.CompareOrdinal(Id(a), Id(b)));
         var step = trace.StepSeconds;
         var steps = (int)Math.Min(((end - start) / step) + 1, maxSteps > 0 ? maxSteps : int.MaxValue);
         const int r = ReplayResources.Count;
@@ -62,9 +66,30 @@ public static class WorkloadBuilder
             demand[(j * r) + 3] = Combine(resources, [ResourceKind.DiskRead, ResourceKind.DiskWrite], 1 / BytesPerGigabyte, start, step, steps, present, 3);
         }
 
-        var ids = entities.Select(e => e[(e.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToArray();
+        var ids = entities.Select(Id).ToArray();
         return new ReplayWorkload(trace.Source, step, start, ids, entities.Select(e => groups[e]).ToArray(), demand, PeakRequests(demand), present);
     }
+
+    /// <summary>
+    /// The built-in workload: <paramref name="jobs"/> VMs from <c>Prescient.Forecasting</c>'s synthetic generator
+    /// (its parameters measured on the Bitbrains and SWF traces; docs/models/forecasting.md), 300 s steps, cut to
+    /// <paramref name="hours"/>.
+    /// </summary>
+    public static ReplayWorkload Synthetic(int jobs, double hours, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        if (!(hours > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(hours), hours, "hours must be positive");
+        }
+
+        var trace = SyntheticWorkload.Usage(jobs, (int)Math.Ceiling(hours / 24), seed);
+        var workload = FromTrace(trace, (int)Math.Ceiling(hours * 3600 / trace.StepSeconds), 0);
+        var source = string.Create(CultureInfo.InvariantCulture, $"synthetic(vms={jobs}, hours={hours}, seed={seed})");
+        return new ReplayWorkload(source, workload.StepSeconds, workload.StartSeconds, workload.JobIds, workload.JobGroups, workload.Demand, workload.Request, workload.ResourcePresent);
+    }
+
+    private static string Id(string entityKey) => entityKey[(entityKey.IndexOf('/', StringComparison.Ordinal) + 1)..];
 
     /// <summary>Peak demand per (job, resource), rounded up to the grain of each resource.</summary>
     public static double[] PeakRequests(float[][] demand)
