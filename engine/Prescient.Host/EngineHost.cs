@@ -102,6 +102,9 @@ public static class EngineHost
         builder.Services.AddSingleton<PlanningService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlanningService>());
 
+        builder.Services.AddSingleton<Kernels.KernelDeviceProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Kernels.KernelDeviceProbe>());
+
         var app = builder.Build();
         app.MapGrpcService<AgentGatewayService>();
         app.MapGrpcService<SchedulerApiService>();

@@ -74,6 +74,9 @@ public sealed class EngineOptions
     /// <summary>Anticipated events kept at most.</summary>
     public int MaxEvents { get; set; } = 10_000;
 
+    /// <summary>Inference device of the recurrent models: <c>auto</c> (CUDA, then OpenCL, else the SIMD CPU path), <c>cpu</c> or <c>gpu</c>.</summary>
+    public string KernelDevice { get; set; } = "auto";
+
     /// <summary>The directory actually used: <see cref="StateDirectory"/>, <c>$PRESCIENT_STATE_DIR</c> or <c>./.prescient</c>.</summary>
     public string ResolveStateDirectory()
     {

@@ -40,6 +40,11 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         Range(nameof(options.MaxPendingJobs), options.MaxPendingJobs, 1, 10_000_000);
         Range(nameof(options.MaxEvents), options.MaxEvents, 1, 10_000_000);
 
+        if (options.KernelDevice is not ("auto" or "cpu" or "gpu"))
+        {
+            failures.Add($"{section}:KernelDevice = '{options.KernelDevice}' is not one of auto, cpu, gpu.");
+        }
+
         if (options.HorizonsSeconds is not { Length: > 0 })
         {
             failures.Add($"{section}:HorizonsSeconds is empty; give at least one horizon in seconds.");

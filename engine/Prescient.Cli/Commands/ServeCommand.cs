@@ -14,9 +14,10 @@ public static class ServeCommand
         var config = new Option<string?>("--config") { Description = "JSON configuration file (the 'Prescient' section), on top of ./appsettings.json" };
         var stateDir = new Option<string?>("--state-dir") { Description = "Directory for persisted state (default $PRESCIENT_STATE_DIR or ./.prescient)" };
         var listen = new Option<string?>("--listen") { Description = "Address to listen on (default 127.0.0.1)" };
+        var device = new Option<string?>("--device") { Description = "Inference device of the recurrent models: auto (default), cpu or gpu" };
         var command = new Command("serve", "Run the Prescient engine: the gRPC API for agents, schedulers and operators, and the planning cycle.")
         {
-            port, config, stateDir, listen,
+            port, config, stateDir, listen, device,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -34,6 +35,11 @@ public static class ServeCommand
             if (parse.GetValue(listen) is { } l)
             {
                 overrides[$"{EngineOptions.SectionName}:{nameof(EngineOptions.ListenAddress)}"] = l;
+            }
+
+            if (parse.GetValue(device) is { } d)
+            {
+                overrides[$"{EngineOptions.SectionName}:{nameof(EngineOptions.KernelDevice)}"] = d;
             }
 
             WebApplication app;

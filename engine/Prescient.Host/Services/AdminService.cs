@@ -14,6 +14,7 @@ public sealed class AdminService(
     EventStore events,
     PlanStore plans,
     PlanningService planning,
+    Kernels.KernelDeviceProbe kernels,
     IOptions<EngineOptions> options) : Admin.AdminBase
 {
     public override Task<EngineStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
@@ -112,6 +113,12 @@ public sealed class AdminService(
             Name = "seasonal-naive",
             State = "ready",
             Detail = "GetForecast: daily seasonal-naive over stored telemetry, persistence while under a day of history",
+        });
+        status.Models.Add(new ModelHealth
+        {
+            Name = "kernels",
+            State = kernels.Ready ? "ready" : "unavailable",
+            Detail = $"{kernels.Backend}: {kernels.Reason}",
         });
         foreach (var (name, state, detail) in planning.ModelHealth())
         {
