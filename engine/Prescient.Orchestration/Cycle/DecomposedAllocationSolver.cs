@@ -18,7 +18,8 @@ internal sealed class DecomposedAllocationSolver(AllocationLpOptions? lpOptions)
     private double[] _x = [];
     private int[] _rowStart = [];
     private int[] _rowColumns = [];
-    private Segment[] _segments = [];
+    private double[] _costs = [];
+    private int[] _columns = [];
 
     /// <summary>Solves the LP of <paramref name="state"/> and writes the allocation per pair; returns the status and the objective.</summary>
     public (LpStatus Status, double Objective) Solve(AllocationClusterState state, Span<double> allocation)
@@ -54,29 +55,32 @@ internal sealed class DecomposedAllocationSolver(AllocationLpOptions? lpOptions)
                 var c = _rowColumns[k];
                 if (lp.Objective[c] < 0 && lp.ColumnUpper[c] > 0)
                 {
-                    _segments[n++] = new Segment(lp.Objective[c], c);
+                    _costs[n] = lp.Objective[c];
+                    _columns[n++] = c;
                 }
             }
 
-            var segments = _segments.AsSpan(0, n);
-            segments.Sort(default(SegmentOrder));
+            // Equal costs are filled together below, so the order among them does not matter.
+            var costs = _costs.AsSpan(0, n);
+            var columns = _columns.AsSpan(0, n);
+            costs.Sort(columns);
             var remaining = Math.Max(0, budget);
             for (var i = 0; i < n && remaining > 0;)
             {
                 // The group of columns with this cost (ties within 1e-12 relative).
-                var cost = segments[i].Cost;
+                var cost = costs[i];
                 var end = i;
                 var length = 0.0;
-                while (end < n && segments[end].Cost <= cost + (1e-12 * Math.Abs(cost)))
+                while (end < n && costs[end] <= cost + (1e-12 * Math.Abs(cost)))
                 {
-                    length += lp.ColumnUpper[segments[end].Column];
+                    length += lp.ColumnUpper[columns[end]];
                     end++;
                 }
 
                 var share = length <= remaining ? 1 : remaining / length;
                 for (var k = i; k < end; k++)
                 {
-                    var c = segments[k].Column;
+                    var c = columns[k];
                     x[c] = lp.ColumnUpper[c] * share;
                 }
 
@@ -118,18 +122,7 @@ internal sealed class DecomposedAllocationSolver(AllocationLpOptions? lpOptions)
             _rowColumns[_rowStart[r] + fill[r]++] = c;
         }
 
-        _segments = new Segment[max];
-    }
-
-    private readonly record struct Segment(double Cost, int Column);
-
-    /// <summary>Cheapest first; ties by column index, so the order (and the plan) is deterministic.</summary>
-    private readonly struct SegmentOrder : IComparer<Segment>
-    {
-        public int Compare(Segment a, Segment b)
-        {
-            var byCost = a.Cost.CompareTo(b.Cost);
-            return byCost != 0 ? byCost : a.Column.CompareTo(b.Column);
-        }
+        _costs = new double[max];
+        _columns = new int[max];
     }
 }
