@@ -127,8 +127,17 @@ public static class EngineHost
             var orchestrator = new Prescient.Orchestration.Cycle.OrchestratorOptions();
             configuration.GetSection("Prescient:Orchestrator").Bind(orchestrator);
             orchestrator.Validate();
-            _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(orchestrator.Model, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
-            _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(orchestrator.FallbackModel, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
+            foreach (var (setting, model) in (ReadOnlySpan<(string, string)>)[("Model", orchestrator.Model), ("FallbackModel", orchestrator.FallbackModel)])
+            {
+                try
+                {
+                    _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(model, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"Prescient:Orchestrator:{setting}: {e.Message}", e);
+                }
+            }
         }
         catch (ArgumentException e)
         {
