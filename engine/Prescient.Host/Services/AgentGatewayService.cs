@@ -150,16 +150,22 @@ public sealed partial class AgentGatewayService(
     private void Complete(string node, CommandResult result)
     {
         var outcome = ProtoMapping.ToInfo(result.Outcome);
-        var job = outcome == CommandOutcome.Pending ? null : commands.CompleteAndGetJob(result.CommandId, node, outcome, result.Reason);
+        var job = outcome == CommandOutcome.Pending ? null : commands.PendingJob(result.CommandId, node);
         if (job is null)
         {
             state.CountRejection(RejectionReasons.UnknownCommand);
             return;
         }
 
+        // The limits first, then the outcome: whoever sees the command answered also sees what it applied.
         if (outcome != CommandOutcome.Refused && result.Applied is not null)
         {
             state.RecordApplied(node, job, ProtoMapping.ToInfo(result.Applied));
+        }
+
+        if (commands.CompleteAndGetJob(result.CommandId, node, outcome, result.Reason) is null)
+        {
+            state.CountRejection(RejectionReasons.UnknownCommand);
         }
     }
 

@@ -90,6 +90,15 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
         }
     }
 
+    /// <summary>The job of a command still waiting for its result from <paramref name="fromNode"/>, or null.</summary>
+    public string? PendingJob(string commandId, string fromNode)
+    {
+        lock (_lock)
+        {
+            return _pending.TryGetValue(commandId, out var entry) && entry.NodeName == fromNode ? entry.JobId : null;
+        }
+    }
+
     /// <summary>Gives up the pending commands of a node whose agent went away; their results can no longer arrive on that stream.</summary>
     public void AbandonNode(string nodeName)
     {
