@@ -291,7 +291,7 @@ public static class ScaleHarness
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
-                var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                var kb = long.Parse(line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
                 return kb / 1024.0;
             }
         }
