@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Numerics;
 using Prescient.Host.Forecasts;
 using Prescient.Host.State;
 
@@ -14,7 +15,7 @@ public sealed class StoredSeriesForecasterTests
     [InlineData(0.999, 3.090232306)]
     public void NormalQuantile_KnownValues(double p, double z)
     {
-        Assert.Equal(z, StoredSeriesForecaster.NormalQuantile(p), 6);
+        Assert.Equal(z, Distributions.NormalQuantile(p), 6);
     }
 
     [Fact]
