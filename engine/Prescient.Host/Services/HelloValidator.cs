@@ -51,8 +51,7 @@ public static class HelloValidator
                 return $"jobs[].identity.job_id {NameRules.Quote(identity?.JobId)} is not a valid job id";
             }
 
-            if (!NameRules.IsValidOrEmpty(identity.User) || !NameRules.IsValidOrEmpty(identity.Group) || !NameRules.IsValidOrEmpty(identity.Program)
-                || !NameRules.IsValidOrEmpty(identity.Partition) || !NameRules.IsValidOrEmpty(identity.Qos))
+            if (NameRules.InvalidIdentityField(ProtoMapping.ToInfo(identity)) is not null)
             {
                 return $"job {identity.JobId}: user, group, program, partition or qos holds characters outside [A-Za-z0-9._-@+]";
             }

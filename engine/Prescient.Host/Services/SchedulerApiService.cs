@@ -274,12 +274,12 @@ public sealed class SchedulerApiService(
 
     private static void RequireIdentity(JobIdentityInfo identity, string field)
     {
-        Require(NameRules.IsValid(identity.JobId), $"{field}.job_id {NameRules.Quote(identity.JobId)} is not a valid job id");
-        Require(NameRules.IsValidOrEmpty(identity.User), $"{field}.user {NameRules.Quote(identity.User)} holds invalid characters");
-        Require(NameRules.IsValidOrEmpty(identity.Group), $"{field}.group {NameRules.Quote(identity.Group)} holds invalid characters");
-        Require(NameRules.IsValidOrEmpty(identity.Program), $"{field}.program {NameRules.Quote(identity.Program)} holds invalid characters");
-        Require(NameRules.IsValidOrEmpty(identity.Partition), $"{field}.partition {NameRules.Quote(identity.Partition)} holds invalid characters");
-        Require(NameRules.IsValidOrEmpty(identity.Qos), $"{field}.qos {NameRules.Quote(identity.Qos)} holds invalid characters");
+        if (NameRules.InvalidIdentityField(identity) is var (bad, value))
+        {
+            ThrowInvalid(bad == "job_id"
+                ? $"{field}.job_id {NameRules.Quote(value)} is not a valid job id"
+                : $"{field}.{bad} {NameRules.Quote(value)} holds invalid characters");
+        }
     }
 
     private static void Require(bool condition, string message)

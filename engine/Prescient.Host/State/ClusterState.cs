@@ -149,8 +149,7 @@ public sealed partial class ClusterState
 
             foreach (var (identity, usage) in jobs)
             {
-                if (!NameRules.IsValid(identity.JobId) || !NameRules.IsValidOrEmpty(identity.User) || !NameRules.IsValidOrEmpty(identity.Group)
-                    || !NameRules.IsValidOrEmpty(identity.Program) || !NameRules.IsValidOrEmpty(identity.Partition) || !NameRules.IsValidOrEmpty(identity.Qos))
+                if (NameRules.InvalidIdentityField(identity) is not null)
                 {
                     Count(RejectionReasons.InvalidName);
                     rejected++;

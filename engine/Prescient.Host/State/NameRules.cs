@@ -32,6 +32,29 @@ public static class NameRules
     /// <summary>Like <see cref="IsValid"/> but an empty string (an optional field left out) is fine.</summary>
     public static bool IsValidOrEmpty(string? name) => string.IsNullOrEmpty(name) || IsValid(name);
 
+    /// <summary>
+    /// The first field of <paramref name="identity"/> that breaks the rules, as its wire name (<c>job_id</c> must be
+    /// valid; <c>user</c>, <c>group</c>, <c>program</c>, <c>partition</c>, <c>qos</c> valid or empty), with its value;
+    /// null when every field is fine.
+    /// </summary>
+    public static (string Field, string Value)? InvalidIdentityField(JobIdentityInfo identity)
+    {
+        if (!IsValid(identity.JobId))
+        {
+            return ("job_id", identity.JobId);
+        }
+
+        foreach (var (field, value) in new[] { ("user", identity.User), ("group", identity.Group), ("program", identity.Program), ("partition", identity.Partition), ("qos", identity.Qos) })
+        {
+            if (!IsValidOrEmpty(value))
+            {
+                return (field, value);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A printable, bounded rendering of an untrusted name for error messages.</summary>
     public static string Quote(string? name)
     {
