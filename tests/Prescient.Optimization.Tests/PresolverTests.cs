@@ -47,6 +47,78 @@ public sealed class PresolverTests
         Assert.Equal(0.0, result.RowDuals[0], 1e-6);
     }
 
+    /// <summary>
+    /// min 2x + 3y + z + w - 3u with z free in r1: z - x - 2y = 3 and w ∈ [0, 100] in r3: w + u = 10, u ∈ [0, 4]
+    /// (so w ∈ [6, 10]: implied free), plus r2: x + y ≥ 2. Substituting z = 3 + x + 2y and w = 10 - u leaves
+    /// min 13 + 3x + 5y - 4u: x = 2, y = 0, u = 4, hence z = 5, w = 6 and objective 3; duals y1 = 1 (c_z / 1),
+    /// y2 = 3 (x basic: 2 + y1 - y2 = 0), y3 = 1 (c_w / 1).
+    /// </summary>
+    private const string FreeSingletonMps = "NAME f\nROWS\n N obj\n E r1\n G r2\n E r3\nCOLUMNS\n    x obj 2 r1 -1\n    x r2 1\n    y obj 3 r1 -2\n    y r2 1\n"
+        + "    z obj 1 r1 1\n    w obj 1 r3 1\n    u obj -3 r3 1\nRHS\n    rhs r1 3 r2 2\n    rhs r3 10\nBOUNDS\n FR BND z\n UP BND w 100\n UP BND u 4\nENDATA\n";
+
+    [Fact]
+    public void Run_FreeAndImpliedFreeColumnSingletons_SubstitutedAndPostsolveRecoversPointAndDuals()
+    {
+        var lp = MpsReader.ReadString(FreeSingletonMps);
+        var presolved = Presolver.Run(lp);
+        Assert.Null(presolved.Status);
+        Assert.DoesNotContain(0, presolved.KeptRows); // r1 goes with z
+        Assert.DoesNotContain(2, presolved.KeptRows); // r3 goes with w
+        Assert.DoesNotContain(2, presolved.KeptColumns);
+        Assert.DoesNotContain(3, presolved.KeptColumns);
+
+        var result = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal(3.0, result.Objective, 1e-7);
+        double[] expectedX = [2, 0, 5, 6, 4];
+        for (var j = 0; j < expectedX.Length; j++)
+        {
+            Assert.Equal(expectedX[j], result.X[j], 1e-6);
+        }
+
+        Assert.Equal(1.0, result.RowDuals[0], 1e-6);
+        Assert.Equal(3.0, result.RowDuals[1], 1e-6);
+        Assert.Equal(1.0, result.RowDuals[2], 1e-6);
+        Assert.True(result.PrimalResidual <= 1e-8 && result.DualResidual <= 1e-8 && result.RelativeGap <= 1e-8,
+            $"residuals {result.PrimalResidual} {result.DualResidual} gap {result.RelativeGap}");
+    }
+
+    [Fact]
+    public void Run_FreeColumnSingletonWhenMaximizing_DualsKeepTheMinimizationConvention()
+    {
+        // The same model with every cost negated, maximized: same point, objective -3, same duals.
+        var mps = FreeSingletonMps.Replace("ROWS", "OBJSENSE\n    MAX\nROWS", StringComparison.Ordinal)
+            .Replace("x obj 2", "x obj -2", StringComparison.Ordinal).Replace("y obj 3", "y obj -3", StringComparison.Ordinal)
+            .Replace("z obj 1", "z obj -1", StringComparison.Ordinal).Replace("w obj 1", "w obj -1", StringComparison.Ordinal)
+            .Replace("u obj -3", "u obj 3", StringComparison.Ordinal);
+        var lp = MpsReader.ReadString(mps);
+        var result = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal(2, result.PresolveRemovedRows);
+        Assert.Equal(-3.0, result.Objective, 1e-7);
+        Assert.Equal(5.0, result.X[2], 1e-6);
+        Assert.Equal(1.0, result.RowDuals[0], 1e-6);
+        Assert.Equal(3.0, result.RowDuals[1], 1e-6);
+        Assert.Equal(1.0, result.RowDuals[2], 1e-6);
+        Assert.True(result.DualResidual <= 1e-8 && result.RelativeGap <= 1e-8, $"dual {result.DualResidual} gap {result.RelativeGap}");
+    }
+
+    [Fact]
+    public void Run_SingletonColumnWhoseBoundCanBind_IsKept()
+    {
+        // w ∈ [7, 100] but the row allows w ∈ [6, 10]: w's lower bound can bind (it does: u wants 4), so w is not
+        // implied free and must stay; the optimum moves to u = 3, w = 7.
+        var lp = MpsReader.ReadString(FreeSingletonMps.Replace(" UP BND w 100", " UP BND w 100\n LO BND w 7", StringComparison.Ordinal));
+        var presolved = Presolver.Run(lp);
+        Assert.Contains(3, presolved.KeptColumns);
+        Assert.DoesNotContain(2, presolved.KeptColumns);
+        var result = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal(7.0, result.Objective, 1e-7); // 2x + 3y + z = 9, w - 3u = -2
+        Assert.Equal(7.0, result.X[3], 1e-6);
+        Assert.Equal(3.0, result.X[4], 1e-6);
+    }
+
     [Fact]
     public void Run_DuplicateRowsWithDisjointBounds_ReportsInfeasible()
     {

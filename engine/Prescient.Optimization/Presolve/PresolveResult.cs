@@ -60,6 +60,21 @@ public sealed class PresolveResult
             fullY[KeptRows[k]] = y[k];
         }
 
+        // A free column singleton's row dual is known up front (it zeroes the column's reduced cost), and the
+        // objective the later reductions saw already had that row substituted in: with every such dual set
+        // first, d_j = c̃_j - Σ a_ij y_i over the original costs equals the reduced cost at each later step.
+        int[]? rowStart = null;
+        int[]? rowColumn = null;
+        double[]? rowValue = null;
+        foreach (var r in Stack)
+        {
+            if (r.Kind == ReductionKind.FreeColumnSingleton)
+            {
+                fullY[r.Row] = r.Dual;
+                rowStart ??= BuildRows(lp, out rowColumn, out rowValue);
+            }
+        }
+
         var sign = lp.Sense == ObjectiveSense.Maximize ? -1.0 : 1.0;
         for (var s = Stack.Count - 1; s >= 0; s--)
         {
@@ -104,9 +119,55 @@ public sealed class PresolveResult
 
                     break;
                 }
+
+                case ReductionKind.FreeColumnSingleton:
+                {
+                    // x_j = (b - Σ_{k≠j} a_ik x_k) / a_ij. Columns removed before this step are still 0 here and
+                    // their part is already in b; every column live at this step has its value.
+                    var sum = 0.0;
+                    for (var q = rowStart![r.Row]; q < rowStart[r.Row + 1]; q++)
+                    {
+                        if (rowColumn![q] != r.Column)
+                        {
+                            sum += rowValue![q] * fullX[rowColumn[q]];
+                        }
+                    }
+
+                    fullX[r.Column] = (r.Rhs - sum) / r.Value;
+                    break;
+                }
             }
         }
 
         return (fullX, fullY);
+    }
+
+    private static int[] BuildRows(LinearProgram lp, out int[] rowColumn, out double[] rowValue)
+    {
+        var rowStart = new int[lp.RowCount + 1];
+        for (var p = 0; p < lp.NonZeroCount; p++)
+        {
+            rowStart[lp.RowIndex[p] + 1]++;
+        }
+
+        for (var i = 0; i < lp.RowCount; i++)
+        {
+            rowStart[i + 1] += rowStart[i];
+        }
+
+        rowColumn = new int[lp.NonZeroCount];
+        rowValue = new double[lp.NonZeroCount];
+        var next = (int[])rowStart.Clone();
+        for (var j = 0; j < lp.ColumnCount; j++)
+        {
+            for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+            {
+                var q = next[lp.RowIndex[p]]++;
+                rowColumn[q] = j;
+                rowValue[q] = lp.Values[p];
+            }
+        }
+
+        return rowStart;
     }
 }

@@ -8,13 +8,23 @@ namespace Prescient.Optimization.Presolve;
 /// Light presolve: duplicate rows (multiples merged into one), then, repeated until nothing changes:
 /// empty rows (dropped, or infeasible), singleton rows
 /// (turned into column bounds), fixed columns (substituted into the row bounds and the objective
-/// constant) and empty columns whose best bound is finite (fixed there). Reductions that could hide an
+/// constant), empty columns whose best bound is finite (fixed there) and free column singletons (a free or
+/// implied-free column with one entry, in an equality row: substituted out of the objective, the row
+/// dropped). Reductions that could hide an
 /// unbounded or infeasible model (an empty column improving towards an infinite bound) are left to the
 /// solver's checked certificates. Postsolve recovers the primal point and the row duals.
 /// </summary>
 public static class Presolver
 {
     private const double FeasibilityTolerance = 1e-9;
+
+    /// <summary>
+    /// A free column singleton is substituted only when its entry is at least this fraction of the row's
+    /// largest entry: the objective update c_k -= c_j a_ik / a_ij must not blow up costs.
+    /// </summary>
+    private const double SingletonPivotRatio = 1e-3;
+
+    /// <summary>Reduces <paramref name="lp"/>; the result maps a solution of the reduced model back (postsolve).</summary>
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PresolveResult Run(LinearProgram lp)
@@ -34,6 +44,11 @@ public static class Presolver
         var colCount = new int[n];
         var stack = new List<Reduction>();
         var constant = lp.ObjectiveConstant;
+        var cost = (double[])lp.Objective.Clone();
+
+        // A column whose bounds certified another column as implied free must keep them: it may still be
+        // substituted out when truly free, never as implied free (its bounds would vanish with it).
+        var boundsRelied = new bool[n];
 
         // Row-wise view of the matrix.
         var rowStart = new int[m + 1];
@@ -152,7 +167,7 @@ public static class Presolver
                 }
                 else if (colCount[j] == 0)
                 {
-                    var c = sign * lp.Objective[j];
+                    var c = sign * cost[j];
                     if (c > 0 && double.IsFinite(colLower[j]))
                     {
                         value = colLower[j];
@@ -183,7 +198,7 @@ public static class Presolver
                 }
 
                 colAlive[j] = false;
-                constant += lp.Objective[j] * value;
+                constant += cost[j] * value;
                 for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
                 {
                     var i = lp.RowIndex[p];
@@ -199,6 +214,15 @@ public static class Presolver
 
                 stack.Add(new Reduction(ReductionKind.FixColumn, -1, j, value, false, false));
                 changed = true;
+            }
+
+            for (var j = 0; j < n && status is null; j++)
+            {
+                if (colAlive[j] && colCount[j] == 1 && colLower[j] < colUpper[j]
+                    && TrySubstituteFreeSingleton(lp, j, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, colCount, boundsRelied, cost, sign, ref constant, stack))
+                {
+                    changed = true;
+                }
             }
         }
 
@@ -244,7 +268,7 @@ public static class Presolver
         {
             var j = keptColumns[k];
             reduced.ColumnStart[k] = w;
-            reduced.Objective[k] = lp.Objective[j];
+            reduced.Objective[k] = cost[j];
             reduced.ColumnLower[k] = colLower[j];
             reduced.ColumnUpper[k] = colUpper[j];
             for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
@@ -267,6 +291,105 @@ public static class Presolver
         }
 
         return new PresolveResult(lp, reduced, [.. keptRows], [.. keptColumns], stack, status, reason);
+    }
+
+    /// <summary>
+    /// Free column singleton (Andersen and Andersen 1995, §3.4): column j has its only live entry a_ij in the
+    /// equality row i, and is free or implied free by that row (the other columns' bounds keep
+    /// x_j = (b_i - Σ_k a_ik x_k) / a_ij within [l_j, u_j]). Then the row only defines x_j, so x_j is
+    /// substituted out: c_k -= c_j a_ik / a_ij for the other columns of the row, the constant gains
+    /// c_j b_i / a_ij, and row i and column j go. Postsolve recovers x_j from the row and y_i = c̃_j / a_ij,
+    /// the dual that makes x_j's reduced cost zero.
+    /// </summary>
+    private static bool TrySubstituteFreeSingleton(LinearProgram lp, int j, int[] rowStart, int[] rowColumn, double[] rowValue, double[] rowLower, double[] rowUpper,
+        double[] colLower, double[] colUpper, bool[] rowAlive, bool[] colAlive, int[] colCount, bool[] boundsRelied, double[] cost, double sign,
+        ref double constant, List<Reduction> stack)
+    {
+        var i = -1;
+        var a = 0.0;
+        for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+        {
+            if (rowAlive[lp.RowIndex[p]] && lp.Values[p] != 0)
+            {
+                i = lp.RowIndex[p];
+                a = lp.Values[p];
+                break;
+            }
+        }
+
+        if (i < 0 || rowLower[i] != rowUpper[i] || !double.IsFinite(rowLower[i]))
+        {
+            return false;
+        }
+
+        var b = rowLower[i];
+        var largest = 0.0;
+        var minActivity = 0.0;
+        var maxActivity = 0.0;
+        for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+        {
+            var k = rowColumn[q];
+            var v = rowValue[q];
+            if (!colAlive[k] || v == 0)
+            {
+                continue;
+            }
+
+            largest = Math.Max(largest, Math.Abs(v));
+            if (k != j)
+            {
+                minActivity += v > 0 ? v * colLower[k] : v * colUpper[k];
+                maxActivity += v > 0 ? v * colUpper[k] : v * colLower[k];
+            }
+        }
+
+        if (Math.Abs(a) < SingletonPivotRatio * largest)
+        {
+            return false;
+        }
+
+        var free = double.IsNegativeInfinity(colLower[j]) && double.IsPositiveInfinity(colUpper[j]);
+        if (!free)
+        {
+            if (boundsRelied[j])
+            {
+                return false;
+            }
+
+            // x_j ranges over (b - maxActivity) / a .. (b - minActivity) / a (swapped when a < 0); an infinite
+            // activity bound leaves that side unbounded (∞ - ∞ cannot occur: each sum is one-signed infinite).
+            var impliedLower = a > 0 ? (b - maxActivity) / a : (b - minActivity) / a;
+            var impliedUpper = a > 0 ? (b - minActivity) / a : (b - maxActivity) / a;
+            if (double.IsNaN(impliedLower) || double.IsNaN(impliedUpper) || impliedLower < colLower[j] || impliedUpper > colUpper[j])
+            {
+                return false;
+            }
+        }
+
+        // min c_j x_j + Σ c_k x_k with x_j = (b - Σ a_ik x_k) / a  =  c_j b / a + Σ (c_k - c_j a_ik / a) x_k.
+        var ratio = cost[j] / a;
+        constant += ratio * b;
+        for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+        {
+            var k = rowColumn[q];
+            if (k == j || !colAlive[k] || rowValue[q] == 0)
+            {
+                continue;
+            }
+
+            cost[k] -= ratio * rowValue[q];
+            colCount[k]--;
+            if (!free)
+            {
+                boundsRelied[k] = true;
+            }
+        }
+
+        rowAlive[i] = false;
+        colAlive[j] = false;
+        colCount[j] = 0;
+        stack.Add(new Reduction(ReductionKind.FreeColumnSingleton, i, j, a, false, false, b, sign * ratio));
+        return true;
     }
 
     /// <summary>

@@ -6,11 +6,14 @@ internal enum ReductionKind
     FixColumn,
     SingletonRow,
     DuplicateRow,
+    FreeColumnSingleton,
 }
 
 /// <summary>
 /// One presolve step, kept for postsolve. For a singleton row, <see cref="Value"/> is its coefficient; for a
 /// duplicate row, <see cref="Row"/> is the removed row, <see cref="Column"/> the kept row and <see cref="Value"/>
-/// the factor λ with a_removed = λ a_kept.
+/// the factor λ with a_removed = λ a_kept. For a free column singleton, <see cref="Value"/> is the pivot a_ij,
+/// <see cref="Rhs"/> the equality row's right-hand side when it was removed and <see cref="Dual"/> the row's dual
+/// (minimization convention), fixed by the column's zero reduced cost.
 /// </summary>
-internal readonly record struct Reduction(ReductionKind Kind, int Row, int Column, double Value, bool LowerFromRow, bool UpperFromRow);
+internal readonly record struct Reduction(ReductionKind Kind, int Row, int Column, double Value, bool LowerFromRow, bool UpperFromRow, double Rhs = 0, double Dual = 0);
