@@ -5,7 +5,8 @@ namespace Prescient.Bench.Forecasting;
 
 /// <summary>
 /// <c>quick [N]</c>: times one serve and one step+serve per model for N series (default 50,000) with a stopwatch
-/// (median of 5 after warm-up) and prints a table; anything else goes to BenchmarkDotNet
+/// (median of 5 after warm-up) and prints a table; <c>memory [N]</c> prints each model's bytes per series (see
+/// <see cref="MemoryProbe"/>); anything else goes to BenchmarkDotNet
 /// (e.g. <c>--filter *InferenceBenchmarks*</c>).
 /// </summary>
 public static class Program
@@ -32,6 +33,12 @@ public static class Program
             }
 
             return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "memory")
+        {
+            var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+            return MemoryProbe.Run(n);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -200,6 +200,8 @@ public sealed class ActionTests
 
         public int AddSeries(int count) => _inner.AddSeries(count);
 
+        public void EnsureCapacity(int capacity) => _inner.EnsureCapacity(capacity);
+
         public void DescribeSeries(int series, Prescient.Abstractions.Forecasting.SeriesKey key, string group)
         {
         }

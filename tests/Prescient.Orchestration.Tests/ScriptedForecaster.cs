@@ -18,6 +18,16 @@ internal sealed class ScriptedForecaster(string name, ForecastShape shape) : IFo
 
     public double Bias { get; set; } = 1;
 
+    public void EnsureCapacity(int capacity)
+    {
+        if (_last.Length < capacity)
+        {
+            var old = _last.Length;
+            Array.Resize(ref _last, capacity);
+            _last.AsSpan(old).Fill(double.NaN);
+        }
+    }
+
     public int AddSeries(int count)
     {
         var first = SeriesCount;

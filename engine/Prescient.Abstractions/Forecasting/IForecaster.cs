@@ -30,6 +30,13 @@ public interface IForecaster
     int AddSeries(int count);
 
     /// <summary>
+    /// Makes room for <paramref name="capacity"/> series at once, so that <see cref="AddSeries"/> up to it does not
+    /// reallocate (growing one job at a time leaves up to half the arrays unused and the old copies as garbage).
+    /// Allocates; does nothing when there is room already.
+    /// </summary>
+    void EnsureCapacity(int capacity);
+
+    /// <summary>
     /// Tells the model what <paramref name="series"/> is: its key (entity and resource) and its entity's group
     /// (for the hierarchical cold-start prior). Optional: a series never described is treated as CPU in group
     /// <c>default</c>. Call it after <see cref="AddSeries"/> and before the first <see cref="Observe"/>.

@@ -13,7 +13,8 @@ namespace Prescient.Forecasting.Models;
 /// a ← a + ½, b ← b + e²/(2S). The predictive distribution is Student-t with 2a degrees of freedom, location
 /// xᵀm and scale² (b/a)(1 + xᵀVx); every quantile is served from it. Values are divided by a per-series scale
 /// (the mean of the first 12 valid values) so one prior fits all units.
-/// Memory per series: horizons × (d² + d + 2) doubles + (maxHorizon + 1) × d floats of pending features, d = 9.
+/// Memory per series: horizons × (d² + d + 2) doubles + Σ_h records(h) × d floats of pending features, d = 9
+/// (records(h) = h + 1, or fewer: see <see cref="PendingForecasts"/>), and a day of history (see <see cref="SeriesHistory"/>).
 /// </summary>
 public sealed class BayesDlmForecaster : ForecasterBase
 {
@@ -32,13 +33,17 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private double[] _scale = [];
     private double[] _scaleSum = [];
 
-    /// <summary>Creates the model.</summary>
-    public BayesDlmForecaster(ForecastShape shape)
+    /// <summary>
+    /// Creates the model. <paramref name="seasonalResolutionSeconds"/> &gt; the step keeps the day-old values as means
+    /// over buckets of that length (see <see cref="SeriesHistory"/>); <paramref name="slotsPerHorizon"/> &gt; 0 learns
+    /// each horizon from every ⌈h ÷ K⌉-th step only (see <see cref="PendingForecasts"/>). Both save memory at fine steps.
+    /// </summary>
+    public BayesDlmForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0)
         : base("bayes-dlm", shape)
     {
         _period = Math.Max(1, 86400 / shape.StepSeconds);
-        _history = new SeriesHistory(Math.Max(_period, 12));
-        _features = new PendingForecasts(shape.MaxHorizonSteps, D * shape.HorizonCount);
+        _history = new SeriesHistory(Math.Max(_period, 12), SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds), 12);
+        _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
     }
 
     /// <inheritdoc/>
@@ -94,12 +99,12 @@ public sealed class BayesDlmForecaster : ForecasterBase
             var y = value / scale;
             for (var h = 0; h < hs.Length; h++)
             {
-                if (step - hs[h] < 0)
+                if (step - hs[h] < 0 || !_features.Records(h, step - hs[h]))
                 {
                     continue;
                 }
 
-                var f = _features.At(series, step - hs[h]).Slice(h * D, D);
+                var f = _features.At(series, h, step - hs[h]);
                 if (float.IsNaN(f[0]))
                 {
                     continue;
@@ -115,25 +120,37 @@ public sealed class BayesDlmForecaster : ForecasterBase
         }
 
         _history.Push(series, value);
-        var slot = _features.At(series, step);
         if (double.IsNaN(scale) && double.IsNaN(_scale[series]))
         {
-            slot.Fill(float.NaN);
+            for (var h = 0; h < hs.Length; h++)
+            {
+                if (_features.Records(h, step))
+                {
+                    _features.At(series, h, step).Fill(float.NaN);
+                }
+            }
+
             return;
         }
 
         scale = _scale[series];
         for (var h = 0; h < hs.Length; h++)
         {
+            if (!_features.Records(h, step))
+            {
+                continue;
+            }
+
+            var slot = _features.At(series, h, step);
             if (!BuildFeatures(series, timestampSeconds, hs[h], scale))
             {
-                slot.Slice(h * D, D).Fill(float.NaN);
+                slot.Fill(float.NaN);
                 continue;
             }
 
             for (var i = 0; i < D; i++)
             {
-                slot[(h * D) + i] = (float)_x[i];
+                slot[i] = (float)_x[i];
             }
         }
     }

@@ -18,8 +18,9 @@ namespace Prescient.Forecasting.Models;
 /// of the group and resource), and those toward the population's, with weight n/(n + PriorSteps) on the series'
 /// own; a series with no history at all is forecast from its group's (else the population's) mean level.</item>
 /// </list>
-/// Memory per series: the members' own, plus (maxHorizon + 1) × horizons × (members + 1) floats of pending
-/// medians and horizons × (quantiles + members + 2) doubles. Not thread-safe.
+/// Memory per series: the members' own, plus Σ_h records(h) × (members + 1)(quantiles + 1) + quantiles floats of
+/// pending forecasts (records(h) = h + 1, or at most <see cref="EnsembleOptions.PendingSlotsPerHorizon"/> + 1: see
+/// <see cref="PendingForecasts"/>) and horizons × ((members + 1)(quantiles + 1) + 2 quantiles + 2) doubles. Not thread-safe.
 /// </summary>
 public sealed partial class EnsembleForecaster : ForecasterBase
 {
@@ -29,6 +30,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int _h;
     private readonly int _q;
     private readonly PendingForecasts _pending;
+    private readonly float[] _scratch;
     private readonly double[] _memberOut;
     private readonly double[] _weights;
     private readonly double[] _theta0;
@@ -73,7 +75,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _m = _members.Length;
         _h = shape.HorizonCount;
         _q = shape.QuantileCount;
-        _pending = new PendingForecasts(shape.MaxHorizonSteps, _h * Stride);
+        _pending = new PendingForecasts(shape.HorizonSteps, Stride, _options.PendingSlotsPerHorizon);
+        _scratch = new float[Stride];
         _memberOut = new double[_m * shape.Width];
         _weights = new double[_m];
         _theta0 = new double[_q];
@@ -184,9 +187,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             level = double.IsNaN(level) ? value : level + (0.01 * (value - level));
             for (var h = 0; h < hs.Length; h++)
             {
-                if (step - hs[h] >= 0)
+                if (step - hs[h] >= 0 && _pending.Records(h, step - hs[h]))
                 {
-                    Score(series, g, h, value, _pending.At(series, step - hs[h]));
+                    Score(series, g, h, value, _pending.At(series, h, step - hs[h]));
                 }
             }
         }
@@ -198,8 +201,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             m.Observe(timestampSeconds, _one, _oneValue);
         }
 
-        // Forecast now, once: the result is both the pending record for scoring and what Forecast() serves.
-        var slot = _pending.At(series, step);
+        // Forecast now, once: the result is both the pending record for scoring (where this step's is kept) and
+        // what Forecast() serves.
         for (var k = 0; k < _m; k++)
         {
             _members[k].Forecast(_one, _memberOut.AsSpan(k * Shape.Width, Shape.Width));
@@ -209,13 +212,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var median = Shape.IndexOfQuantile(0.5);
         for (var h = 0; h < _h; h++)
         {
+            var slot = _pending.Records(h, step) ? _pending.At(series, h, step) : _scratch;
             ComputeWeights(series, h);
             var combined = 0.0;
             var weightSum = 0.0;
             for (var k = 0; k < _m; k++)
             {
                 var mk = MemberMedian(k, h, median);
-                slot[(h * Stride) + k] = (float)mk;
+                slot[k] = (float)mk;
                 if (!double.IsNaN(mk))
                 {
                     combined += _weights[k] * mk;
@@ -224,7 +228,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
 
             combined = weightSum > 0 ? combined / weightSum : LastValid[series];
-            slot[(h * Stride) + _m] = (float)combined;
+            slot[_m] = (float)combined;
             var sigma = Sigma(series, g, h);
             var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
             var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
@@ -246,7 +250,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 ref var c = ref cached[(h * _q) + q];
                 c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
                 prev = c;
-                slot[(h * Stride) + _m + 1 + q] = (float)c;
+                slot[_m + 1 + q] = (float)c;
             }
 
             // Stage 2, per quantile level: a softmax over every source's recent pinball loss at that level (each
@@ -257,7 +261,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 var row = _memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
                 for (var q = 0; q < _q; q++)
                 {
-                    slot[(h * Stride) + MemberQuantilesAt + (k * _q) + q] = (float)row[q];
+                    slot[MemberQuantilesAt + (k * _q) + q] = (float)row[q];
                 }
             }
 
@@ -319,7 +323,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 ref var c = ref cached[(h * _q) + q];
                 c = double.IsFinite(c) ? Math.Min(Math.Max(c, prev), Math.Max(cap, prev)) : prev;
                 prev = c;
-                slot[(h * Stride) + ServedAt + q] = (float)c;
+                slot[ServedAt + q] = (float)c;
             }
         }
     }
@@ -433,10 +437,13 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private void Score(int series, int g, int h, double y, Span<float> pending)
     {
         var loss = _loss.AsSpan(((series * _h) + h) * _m, _m);
-        var decay = _options.LossDecay;
+        // A horizon scored every k-th step only (PendingSlotsPerHorizon) takes k times larger steps, so every
+        // average keeps the same memory in time.
+        var every = _pending.StrideOf(h);
+        var decay = Math.Min(1, _options.LossDecay * every);
         for (var k = 0; k < _m; k++)
         {
-            var f = pending[(h * Stride) + k];
+            var f = pending[k];
             if (float.IsNaN(f))
             {
                 continue;
@@ -446,7 +453,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             loss[k] = double.IsNaN(loss[k]) ? e : loss[k] + (decay * (e - loss[k]));
         }
 
-        var combined = pending[(h * Stride) + _m];
+        var combined = pending[_m];
         if (float.IsNaN(combined))
         {
             return;
@@ -457,7 +464,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var z = r / sigma;
         // Feedback on an h-step forecast arrives h steps late and h consecutive errors are correlated: a smaller
         // step (1/√h) keeps the trackers from overshooting at long horizons.
-        var eta = _options.ConformalStep / Math.Sqrt(Shape.HorizonSteps[h]);
+        var eta = _options.ConformalStep * Math.Sqrt(every / (double)Shape.HorizonSteps[h]);
         var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
         var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
         var popTheta = _groupTheta.AsSpan(h * _q, _q);
@@ -468,7 +475,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             // levels when y lies strictly above, matching how interval coverage is counted (ends included); ties
             // at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate around the level,
             // which keeps the long-run miss rate at q exactly.
-            var issued = pending[(h * Stride) + _m + 1 + q];
+            var issued = pending[_m + 1 + q];
             var tau = qs[q];
             var step = tau < 0.5
                 ? -(((y < issued) ? 1.0 : 0.0) - tau)
@@ -485,12 +492,12 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
-        var qdecay = _options.QuantileLossDecay;
+        var qdecay = Math.Min(1, _options.QuantileLossDecay * every);
         for (var k = 0; k <= _m; k++)
         {
             for (var q = 0; q < _q; q++)
             {
-                var f = k < _m ? pending[(h * Stride) + MemberQuantilesAt + (k * _q) + q] : pending[(h * Stride) + _m + 1 + q];
+                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[_m + 1 + q];
                 if (float.IsNaN(f))
                 {
                     continue;
@@ -506,7 +513,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
         for (var q = 0; q < _q; q++)
         {
-            var served = pending[(h * Stride) + ServedAt + q];
+            var served = pending[ServedAt + q];
             if (float.IsNaN(served))
             {
                 continue;
@@ -518,11 +525,12 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         ref var sig = ref _sigma[(series * _h) + h];
-        sig = double.IsNaN(sig) ? Math.Abs(r) : sig + (_options.ScaleDecay * (Math.Abs(r) - sig));
+        sig = double.IsNaN(sig) ? Math.Abs(r) : sig + (Math.Min(1, _options.ScaleDecay * every) * (Math.Abs(r) - sig));
         ref var gsig = ref _groupSigma[(g * _h) + h];
         gsig = double.IsNaN(gsig) ? Math.Abs(r) : gsig + (0.01 * (Math.Abs(r) - gsig));
-        _scored[(series * _h) + h]++;
-        _groupScored[(g * _h) + h]++;
+        // Counted in steps covered, so a horizon scored every k-th step leaves its prior as fast as one scored every step.
+        _scored[(series * _h) + h] += every;
+        _groupScored[(g * _h) + h] += every;
     }
 
     private int AddGroup(string group, ResourceKind resource)

@@ -30,6 +30,19 @@ public sealed class EnsembleOptions
     /// <summary>Pseudo-count of the hierarchical prior: a series' own calibration weighs n/(n + PriorSteps) (72 = 6 h of 5-min steps).</summary>
     public double PriorSteps { get; set; } = 72;
 
+    /// <summary>
+    /// Forecasts kept per horizon for scoring: 0 keeps every step's (h + 1 records for horizon h); K &gt; 0 keeps every
+    /// ⌈h ÷ K⌉-th, at most K + 1 records, and scores that horizon that often (its averages step correspondingly
+    /// faster). The orchestrator, at one-minute steps over a cluster's worth of series, uses 4.
+    /// </summary>
+    public int PendingSlotsPerHorizon { get; set; }
+
+    /// <summary>
+    /// Resolution of the seasonal members' memory of past days, in seconds: 0 (or the step) keeps every step; coarser
+    /// keeps bucket means (see <see cref="SeriesHistory"/>). The orchestrator uses 900 (15-minute buckets).
+    /// </summary>
+    public int SeasonalResolutionSeconds { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> on a value out of range.</summary>
     public void Validate()
     {
@@ -40,5 +53,7 @@ public sealed class EnsembleOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ScaleDecay, 1.0);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ConformalStep);
         ArgumentOutOfRangeException.ThrowIfNegative(PriorSteps);
+        ArgumentOutOfRangeException.ThrowIfNegative(PendingSlotsPerHorizon);
+        ArgumentOutOfRangeException.ThrowIfNegative(SeasonalResolutionSeconds);
     }
 }

@@ -69,15 +69,8 @@ public abstract class ForecasterBase : IForecaster
         var needed = first + count;
         if (needed > _capacity)
         {
-            var capacity = Math.Max(needed, Math.Max(16, _capacity * 2));
-            Steps = Grown(Steps, capacity);
-            ValidCount = Grown(ValidCount, capacity);
-            LastValid = Grown(LastValid, capacity);
-            LastTimestamp = Grown(LastTimestamp, capacity);
-            Resource = Grown(Resource, capacity);
-            GroupOf = Grown(GroupOf, capacity);
-            Grow(capacity);
-            _capacity = capacity;
+            // Grow by half (not double): at a cluster's worth of series the slack of doubling is gigabytes.
+            Reallocate(Math.Max(needed, Math.Max(16, _capacity + (_capacity / 2))));
         }
 
         SeriesCount = needed;
@@ -88,6 +81,15 @@ public abstract class ForecasterBase : IForecaster
         }
 
         return first;
+    }
+
+    /// <inheritdoc/>
+    public void EnsureCapacity(int capacity)
+    {
+        if (capacity > _capacity)
+        {
+            Reallocate(capacity);
+        }
     }
 
     /// <inheritdoc/>
@@ -170,6 +172,18 @@ public abstract class ForecasterBase : IForecaster
                 }
             }
         }
+    }
+
+    private void Reallocate(int capacity)
+    {
+        Steps = Grown(Steps, capacity);
+        ValidCount = Grown(ValidCount, capacity);
+        LastValid = Grown(LastValid, capacity);
+        LastTimestamp = Grown(LastTimestamp, capacity);
+        Resource = Grown(Resource, capacity);
+        GroupOf = Grown(GroupOf, capacity);
+        Grow(capacity);
+        _capacity = capacity;
     }
 
     /// <summary>Grows per-series state to <paramref name="capacity"/> slots.</summary>

@@ -18,22 +18,24 @@ public static class ForecasterRegistry
     /// <summary>
     /// Creates the model named <paramref name="name"/>; throws <see cref="ArgumentException"/> for an unknown name.
     /// <paramref name="extraMembers"/> are added to the ensemble's default members (e.g. a trained <c>lstm</c>).
+    /// <paramref name="ensembleOptions"/>' memory settings (<see cref="EnsembleOptions.SeasonalResolutionSeconds"/>,
+    /// <see cref="EnsembleOptions.PendingSlotsPerHorizon"/>) apply to the single seasonal and Bayesian models too.
     /// </summary>
     public static IForecaster Create(string name, ForecastShape shape, IReadOnlyList<IForecaster>? extraMembers = null, EnsembleOptions? ensembleOptions = null) => name switch
     {
         "persistence" => new PersistenceForecaster(shape),
-        "seasonal-naive" => new SeasonalNaiveForecaster(shape, 86400),
-        "seasonal-naive-weekly" => new SeasonalNaiveForecaster(shape, 604800),
+        "seasonal-naive" => new SeasonalNaiveForecaster(shape, 86400, ensembleOptions?.SeasonalResolutionSeconds ?? 0),
+        "seasonal-naive-weekly" => new SeasonalNaiveForecaster(shape, 604800, ensembleOptions?.SeasonalResolutionSeconds ?? 0),
         "ewma" => new EwmaForecaster(shape),
-        "holt-winters" => new HoltWintersForecaster(shape),
+        "holt-winters" => new HoltWintersForecaster(shape, ensembleOptions?.SeasonalResolutionSeconds ?? 0, ensembleOptions?.PendingSlotsPerHorizon ?? 0),
         "vpa" => new VpaForecaster(shape),
         "autopilot" => new AutopilotForecaster(shape),
         "autopilot-peak" => new AutopilotForecaster(shape, AutopilotVariant.Peak),
         "autopilot-avg" => new AutopilotForecaster(shape, AutopilotVariant.WeightedAverage),
         "autopilot-p95" => new AutopilotForecaster(shape, AutopilotVariant.Percentile),
-        "bayes-dlm" => new BayesDlmForecaster(shape),
+        "bayes-dlm" => new BayesDlmForecaster(shape, ensembleOptions?.SeasonalResolutionSeconds ?? 0, ensembleOptions?.PendingSlotsPerHorizon ?? 0),
         "window-quantile" => new WindowQuantileForecaster(shape),
-        "seasonal-median" => new SeasonalMedianForecaster(shape),
+        "seasonal-median" => new SeasonalMedianForecaster(shape, 7, ensembleOptions?.SeasonalResolutionSeconds ?? 0),
         "ensemble" => CreateEnsemble(shape, extraMembers, ensembleOptions),
         _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", Names)}, lstm)", nameof(name)),
     };
@@ -41,14 +43,16 @@ public static class ForecasterRegistry
     /// <summary>The ensemble with its default members plus <paramref name="extraMembers"/>.</summary>
     public static EnsembleForecaster CreateEnsemble(ForecastShape shape, IReadOnlyList<IForecaster>? extraMembers = null, EnsembleOptions? options = null)
     {
+        var resolution = options?.SeasonalResolutionSeconds ?? 0;
+        var slots = options?.PendingSlotsPerHorizon ?? 0;
         var members = new List<IForecaster>
         {
             new PersistenceForecaster(shape),
-            new SeasonalNaiveForecaster(shape, 86400),
+            new SeasonalNaiveForecaster(shape, 86400, resolution),
             new EwmaForecaster(shape),
-            new HoltWintersForecaster(shape),
-            new BayesDlmForecaster(shape),
-            new SeasonalMedianForecaster(shape),
+            new HoltWintersForecaster(shape, resolution, slots),
+            new BayesDlmForecaster(shape, resolution, slots),
+            new SeasonalMedianForecaster(shape, 7, resolution),
             new WindowQuantileForecaster(shape, 3, "window-median-3"),
             new WindowQuantileForecaster(shape, 6, "window-median-6"),
             new WindowQuantileForecaster(shape, 12, "window-median-12"),

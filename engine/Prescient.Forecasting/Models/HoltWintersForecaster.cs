@@ -9,7 +9,7 @@ namespace Prescient.Forecasting.Models;
 /// <c>ℓ ← α(y − s_{t−P}) + (1−α)(ℓ + φb)</c>, <c>b ← β(ℓ − ℓ_prev) + (1−β)φb</c>, <c>s_t ← γ(y − ℓ) + (1−γ)s_{t−P}</c>,
 /// <c>ŷ(t+h) = ℓ + (φ + … + φ^h)·b + s_{t+h−P}</c>. Intervals are normal around the point with the variance of the
 /// model's own out-of-sample h-step errors (an exponentially weighted mean square, 1 % per step).
-/// Memory: P + 2·horizons·(maxHorizon+1) floats per series.
+/// Memory: P (÷ the bucket when bucketed) + Σ_h (h + 1) floats per series.
 /// </summary>
 public sealed class HoltWintersForecaster : ForecasterBase
 {
@@ -20,6 +20,8 @@ public sealed class HoltWintersForecaster : ForecasterBase
     private const double ErrorDecay = 0.01;
 
     private readonly int _period;
+    private readonly int _bucket;
+    private readonly double _gamma;
     private readonly PendingForecasts _pending;
     private readonly double[] _z;
     private double[] _level = [];
@@ -27,12 +29,20 @@ public sealed class HoltWintersForecaster : ForecasterBase
     private float[] _season = [];
     private double[] _mse = [];
 
-    /// <summary>Creates the model with a daily season.</summary>
-    public HoltWintersForecaster(ForecastShape shape)
+    /// <summary>
+    /// Creates the model with a daily season. With <paramref name="seasonalResolutionSeconds"/> coarser than the step,
+    /// the seasonal index is kept per bucket of that length (each bucket's steps share one coefficient, updated with
+    /// γ ÷ bucket so its memory in days is unchanged): P ÷ bucket floats per series instead of P. With
+    /// <paramref name="slotsPerHorizon"/> &gt; 0 the error variance of horizon h is learned from every ⌈h ÷ K⌉-th step (see <see cref="PendingForecasts"/>).
+    /// </summary>
+    public HoltWintersForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0)
         : base("holt-winters", shape)
     {
-        _period = Math.Max(1, 86400 / shape.StepSeconds);
-        _pending = new PendingForecasts(shape.MaxHorizonSteps, shape.HorizonCount);
+        var period = Math.Max(1, 86400 / shape.StepSeconds);
+        _bucket = SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds);
+        _period = period / _bucket;
+        _gamma = Gamma / _bucket;
+        _pending = new PendingForecasts(shape.HorizonSteps, 1, slotsPerHorizon);
         _z = new double[shape.QuantileCount];
         for (var q = 0; q < _z.Length; q++)
         {
@@ -71,21 +81,21 @@ public sealed class HoltWintersForecaster : ForecasterBase
         {
             for (var h = 0; h < hs.Length; h++)
             {
-                if (step - hs[h] < 0)
+                if (step - hs[h] < 0 || !_pending.Records(h, step - hs[h]))
                 {
                     continue;
                 }
 
-                var f = _pending.At(series, step - hs[h])[h];
+                var f = _pending.At(series, h, step - hs[h])[0];
                 if (!float.IsNaN(f))
                 {
                     var e = value - f;
                     ref var m = ref _mse[(series * hs.Length) + h];
-                    m = double.IsNaN(m) ? e * e : m + (ErrorDecay * ((e * e) - m));
+                    m = double.IsNaN(m) ? e * e : m + (Math.Min(1, ErrorDecay * _pending.StrideOf(h)) * ((e * e) - m));
                 }
             }
 
-            ref var s = ref _season[(series * _period) + (int)(step % _period)];
+            ref var s = ref _season[(series * _period) + (int)((step / _bucket) % _period)];
             var l = _level[series];
             if (double.IsNaN(l))
             {
@@ -97,14 +107,16 @@ public sealed class HoltWintersForecaster : ForecasterBase
                 var newLevel = (Alpha * (value - s)) + ((1 - Alpha) * (l + (Phi * b)));
                 _trend[series] = (Beta * (newLevel - l)) + ((1 - Beta) * Phi * b);
                 _level[series] = newLevel;
-                s = (float)((Gamma * (value - newLevel)) + ((1 - Gamma) * s));
+                s = (float)((_gamma * (value - newLevel)) + ((1 - _gamma) * s));
             }
         }
 
-        var slot = _pending.At(series, step);
         for (var h = 0; h < hs.Length; h++)
         {
-            slot[h] = (float)Point(series, step, hs[h]);
+            if (_pending.Records(h, step))
+            {
+                _pending.At(series, h, step)[0] = (float)Point(series, step, hs[h]);
+            }
         }
     }
 
@@ -142,7 +154,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
             damp += p;
         }
 
-        var s = _season[(series * _period) + (int)((step + h) % _period)];
+        var s = _season[(series * _period) + (int)(((step + h) / _bucket) % _period)];
         return l + (damp * _trend[series]) + s;
     }
 }

@@ -6,7 +6,7 @@ namespace Prescient.Forecasting.Models;
 /// <c>seasonal-median</c>: the median of the values at the same time of day over the last <c>days</c> days,
 /// ŷ(t+h) = median_k y(t+h−kP), k = 1..days (with k starting at ⌈h/P⌉), the last valid value when none exists.
 /// Robust to one-off spikes that make the plain seasonal-naive forecast repeat yesterday's accident.
-/// Memory: days × P floats per series.
+/// Memory: days × P floats per series (÷ the bucket when bucketed).
 /// </summary>
 public sealed class SeasonalMedianForecaster : ForecasterBase
 {
@@ -15,13 +15,16 @@ public sealed class SeasonalMedianForecaster : ForecasterBase
     private readonly SeriesHistory _history;
     private readonly double[] _buffer;
 
-    /// <summary>Creates the model over <paramref name="days"/> days (default 7).</summary>
-    public SeasonalMedianForecaster(ForecastShape shape, int days = 7)
+    /// <summary>
+    /// Creates the model over <paramref name="days"/> days (default 7); with <paramref name="seasonalResolutionSeconds"/>
+    /// coarser than the step, past days are kept as bucket means of that length (see <see cref="SeriesHistory"/>).
+    /// </summary>
+    public SeasonalMedianForecaster(ForecastShape shape, int days = 7, int seasonalResolutionSeconds = 0)
         : base("seasonal-median", shape)
     {
         _period = Math.Max(1, 86400 / shape.StepSeconds);
         _days = days;
-        _history = new SeriesHistory(_period * days);
+        _history = new SeriesHistory(_period * days, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds));
         _buffer = new double[days];
     }
 

@@ -5,19 +5,23 @@ namespace Prescient.Forecasting.Models;
 /// <summary>
 /// <c>seasonal-naive</c> (daily) and <c>seasonal-naive-weekly</c>: the value one season before the target time,
 /// ŷ(t+h) = y(t+h−kP) with k = ⌈h/P⌉; the last valid value while that one is missing or not yet seen.
-/// Memory: P floats per series (P = period ÷ step; 288 for a day of 5-minute steps).
+/// Memory: P floats per series (P = period ÷ step; 288 for a day of 5-minute steps), P ÷ bucket + bucket + 2 when bucketed.
 /// </summary>
 public sealed class SeasonalNaiveForecaster : ForecasterBase
 {
     private readonly int _period;
     private readonly SeriesHistory _history;
 
-    /// <summary>Creates the model with a season of <paramref name="periodSeconds"/> (86,400 or 604,800).</summary>
-    public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400)
+    /// <summary>
+    /// Creates the model with a season of <paramref name="periodSeconds"/> (86,400 or 604,800). With
+    /// <paramref name="seasonalResolutionSeconds"/> coarser than the step, the value a season back is the mean of its
+    /// bucket of that length (see <see cref="SeriesHistory"/>): far less memory at fine steps.
+    /// </summary>
+    public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400, int seasonalResolutionSeconds = 0)
         : base(periodSeconds == 604800 ? "seasonal-naive-weekly" : "seasonal-naive", shape)
     {
         _period = Math.Max(1, periodSeconds / shape.StepSeconds);
-        _history = new SeriesHistory(_period);
+        _history = new SeriesHistory(_period, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds));
     }
 
     /// <summary>The season in steps.</summary>

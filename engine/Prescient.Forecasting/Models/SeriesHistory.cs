@@ -1,33 +1,89 @@
 namespace Prescient.Forecasting.Models;
 
 /// <summary>
-/// A fixed-length ring of the most recent values of each series (float, NaN for missing), struct-of-arrays:
-/// <see cref="Length"/> × 4 bytes per series. <see cref="Lag"/>(s, 0) is the latest value.
+/// The most recent <see cref="Length"/> steps of each series (float, NaN for missing), struct-of-arrays.
+/// <see cref="Lag"/>(s, 0) is the latest value.
+/// <para>
+/// Exact (bucket = 1): a ring of every value, <see cref="Length"/> × 4 bytes per series. Two-tier (bucket B &gt; 1):
+/// the last max(exact, B) values exactly, and older ones as the means of aligned buckets of B steps (NaN where a
+/// bucket had no valid value): ⌈Length ÷ B⌉ + 1 buckets, so a day of one-minute steps in 15-minute buckets costs
+/// 97 floats instead of 1,440. Seasonal models look a day or a week back, where a bucket's mean is as good a guide
+/// as the single value and far lighter; lags within the exact tier are unaffected.
+/// </para>
 /// </summary>
 public sealed class SeriesHistory
 {
+    private readonly int _exact;
+    private readonly int _bucket;
+    private readonly int _coarse;
     private float[] _values = [];
     private int[] _head = [];
     private int[] _count = [];
+    private float[] _buckets = [];
+    private long[] _steps = [];
+    private float[] _sum = [];
+    private int[] _valid = [];
 
-    /// <summary>Creates rings of <paramref name="length"/> values.</summary>
-    public SeriesHistory(int length)
+    /// <summary>
+    /// Creates rings of <paramref name="length"/> steps; with <paramref name="bucket"/> &gt; 1 steps older than
+    /// max(<paramref name="exact"/>, <paramref name="bucket"/>) are kept as bucket means.
+    /// </summary>
+    public SeriesHistory(int length, int bucket = 1, int exact = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucket, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(exact);
         Length = length;
+        _bucket = bucket;
+        _exact = bucket == 1 ? length : Math.Min(length, Math.Max(exact, bucket));
+        _coarse = bucket == 1 ? 0 : ((length + bucket - 1) / bucket) + 1;
     }
 
-    /// <summary>Values kept per series.</summary>
+    /// <summary>Steps covered per series.</summary>
     public int Length { get; }
+
+    /// <summary>Steps per bucket of the older tier (1: every value is kept).</summary>
+    public int Bucket => _bucket;
+
+    /// <summary>Floats stored per series.</summary>
+    public int FloatsPerSeries => _exact + _coarse + (_bucket == 1 ? 0 : 1);
+
+    /// <summary>
+    /// The bucket, in steps, for a season of <paramref name="periodSteps"/> steps of <paramref name="stepSeconds"/>
+    /// kept at <paramref name="resolutionSeconds"/>: the largest divisor of the period not above resolution ÷ step
+    /// (so buckets stay aligned with the season); 1 when the resolution is not coarser than the step.
+    /// </summary>
+    public static int BucketSteps(int stepSeconds, int periodSteps, int resolutionSeconds)
+    {
+        var want = resolutionSeconds / Math.Max(1, stepSeconds);
+        for (var b = Math.Min(want, periodSteps); b > 1; b--)
+        {
+            if (periodSteps % b == 0)
+            {
+                return b;
+            }
+        }
+
+        return 1;
+    }
 
     /// <summary>Grows to <paramref name="capacity"/> series.</summary>
     public void Grow(int capacity)
     {
-        var v = new float[checked(capacity * Length)];
+        var v = new float[checked(capacity * _exact)];
         _values.AsSpan().CopyTo(v);
         _values = v;
         Array.Resize(ref _head, capacity);
         Array.Resize(ref _count, capacity);
+        if (_bucket > 1)
+        {
+            var b = new float[checked(capacity * _coarse)];
+            _buckets.AsSpan().CopyTo(b);
+            _buckets = b;
+            Array.Resize(ref _steps, capacity);
+            Array.Resize(ref _sum, capacity);
+            Array.Resize(ref _valid, capacity);
+        }
     }
 
     /// <summary>Empties series <paramref name="s"/>.</summary>
@@ -35,43 +91,84 @@ public sealed class SeriesHistory
     {
         _head[s] = 0;
         _count[s] = 0;
-        _values.AsSpan(s * Length, Length).Fill(float.NaN);
+        _values.AsSpan(s * _exact, _exact).Fill(float.NaN);
+        if (_bucket > 1)
+        {
+            _buckets.AsSpan(s * _coarse, _coarse).Fill(float.NaN);
+            _steps[s] = 0;
+            _sum[s] = 0;
+            _valid[s] = 0;
+        }
     }
 
     /// <summary>Appends <paramref name="value"/> to series <paramref name="s"/>, overwriting the oldest once full.</summary>
     public void Push(int s, double value)
     {
         var h = _head[s] + 1;
-        if (h == Length)
+        if (h == _exact)
         {
             h = 0;
         }
 
         _head[s] = h;
-        _values[(s * Length) + h] = (float)value;
-        if (_count[s] < Length)
+        _values[(s * _exact) + h] = (float)value;
+        if (_count[s] < _exact)
         {
             _count[s]++;
         }
+
+        if (_bucket == 1)
+        {
+            return;
+        }
+
+        if (!double.IsNaN(value))
+        {
+            _sum[s] += (float)value;
+            _valid[s]++;
+        }
+
+        var steps = ++_steps[s];
+        if (steps % _bucket == 0)
+        {
+            var completed = steps / _bucket;
+            _buckets[(s * _coarse) + (int)((completed - 1) % _coarse)] = _valid[s] > 0 ? _sum[s] / _valid[s] : float.NaN;
+            _sum[s] = 0;
+            _valid[s] = 0;
+        }
     }
 
-    /// <summary>Values stored for series <paramref name="s"/> (at most <see cref="Length"/>).</summary>
-    public int Count(int s) => _count[s];
+    /// <summary>Steps stored for series <paramref name="s"/> (at most <see cref="Length"/>).</summary>
+    public int Count(int s) => _bucket == 1 ? _count[s] : (int)Math.Min(_steps[s], Length);
 
-    /// <summary>The value <paramref name="lag"/> steps before the latest; NaN when not stored.</summary>
+    /// <summary>The value <paramref name="lag"/> steps before the latest (a bucket mean beyond the exact tier); NaN when not stored.</summary>
     public double Lag(int s, int lag)
     {
-        if ((uint)lag >= (uint)_count[s])
+        if ((uint)lag >= (uint)Count(s))
         {
             return double.NaN;
         }
 
-        var i = _head[s] - lag;
-        if (i < 0)
+        if (lag < _count[s])
         {
-            i += Length;
+            var i = _head[s] - lag;
+            if (i < 0)
+            {
+                i += _exact;
+            }
+
+            return _values[(s * _exact) + i];
         }
 
-        return _values[(s * Length) + i];
+        // Older than the exact tier (so in a completed bucket, since the exact tier spans at least one bucket).
+        var t = _steps[s] - 1 - lag;
+        var b = t / _bucket;
+        var completed = _steps[s] / _bucket;
+        if (b >= completed || completed - b > _coarse)
+        {
+            return double.NaN;
+        }
+
+        return _buckets[(s * _coarse) + (int)(b % _coarse)];
     }
 }

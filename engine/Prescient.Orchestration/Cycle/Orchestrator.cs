@@ -65,7 +65,7 @@ public sealed partial class Orchestrator
         _options = options;
         _time = time ?? TimeProvider.System;
         Shape = ForecastShape.ForStep(options.StepSeconds, options.HorizonsSeconds, [0.5, 0.9, 0.99]);
-        var factory = forecasterFactory ?? DefaultFactory;
+        var factory = forecasterFactory ?? ((name, shape) => DefaultFactory(name, shape, options));
         _model = factory(options.Model, Shape);
         _fallback = factory(options.FallbackModel, Shape);
         if (_model.Shape.Width != Shape.Width || _fallback.Shape.Width != Shape.Width)
@@ -200,6 +200,15 @@ public sealed partial class Orchestrator
         var w = _w;
         var stamp = (long)_cycle;
         var added = false;
+        // Size the models for every job of the snapshot at once (a cluster's first cycle, or a burst of arrivals)
+        // rather than growing them job by job.
+        var extra = s.JobCount - _slotOf.Count - _freeSlots.Count;
+        if (extra > 0)
+        {
+            _model.EnsureCapacity(_model.SeriesCount + (extra * R));
+            _fallback.EnsureCapacity(_fallback.SeriesCount + (extra * R));
+        }
+
         for (var j = 0; j < s.JobCount; j++)
         {
             if (!_slotOf.TryGetValue(s.JobId[j], out var slot))
@@ -377,6 +386,10 @@ public sealed partial class Orchestrator
         _ => ResourceKind.DiskRead,
     };
 
-    private static IForecaster DefaultFactory(string name, ForecastShape shape) =>
-        Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape);
+    private static IForecaster DefaultFactory(string name, ForecastShape shape, OrchestratorOptions options) =>
+        Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape, ensembleOptions: new Prescient.Forecasting.Models.EnsembleOptions
+        {
+            SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
+            PendingSlotsPerHorizon = options.PendingSlotsPerHorizon,
+        });
 }

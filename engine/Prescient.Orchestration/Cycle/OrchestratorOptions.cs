@@ -17,6 +17,18 @@ public sealed class OrchestratorOptions
     public string FallbackModel { get; set; } = "persistence";
 
     /// <summary>
+    /// Resolution, in seconds, at which the seasonal models remember past days (15-minute bucket means by default,
+    /// instead of every one-minute step: a day costs 96 floats per series, not 1,440); 0 keeps every step.
+    /// </summary>
+    public int SeasonalResolutionSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// Forecasts kept per horizon to score the models against what then happened (at most this many + 1; an hour
+    /// ahead at one-minute steps is then scored every 15 steps); 0 keeps every step's. Bounds per-series memory.
+    /// </summary>
+    public int PendingSlotsPerHorizon { get; set; } = 4;
+
+    /// <summary>
     /// How the allocation LP is solved: <c>ipm</c> (the default: the interior-point solver's structured path, warm
     /// started) or <c>decomposed</c> (exact: without linking rows the LP separates into one continuous knapsack per
     /// node and resource, solved by sorting; same optimum, a fraction of the time; refused with linking budgets).
@@ -171,6 +183,8 @@ public sealed class OrchestratorOptions
         Check(Solver != "decomposed" || (UplinkBudgetGigabits == 0 && StorageBudgetGigabytes == 0), nameof(Solver),
             "'decomposed' needs an LP without linking rows (UplinkBudgetGigabits and StorageBudgetGigabytes 0)");
         Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
+        Check(SeasonalResolutionSeconds is >= 0 and <= 86400, nameof(SeasonalResolutionSeconds), "must be in [0, 86400]");
+        Check(PendingSlotsPerHorizon is >= 0 and <= 100_000, nameof(PendingSlotsPerHorizon), "must be in [0, 100000]");
         Check(HorizonsSeconds is { Length: > 0 }, nameof(HorizonsSeconds), "needs at least one horizon");
         for (var i = 0; i < HorizonsSeconds.Length; i++)
         {

@@ -1,0 +1,167 @@
+using Prescient.Abstractions.Forecasting;
+using Prescient.Abstractions.Telemetry;
+using Prescient.Forecasting.Models;
+
+namespace Prescient.Forecasting.Tests;
+
+/// <summary>The memory-bounding tiers: bucketed seasonal history, subsampled pending forecasts, up-front sizing.</summary>
+public sealed class MemoryTierTests
+{
+    [Fact]
+    public void SeriesHistory_Bucketed_ExactRecentAndBucketMeansBeyond()
+    {
+        var h = new SeriesHistory(length: 20, bucket: 4, exact: 6);
+        h.Grow(2);
+        h.Reset(0);
+        h.Reset(1);
+        for (var t = 0; t < 23; t++)
+        {
+            h.Push(0, t);
+        }
+
+        // Latest is 22. Lags 0..5 are exact.
+        for (var k = 0; k < 6; k++)
+        {
+            Assert.Equal(22 - k, h.Lag(0, k));
+        }
+
+        // Lag 10 is step 12, in bucket [12..15] with mean 13.5; lag 19 is step 3, in bucket [0..3], mean 1.5.
+        Assert.Equal(13.5, h.Lag(0, 10));
+        Assert.Equal(1.5, h.Lag(0, 19));
+        Assert.True(double.IsNaN(h.Lag(0, 20)));
+        Assert.Equal(20, h.Count(0));
+        Assert.True(double.IsNaN(h.Lag(1, 0)));
+    }
+
+    [Fact]
+    public void SeriesHistory_BucketWithMissingValues_MeanOfValidOnesAndNaNWhenNone()
+    {
+        var h = new SeriesHistory(length: 16, bucket: 4, exact: 4);
+        h.Grow(1);
+        h.Reset(0);
+        double[] values = [1, double.NaN, 3, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 5, 5, 5, 5];
+        foreach (var v in values)
+        {
+            h.Push(0, v);
+        }
+
+        // Steps 0..3 → mean of 1 and 3; steps 4..7 → no valid value.
+        Assert.Equal(2, h.Lag(0, 11));
+        Assert.True(double.IsNaN(h.Lag(0, 6)));
+    }
+
+    [Theory]
+    [InlineData(60, 1440, 900, 15)]
+    [InlineData(300, 288, 900, 3)]
+    [InlineData(300, 288, 0, 1)]
+    [InlineData(60, 1440, 60, 1)]
+    [InlineData(70, 1234, 900, 2)]
+    public void BucketSteps_LargestDivisorOfThePeriod(int step, int period, int resolution, int expected) =>
+        Assert.Equal(expected, SeriesHistory.BucketSteps(step, period, resolution));
+
+    [Fact]
+    public void PendingForecasts_Subsampled_KeepsEveryStrideAndSurvivesUntilScored()
+    {
+        var p = new PendingForecasts([1, 5, 60], 2, slotsPerHorizon: 4);
+        Assert.Equal(1, p.StrideOf(0));
+        Assert.Equal(2, p.StrideOf(1));
+        Assert.Equal(15, p.StrideOf(2));
+        Assert.Equal(((1 + 1) + (2 + 1) + (4 + 1)) * 2, p.FloatsPerSeries);
+        p.Grow(2);
+        p.Reset(0);
+        p.Reset(1);
+        for (long step = 0; step < 400; step++)
+        {
+            for (var h = 0; h < 3; h++)
+            {
+                int[] horizons = [1, 5, 60];
+                var made = step - horizons[h];
+                if (made >= 0 && p.Records(h, made))
+                {
+                    // The record written `horizons[h]` steps ago is intact for both series.
+                    Assert.Equal(made, p.At(0, h, made)[0]);
+                    Assert.Equal(-made, p.At(1, h, made)[1]);
+                }
+
+                if (p.Records(h, step))
+                {
+                    p.At(0, h, step)[0] = step;
+                    p.At(1, h, step)[1] = -step;
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(900, 4)]
+    public void Ensemble_AtOneMinuteSteps_Calibrated(int resolution, int slots)
+    {
+        var shape = ForecastShape.ForStep(60, [60, 300, 3600], [0.5, 0.9, 0.99]);
+        var lean = ForecasterRegistry.CreateEnsemble(shape, options: new EnsembleOptions { SeasonalResolutionSeconds = resolution, PendingSlotsPerHorizon = slots });
+        lean.AddSeries(1);
+        lean.DescribeSeries(0, new SeriesKey(EntityKind.Job, "j", ResourceKind.Cpu), "g");
+        var v = Signals.Diurnal(1440 * 6, 10, 3, 1.0, 7);
+        var output = new double[shape.Width];
+        var hi = shape.IndexOfQuantile(0.9);
+        int[] covered = new int[3], n = new int[3];
+        int[] horizon = [1, 5, 60];
+        var issued = new double[v.Length, 3];
+        for (var t = 0; t < v.Length; t++)
+        {
+            lean.Observe(1_700_000_000 + (t * 60L), [0], [v[t]]);
+            lean.Forecast([0], output);
+            for (var h = 0; h < 3; h++)
+            {
+                issued[t, h] = output[(h * shape.QuantileCount) + hi];
+                Assert.True(double.IsFinite(issued[t, h]) && issued[t, h] >= 0);
+                var target = t + horizon[h];
+                if (t > 1440 * 2 && target < v.Length)
+                {
+                    n[h]++;
+                    covered[h] += v[target] <= issued[t, h] ? 1 : 0;
+                }
+            }
+        }
+
+        // The 0.9 quantile covers about 90 % at every horizon, the hour ahead (scored every 15th step) included.
+        var shares = string.Join(", ", Enumerable.Range(0, 3).Select(h => (covered[h] / (double)n[h]).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
+        for (var h = 0; h < 3; h++)
+        {
+            Assert.True(covered[h] / (double)n[h] is >= 0.86 and <= 0.94, $"coverage of the 0.9 quantile per horizon: {shares}");
+        }
+    }
+
+    [Fact]
+    public void EnsureCapacity_ThenAddSeries_SameForecastsAsGrowingOneByOne()
+    {
+        var shape = ForecastShape.ForStep(300, [300, 3600], [0.5, 0.9]);
+        var sized = ForecasterRegistry.CreateEnsemble(shape);
+        var grown = ForecasterRegistry.CreateEnsemble(shape);
+        sized.EnsureCapacity(40);
+        sized.AddSeries(40);
+        for (var i = 0; i < 40; i++)
+        {
+            grown.AddSeries(1);
+        }
+
+        var slots = Enumerable.Range(0, 40).ToArray();
+        var values = new double[40];
+        var a = new double[40 * shape.Width];
+        var b = new double[40 * shape.Width];
+        for (var t = 0; t < 300; t++)
+        {
+            for (var s = 0; s < 40; s++)
+            {
+                values[s] = 5 + s + Math.Sin((t + s) / 10.0);
+            }
+
+            sized.Observe(1_700_000_000 + (t * 300L), slots, values);
+            grown.Observe(1_700_000_000 + (t * 300L), slots, values);
+        }
+
+        sized.Forecast(slots, a);
+        grown.Forecast(slots, b);
+        Assert.Equal(a, b);
+    }
+}
