@@ -8,7 +8,8 @@ namespace Prescient.Optimization.Allocation;
 /// The planning cycle's solver (the <c>ipm</c> structured path): keeps the allocation LP, its standard form,
 /// the block-angular normal-equations solver and the interior-point workspace across calls. When the cluster's
 /// shape is unchanged, a call re-fills the numbers in place and allocates nothing. A warm start reuses the
-/// previous cycle's primal-dual point, pushed back inside the new bounds.
+/// previous cycle's primal-dual point, pushed back inside the new bounds; when that point makes no progress
+/// (the data moved the optimum to another face) the solve restarts cold within the same budget.
 /// </summary>
 /// <remarks>Not thread-safe: one instance per planning loop. On large models the column passes run on
 /// <see cref="InteriorPointOptions.Threads"/> threads kept for the solver's lifetime; dispose it to stop them.</remarks>
@@ -106,7 +107,8 @@ public sealed class AllocationSolver : IDisposable
             rebuilt,
             (double)core.FactorizeTicks / System.Diagnostics.Stopwatch.Frequency,
             (double)core.SolveTicks / System.Diagnostics.Stopwatch.Frequency,
-            (double)core.PassTicks / System.Diagnostics.Stopwatch.Frequency);
+            (double)core.PassTicks / System.Diagnostics.Stopwatch.Frequency,
+            core.WarmStartAbandoned);
     }
 
     private static bool FixedPartFits(LinearProgram lp)

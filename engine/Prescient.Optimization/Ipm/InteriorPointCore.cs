@@ -141,13 +141,51 @@ internal sealed partial class InteriorPointCore : IDisposable
 
     public double DualObjective { get; private set; }
 
-    /// <summary>Runs the iteration from the default starting point, or from the current X/Y/Zl/Zu when <paramref name="warmStart"/> is set.</summary>
+    /// <summary>True when the last <see cref="Run"/> was asked to warm start but gave up on that point and started cold.</summary>
+    public bool WarmStartAbandoned { get; private set; }
+
+    /// <summary>
+    /// Runs the iteration from the default starting point, or from the current X/Y/Zl/Zu when <paramref name="warmStart"/>
+    /// is set. A warm start that cannot make progress (a step shorter than <see cref="WarmStepFloor"/> in its first
+    /// iterations, divergence, a stall or a breakdown) is abandoned and the iteration restarts cold with the
+    /// iterations left; <see cref="Iterations"/> and the tick counters cover both runs.
+    /// </summary>
     public CoreOutcome Run(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, bool warmStart)
     {
-        Iterations = 0;
         FactorizeTicks = 0;
         SolveTicks = 0;
         PassTicks = 0;
+        WarmStartAbandoned = false;
+        if (!warmStart)
+        {
+            return RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, warmStart: false);
+        }
+
+        var outcome = RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, warmStart: true);
+        if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
+        {
+            return outcome;
+        }
+
+        // The previous solution sits on the old optimal face: when the data moved it off that face, the point is
+        // badly centred (products xz from 1e-12 to 1e-3 side by side), the steps collapse and the duals blow up.
+        // A cold start does not depend on the old point at all.
+        var used = Iterations;
+        WarmStartAbandoned = true;
+        outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, warmStart: false);
+        Iterations += used;
+        return outcome;
+    }
+
+    /// <summary>A warm-started run whose longer step stays below this in its first iterations is abandoned.</summary>
+    private const double WarmStepFloor = 1e-2;
+
+    /// <summary>Iterations of a warm-started run in which a collapsed step abandons the warm start.</summary>
+    private const int WarmProbeIterations = 3;
+
+    private CoreOutcome RunFrom(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, bool warmStart)
+    {
+        Iterations = 0;
         _best = -1;
         if (warmStart)
         {
@@ -180,8 +218,6 @@ internal sealed partial class InteriorPointCore : IDisposable
             var passStart = Stopwatch.GetTimestamp();
             var mu = Evaluate(alphaPrimal, alphaDual, out var xNorm, out var zNorm, out var yNorm);
             PassTicks += Stopwatch.GetTimestamp() - passStart;
-            alphaPrimal = 0;
-            alphaDual = 0;
             RelativePrimalResidual = NormInf(_rp) / (1 + primalScale);
             RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
@@ -192,6 +228,8 @@ internal sealed partial class InteriorPointCore : IDisposable
                 break;
             }
 
+            alphaPrimal = 0;
+            alphaDual = 0;
             if (merit < bestMerit)
             {
                 if (merit < 0.9 * bestMerit)
@@ -246,6 +284,11 @@ internal sealed partial class InteriorPointCore : IDisposable
 
             smallSteps = Math.Max(alphaPrimal, alphaDual) < 1e-6 ? smallSteps + 1 : 0;
             Iterations = iteration + 1;
+            if (warmStart && iteration < WarmProbeIterations && Math.Max(alphaPrimal, alphaDual) < WarmStepFloor)
+            {
+                outcome = CoreOutcome.Stalled;
+                break;
+            }
         }
 
         if (outcome != CoreOutcome.Optimal)
