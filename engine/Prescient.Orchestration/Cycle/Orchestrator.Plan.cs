@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Allocation;
 using Prescient.Optimization.Ipm;
 
@@ -6,6 +7,13 @@ namespace Prescient.Orchestration.Cycle;
 public sealed partial class Orchestrator
 {
     private const byte ReasonForecast = 255;
+
+    /// <summary>Sub-windows the trailing memory peak is kept in (see <see cref="TrailingPeak"/>).</summary>
+    private const int PeakBuckets = 8;
+
+    private double[] _peakBucket = [];
+    private long[] _peakEpoch = [];
+    private int[] _peakHistory = [];
 
     /// <summary>
     /// Planned demand per (job, resource): the envelope of the forecast quantiles over the horizons in the resource's
@@ -106,6 +114,13 @@ public sealed partial class Orchestrator
                     }
                 }
 
+                if (known && r == (int)OrchestratedResource.Cpu && o.CpuPeakWindowSeconds > 0)
+                {
+                    // CPU is throttled, not killed, so a recent peak only raises the 0.99 level: the LP provisions
+                    // for it where the band weights value that level.
+                    q99 = Math.Max(q99, TrailingPeak(slot + r, u, s.NowSeconds, o.CpuPeakWindowSeconds));
+                }
+
                 q50 = Math.Max(0, q50);
                 q90 = Math.Max(q50, q90);
                 q99 = Math.Max(q90, q99);
@@ -125,8 +140,12 @@ public sealed partial class Orchestrator
                 double floorBase = 0, margin = 0;
                 if (r == (int)OrchestratedResource.Memory)
                 {
+                    // Memory is not compressible: usage is the hard floor, and the rest of the window's peak is held
+                    // like the margin (shrunk with it when the node is short), so a limit comes down only once the
+                    // peak has aged out of the window.
                     floorBase = known ? u : 0;
-                    margin = Math.Max(o.MemoryMarginGibibytes, floorBase * o.MemoryMarginFraction);
+                    var peak = known ? TrailingPeak(slot + r, u, s.NowSeconds, o.MemoryPeakWindowSeconds) : floorBase;
+                    margin = (peak - floorBase) + Math.Max(o.MemoryMarginGibibytes, peak * o.MemoryMarginFraction);
                 }
                 else if (r == (int)OrchestratedResource.Cpu)
                 {
@@ -161,6 +180,66 @@ public sealed partial class Orchestrator
         }
 
         ReserveForPendingAndEvents(s);
+    }
+
+    /// <summary>
+    /// The peak of series <paramref name="series"/> over the trailing <paramref name="window"/> seconds after observing <paramref name="usage"/> at <paramref name="nowSeconds"/>. The window is kept as
+    /// <see cref="PeakBuckets"/> sub-window maxima of ⌈window / (buckets − 1)⌉ s each, so it spans at least the window
+    /// and at most a bucket more, in O(buckets) state per series. A slot handed to a new job (its observed-step count
+    /// went back) starts empty. Returns <paramref name="usage"/> when the window is 0.
+    /// </summary>
+    private double TrailingPeak(int series, double usage, long nowSeconds, int window)
+    {
+        if (window <= 0)
+        {
+            return usage;
+        }
+
+        if (_peakEpoch.Length <= series)
+        {
+            GrowPeaks(series + 1);
+        }
+
+        var width = (window + PeakBuckets - 2) / (PeakBuckets - 1);
+        var epoch = nowSeconds >= 0 ? nowSeconds / width : ((nowSeconds + 1) / width) - 1;
+        var buckets = _peakBucket.AsSpan(series * PeakBuckets, PeakBuckets);
+        var last = _peakEpoch[series];
+        var history = _w.History[series];
+        if (history < _peakHistory[series] || epoch < last || epoch - last >= PeakBuckets)
+        {
+            buckets.Clear();
+        }
+        else
+        {
+            for (var e = last + 1; e <= epoch; e++)
+            {
+                buckets[(int)(e % PeakBuckets)] = 0;
+            }
+        }
+
+        _peakEpoch[series] = epoch;
+        _peakHistory[series] = history;
+        var current = (int)(epoch % PeakBuckets);
+        buckets[current] = Math.Max(buckets[current], usage);
+        var peak = usage;
+        foreach (var v in buckets)
+        {
+            peak = Math.Max(peak, v);
+        }
+
+        return peak;
+    }
+
+    /// <summary>Grows the trailing-peak state to at least <paramref name="series"/> series (amortized: doubles).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowPeaks(int series)
+    {
+        var c = Math.Max(series, _peakEpoch.Length * 2);
+        var first = _peakEpoch.Length;
+        Array.Resize(ref _peakBucket, c * PeakBuckets);
+        Array.Resize(ref _peakEpoch, c);
+        Array.Resize(ref _peakHistory, c);
+        _peakEpoch.AsSpan(first).Fill(long.MinValue / 2);
     }
 
     /// <summary>Capacity each node keeps for pending jobs expected to start and registered events within each resource's lookahead.</summary>
@@ -268,6 +347,7 @@ public sealed partial class Orchestrator
         w.NodeFloorSum.AsSpan(0, nodeCells).Clear();
         w.NodeUnbounded.AsSpan(0, nodeCells).Clear();
         w.LinkLow.AsSpan().Clear();
+        var basis = o.SlackBasisQuantile switch { <= 0.5 => 0, <= 0.9 => 1, _ => 2 };
         for (var j = 0; j < jobs; j++)
         {
             var node = s.JobNode[j];
@@ -310,7 +390,7 @@ public sealed partial class Orchestrator
                 else
                 {
                     lp.Floor[p] = w.Floor[p];
-                    lp.Ceiling[p] = Math.Min(s.JobCeiling[p], Math.Max(w.Floor[p], w.Demand[(p * Q) + 2] * (1 + o.SlackAllowance)));
+                    lp.Ceiling[p] = Math.Min(s.JobCeiling[p], Math.Max(w.Floor[p], w.Demand[(p * Q) + basis] * (1 + o.SlackAllowance)));
                     lp.ChangeLimit[p] = w.PairSpike[p] || applied <= 0 ? double.PositiveInfinity : o.ChangeLimitFraction * cap;
                 }
 

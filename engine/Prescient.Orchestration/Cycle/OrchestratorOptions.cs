@@ -74,10 +74,18 @@ public sealed class OrchestratorOptions
     public double Hysteresis { get; set; } = 0.1;
 
     /// <summary>
-    /// Slack allowed above the 0.99 level before an allocation is lowered (relative): the allocation's ceiling is
-    /// max(floor, q99 × (1 + this)). Without it the change cost would keep any idle limit where it is. 0..10.
+    /// Slack allowed above the planned level before an allocation is lowered (relative): the allocation's ceiling is
+    /// max(floor, q × (1 + this)), q the level of <see cref="SlackBasisQuantile"/> (the 0.99 level by default).
+    /// Without it the change cost would keep any idle limit where it is. 0..10.
     /// </summary>
     public double SlackAllowance { get; set; } = 0.5;
+
+    /// <summary>
+    /// The forecast level <see cref="SlackAllowance"/> is measured from: 0.5, 0.9 or 0.99 (default). Set it to the
+    /// highest level the allocation LP values (its band weights): above that level covering demand is worth nothing, so
+    /// only the ceiling keeps the change cost from holding an idle limit up to the 0.99 level.
+    /// </summary>
+    public double SlackBasisQuantile { get; set; } = 0.99;
 
     /// <summary>Largest change of one allocation per cycle, as a fraction of its node's capacity (spikes and floors are exempt), (0, 1].</summary>
     public double ChangeLimitFraction { get; set; } = 0.25;
@@ -87,6 +95,22 @@ public sealed class OrchestratorOptions
 
     /// <summary>Memory floor margin over usage, relative.</summary>
     public double MemoryMarginFraction { get; set; } = 0.05;
+
+    /// <summary>
+    /// Memory is not compressible, so its floor holds the peak usage of this trailing window, in seconds (plus the
+    /// margin), like the VPA's peak-based memory target: a limit is lowered only once a peak has aged out of the window,
+    /// and a recurring peak is provisioned ahead. Above usage the held peak shrinks with the margins when a node cannot
+    /// give every job its own. 0 = the floor follows current usage. Not persisted: after a restart the window refills.
+    /// Default 86400 (24 h), ≥ 0.
+    /// </summary>
+    public int MemoryPeakWindowSeconds { get; set; } = 86400;
+
+    /// <summary>
+    /// When &gt; 0, the CPU demand's 0.99 level is at least the peak usage of this trailing window, in seconds: spikes
+    /// seen within it are provisioned for wherever the allocation LP values the 0.99 band. Default 0 (the forecast
+    /// alone), ≥ 0.
+    /// </summary>
+    public int CpuPeakWindowSeconds { get; set; }
 
     /// <summary>memory.max sits this far above memory.high (relative), never below usage plus the margin.</summary>
     public double MemoryMaxHeadroom { get; set; } = 0.25;
@@ -209,9 +233,12 @@ public sealed class OrchestratorOptions
         Check(ReactiveHeadroom is >= 0 and <= 10, nameof(ReactiveHeadroom), "must be in [0, 10]");
         Check(Hysteresis is >= 0 and <= 1, nameof(Hysteresis), "must be in [0, 1]");
         Check(SlackAllowance is >= 0 and <= 10, nameof(SlackAllowance), "must be in [0, 10]");
+        Check(SlackBasisQuantile is 0.5 or 0.9 or 0.99, nameof(SlackBasisQuantile), "must be 0.5, 0.9 or 0.99");
         Check(ChangeLimitFraction is > 0 and <= 1, nameof(ChangeLimitFraction), "must be in (0, 1]");
         Check(MemoryMarginGibibytes is >= 0 and < 1024, nameof(MemoryMarginGibibytes), "must be in [0, 1024)");
         Check(MemoryMarginFraction is >= 0 and <= 1, nameof(MemoryMarginFraction), "must be in [0, 1]");
+        Check(MemoryPeakWindowSeconds >= 0, nameof(MemoryPeakWindowSeconds), "must be ≥ 0");
+        Check(CpuPeakWindowSeconds >= 0, nameof(CpuPeakWindowSeconds), "must be ≥ 0");
         Check(MemoryMaxHeadroom is >= 0 and <= 10, nameof(MemoryMaxHeadroom), "must be in [0, 10]");
         Check(MinimumCpuCores is >= 0 and < 1024, nameof(MinimumCpuCores), "must be in [0, 1024)");
         Check(SpikeFactor is >= 1 and <= 100, nameof(SpikeFactor), "must be in [1, 100]");

@@ -13,11 +13,14 @@ namespace Prescient.Replay.Policies;
 /// are counted, not applied: no job is moved in a replay.
 /// <para>
 /// The risk setting is the quantile provisioned to: 0.5, 0.9 or 0.99 (the orchestrator forecasts those three
-/// levels). It sets the allocation LP's band weights: bands above the risk quantile are worth nothing, so the
-/// LP stops at that quantile's forecast (plus the orchestrator's margins and the reactive spike path).
+/// levels). It sets the allocation LP's band weights (bands above the risk quantile are worth nothing, so the
+/// LP stops at that quantile's forecast, plus the orchestrator's margins and the reactive spike path), the level
+/// the slack allowance is measured from (<see cref="OrchestratorOptions.SlackBasisQuantile"/>), and how long memory
+/// holds a peak (<see cref="MemoryPeakWindowFor"/>). <paramref name="configure"/> may override any orchestrator
+/// setting after these.
 /// </para>
 /// </summary>
-public sealed class PredictivePolicy(double riskQuantile, string model = "ensemble", double memoryHeadroom = 0.25) : IReplayPolicy
+public sealed class PredictivePolicy(double riskQuantile, string model = "ensemble", double memoryHeadroom = 0.25, Action<OrchestratorOptions>? configure = null) : IReplayPolicy
 {
     private Orchestrator? _orchestrator;
     private readonly ClusterSnapshot _snapshot = new();
@@ -44,6 +47,24 @@ public sealed class PredictivePolicy(double riskQuantile, string model = "ensemb
         return i < demand.Length ? demand[i] : double.NaN;
     }
 
+    /// <summary>
+    /// Slack allowed above the risk level before an allocation is lowered, in the replay (the orchestrator's default is
+    /// 0.5): with the ceiling measured from the risk level, a tighter allowance trades more limit changes for less slack.
+    /// </summary>
+    public const double SlackAllowance = 0.1;
+
+    /// <summary>
+    /// The trailing window whose peak memory's floor holds at a risk setting, in seconds: none at 0.5 (memory follows
+    /// usage), 6 h at 0.9, 24 h at 0.99 (the orchestrator's default).
+    /// </summary>
+    public static int MemoryPeakWindowFor(double riskQuantile) => riskQuantile switch
+    {
+        <= 0.5 => 0,
+        <= 0.9 => 6 * 3600,
+        _ => 24 * 3600,
+    };
+
+    /// <summary>The allocation LP's band weights at a risk setting: nothing is worth provisioning above its quantile.</summary>
     public static AllocationLpOptions LpOptionsFor(double riskQuantile) => riskQuantile switch
     {
         <= 0.5 => new AllocationLpOptions { MedianBandWeight = 1, P90BandWeight = 0, P99BandWeight = 0 },
@@ -80,7 +101,11 @@ public sealed class PredictivePolicy(double riskQuantile, string model = "ensemb
             ActionLeadSeconds = [1, 1, 1, 1],
             MemoryMaxHeadroom = memoryHeadroom,
             MinimumCpuCores = 0.01,
+            SlackAllowance = SlackAllowance,
+            SlackBasisQuantile = riskQuantile <= 0.5 ? 0.5 : riskQuantile <= 0.9 ? 0.9 : 0.99,
+            MemoryPeakWindowSeconds = MemoryPeakWindowFor(riskQuantile),
         };
+        configure?.Invoke(options);
         _orchestrator = new Orchestrator(options, lpOptions: LpOptionsFor(riskQuantile));
         Recommendations.Clear();
         CommandsApplied = 0;
