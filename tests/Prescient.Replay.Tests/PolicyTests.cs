@@ -77,6 +77,30 @@ public sealed class PolicyTests
         Assert.NotNull(first.Traced[0].Median);
     }
 
+    [Fact]
+    public void Predictive_DefaultRisk_HoldsAMemoryPeakWhileTheSettingWithoutAWindowLetsItGo()
+    {
+        // Memory at 1 GiB with one 3 GiB step: at 0.99 (24 h window) the limit stays at or above the peak for the rest
+        // of the day; at 0.5 (no window) it comes back down.
+        var steps = 48;
+        var memory = Enumerable.Repeat(1f, steps).ToArray();
+        memory[20] = 3;
+        var cpu = Enumerable.Repeat(1f, steps).ToArray();
+        var demand = new[] { cpu, memory, Enumerable.Repeat(0.01f, steps).ToArray(), Enumerable.Repeat(0.01f, steps).ToArray() };
+        var w = new ReplayWorkload("test", 300, 1_700_000_000, ["j"], ["g"], demand, WorkloadBuilder.PeakRequests(demand), [true, true, true, true]);
+        var cluster = new SimulatedCluster(w, 1);
+        var held = ReplayRunner.Run(cluster, new PredictivePolicy(0.99), [0]);
+        var released = ReplayRunner.Run(cluster, new PredictivePolicy(0.5), [0]);
+        var heldMemory = held.Traced.Single(t => t.Resource == ReplayResource.Memory).Allocation;
+        var releasedMemory = released.Traced.Single(t => t.Resource == ReplayResource.Memory).Allocation;
+        for (var t = 22; t < steps; t++)
+        {
+            Assert.True(heldMemory[t] >= 3, $"step {t}: memory limit {heldMemory[t]} below the day's 3 GiB peak at 0.99");
+        }
+
+        Assert.True(releasedMemory[^1] < 3, $"memory limit {releasedMemory[^1]} still at the peak with no window");
+    }
+
     private sealed class SpyPolicy(ReplayWorkload workload) : IReplayPolicy
     {
         public int Calls { get; private set; }
