@@ -13,7 +13,7 @@ namespace Prescient.Forecasting.Models;
 /// a ← a + ½, b ← b + e²/(2S). The predictive distribution is Student-t with 2a degrees of freedom, location
 /// xᵀm and scale² (b/a)(1 + xᵀVx); every quantile is served from it. Values are divided by a per-series scale
 /// (the mean of the first 12 valid values) so one prior fits all units.
-/// Memory per series: horizons × (d² + d + 2) doubles + Σ_h records(h) × d floats of pending features, d = 9
+/// Memory per series: horizons × (d(d+1)/2 + d + 2) doubles (V kept as its upper triangle) + Σ_h records(h) × d floats of pending features, d = 9
 /// (records(h) = h + 1, or fewer: see <see cref="PendingForecasts"/>), and a day of history (see <see cref="SeriesHistory"/>).
 /// </summary>
 public sealed class BayesDlmForecaster : ForecasterBase
@@ -24,7 +24,12 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private const double MaxCovarianceTrace = 10 * (1 + (0.5 * (D - 1)));
 
     private readonly int _period;
-    private readonly int _stride = (D * D) + D + 2;
+    // State per (series, horizon): m (D), V as its packed upper triangle (P = D(D+1)/2: V stays exactly symmetric,
+    // since every update is symmetric in i and j), a, b.
+    private const int P = D * (D + 1) / 2;
+    private const int A = D + P;
+    private readonly int _stride = D + P + 2;
+    private readonly int[] _packed = Packed();
     private readonly SeriesHistory _history;
     private readonly PendingForecasts _features;
     private readonly double[] _x = new double[D];
@@ -70,11 +75,11 @@ public sealed class BayesDlmForecaster : ForecasterBase
             st[1] = 1; // m: start as persistence.
             for (var i = 0; i < D; i++)
             {
-                st[D + (i * D) + i] = i == 0 ? 1.0 : 0.5; // V: prior covariance.
+                st[D + _packed[(i * D) + i]] = i == 0 ? 1.0 : 0.5; // V: prior covariance.
             }
 
-            st[D + (D * D)] = 2; // a
-            st[D + (D * D) + 1] = 2 * 0.05; // b: prior noise variance ≈ 5 % of scale².
+            st[A] = 2; // a
+            st[A + 1] = 2 * 0.05; // b: prior noise variance ≈ 5 % of scale².
         }
     }
 
@@ -178,14 +183,14 @@ public sealed class BayesDlmForecaster : ForecasterBase
                 var row = 0.0;
                 for (var j = 0; j < D; j++)
                 {
-                    row += st[D + (i * D) + j] * _x[j];
+                    row += st[D + _packed[(i * D) + j]] * _x[j];
                 }
 
                 quad += _x[i] * row;
             }
 
-            var a = st[D + (D * D)];
-            var b = st[D + (D * D) + 1];
+            var a = st[A];
+            var b = st[A + 1];
             var sd = Math.Sqrt(Math.Max(0, b / a * (1 + quad)));
             for (var q = 0; q < qn; q++)
             {
@@ -243,11 +248,11 @@ public sealed class BayesDlmForecaster : ForecasterBase
         // Discount (random-walk evolution): V ← V/δ, a ← δa, b ← δb. In directions the data never excite (a
         // series stuck at 0 leaves its lag features at 0) V would grow like δ^−t without bound and the first move
         // would get an absurd predictive spread; the inflation stops while trace(V) exceeds 10 × the prior's.
-        var v = st.Slice(D, D * D);
+        var v = st.Slice(D, P);
         var trace = 0.0;
         for (var i = 0; i < D; i++)
         {
-            trace += v[(i * D) + i];
+            trace += v[_packed[(i * D) + i]];
         }
 
         if (trace < MaxCovarianceTrace)
@@ -258,8 +263,8 @@ public sealed class BayesDlmForecaster : ForecasterBase
             }
         }
 
-        st[D + (D * D)] *= Discount;
-        st[D + (D * D) + 1] *= Discount;
+        st[A] *= Discount;
+        st[A + 1] *= Discount;
         var e = y;
         var s = 1.0;
         for (var i = 0; i < D; i++)
@@ -268,7 +273,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
             var row = 0.0;
             for (var j = 0; j < D; j++)
             {
-                row += v[(i * D) + j] * _x[j];
+                row += v[_packed[(i * D) + j]] * _x[j];
             }
 
             _vx[i] = row;
@@ -278,13 +283,31 @@ public sealed class BayesDlmForecaster : ForecasterBase
         for (var i = 0; i < D; i++)
         {
             st[i] += _vx[i] * e / s;
-            for (var j = 0; j < D; j++)
+            for (var j = i; j < D; j++)
             {
-                v[(i * D) + j] -= _vx[i] * _vx[j] / s;
+                v[_packed[(i * D) + j]] -= _vx[i] * _vx[j] / s;
             }
         }
 
-        st[D + (D * D)] += 0.5;
-        st[D + (D * D) + 1] += e * e / (2 * s);
+        st[A] += 0.5;
+        st[A + 1] += e * e / (2 * s);
+    }
+
+    /// <summary>Index of V[i, j] (row-major i·D + j) in the packed upper triangle.</summary>
+    private static int[] Packed()
+    {
+        var map = new int[D * D];
+        var k = 0;
+        for (var i = 0; i < D; i++)
+        {
+            for (var j = i; j < D; j++)
+            {
+                map[(i * D) + j] = k;
+                map[(j * D) + i] = k;
+                k++;
+            }
+        }
+
+        return map;
     }
 }

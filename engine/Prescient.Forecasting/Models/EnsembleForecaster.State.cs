@@ -120,6 +120,29 @@ public sealed partial class EnsembleForecaster
         }
     }
 
+    private static void Doubles(ref MessagePackWriter w, ReadOnlySpan<float> values)
+    {
+        w.WriteArrayHeader(values.Length);
+        foreach (var v in values)
+        {
+            w.Write((double)v);
+        }
+    }
+
+    private static void ReadInto(ref MessagePackReader r, Span<float> into, string path)
+    {
+        var n = r.ReadArrayHeader();
+        if (n != into.Length)
+        {
+            throw new InvalidDataException($"{path}: array of {n} values where {into.Length} were expected");
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            into[i] = (float)r.ReadDouble();
+        }
+    }
+
     private static void ReadInto(ref MessagePackReader r, Span<double> into, string path)
     {
         var n = r.ReadArrayHeader();

@@ -29,6 +29,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int _m;
     private readonly int _h;
     private readonly int _q;
+    private readonly int _mm;
+    private readonly int _medianIndex;
     private readonly PendingForecasts _pending;
     private readonly float[] _scratch;
     private readonly double[] _memberOut;
@@ -37,8 +39,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int[] _one = new int[1];
     private readonly double[] _oneValue = new double[1];
     private readonly Dictionary<(string, ResourceKind), int> _groupIndex = [];
-    private double[] _loss = [];
-    private double[] _quantileLoss = [];
+    private float[] _loss = [];
+    private float[] _quantileLoss = [];
     private double[] _theta2 = [];
     private double[] _maxSeen = [];
     private double[] _sigma = [];
@@ -75,6 +77,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _m = _members.Length;
         _h = shape.HorizonCount;
         _q = shape.QuantileCount;
+        _medianIndex = shape.IndexOfQuantile(0.5);
+        _mm = _medianIndex >= 0 ? 0 : _m;
         _pending = new PendingForecasts(shape.HorizonSteps, Stride, _options.PendingSlotsPerHorizon);
         _scratch = new float[Stride];
         _memberOut = new double[_m * shape.Width];
@@ -93,13 +97,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     /// <summary>Trackers stay within ±this many σ: at a point mass (a series stuck at 0) a clamped quantile never misses and its tracker would otherwise drift without bound.</summary>
     private const double ThetaLimit = 100;
 
-    // Pending record per horizon: member medians (M), combined median (1), stage-1 quantiles (Q),
-    // member quantiles (M·Q), served quantiles (Q).
-    private int Stride => _m + 1 + _q + (_m * _q) + _q;
+    // Pending record per horizon: member medians (M, only when the shape has no 0.5 level: otherwise a member's
+    // median is its 0.5 quantile, stored once), combined median (1), stage-1 quantiles (Q), member quantiles (M·Q),
+    // served quantiles (Q).
+    private int Stride => _mm + 1 + _q + (_m * _q) + _q;
 
-    private int MemberQuantilesAt => _m + 1 + _q;
+    private int MemberQuantilesAt => _mm + 1 + _q;
 
-    private int ServedAt => _m + 1 + _q + (_m * _q);
+    private int ServedAt => _mm + 1 + _q + (_m * _q);
 
     /// <summary>The members, in weight order of the arrays.</summary>
     public IReadOnlyList<IForecaster> Members => _members;
@@ -160,8 +165,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         _pending.Reset(series);
-        _loss.AsSpan(series * _h * _m, _h * _m).Fill(double.NaN);
-        _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(double.NaN);
+        _loss.AsSpan(series * _h * _m, _h * _m).Fill(float.NaN);
+        _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(float.NaN);
         _theta2.AsSpan(series * _h * _q, _h * _q).Clear();
         _maxSeen[series] = 0;
         _sigma.AsSpan(series * _h, _h).Fill(double.NaN);
@@ -219,7 +224,11 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             for (var k = 0; k < _m; k++)
             {
                 var mk = MemberMedian(k, h, median);
-                slot[k] = (float)mk;
+                if (_mm > 0)
+                {
+                    slot[k] = (float)mk;
+                }
+
                 if (!double.IsNaN(mk))
                 {
                     combined += _weights[k] * mk;
@@ -228,7 +237,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
 
             combined = weightSum > 0 ? combined / weightSum : LastValid[series];
-            slot[_m] = (float)combined;
+            slot[_mm] = (float)combined;
             var sigma = Sigma(series, g, h);
             var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
             var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
@@ -250,7 +259,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 ref var c = ref cached[(h * _q) + q];
                 c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
                 prev = c;
-                slot[_m + 1 + q] = (float)c;
+                slot[_mm + 1 + q] = (float)c;
             }
 
             // Stage 2, per quantile level: a softmax over every source's recent pinball loss at that level (each
@@ -443,17 +452,18 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var decay = Math.Min(1, _options.LossDecay * every);
         for (var k = 0; k < _m; k++)
         {
-            var f = pending[k];
+            // A member's median is its quantile at the 0.5 level when the shape has one (stored once).
+            var f = _mm > 0 ? pending[k] : pending[MemberQuantilesAt + (k * _q) + _medianIndex];
             if (float.IsNaN(f))
             {
                 continue;
             }
 
             var e = Math.Abs(y - f);
-            loss[k] = double.IsNaN(loss[k]) ? e : loss[k] + (decay * (e - loss[k]));
+            loss[k] = float.IsNaN(loss[k]) ? (float)e : (float)(loss[k] + (decay * (e - loss[k])));
         }
 
-        var combined = pending[_m];
+        var combined = pending[_mm];
         if (float.IsNaN(combined))
         {
             return;
@@ -475,7 +485,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             // levels when y lies strictly above, matching how interval coverage is counted (ends included); ties
             // at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate around the level,
             // which keeps the long-run miss rate at q exactly.
-            var issued = pending[_m + 1 + q];
+            var issued = pending[_mm + 1 + q];
             var tau = qs[q];
             var step = tau < 0.5
                 ? -(((y < issued) ? 1.0 : 0.0) - tau)
@@ -497,7 +507,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         {
             for (var q = 0; q < _q; q++)
             {
-                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[_m + 1 + q];
+                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[_mm + 1 + q];
                 if (float.IsNaN(f))
                 {
                     continue;
@@ -506,7 +516,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 var e = y - f;
                 var pin = e >= 0 ? qs[q] * e : (qs[q] - 1) * e;
                 ref var l = ref qloss[(k * _q) + q];
-                l = double.IsNaN(l) ? pin : l + (qdecay * (pin - l));
+                l = float.IsNaN(l) ? (float)pin : (float)(l + (qdecay * (pin - l)));
             }
         }
 
