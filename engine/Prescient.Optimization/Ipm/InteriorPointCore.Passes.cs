@@ -2,9 +2,23 @@ using System.Runtime.CompilerServices;
 
 namespace Prescient.Optimization.Ipm;
 
-/// <summary>The column passes of an iteration, each over a range of columns so that workers can share them.</summary>
+/// <summary>
+/// The column passes of an iteration, each over a range of columns so that workers can share them.
+/// </summary>
+/// <remarks>
+/// The passes are memory-bound: on the allocation LP (1.5 nonzeros per column) a pass costs what it reads and
+/// writes per column, not its flops. So nothing is stored that a pass can recompute from what it reads anyway:
+/// xl = x - l, xu = u - x and their inverses come from x and the bounds (one division each, the same bits as a
+/// stored copy), and the affine direction is recomputed from A'dy_aff by passes 3 and 4 rather than written by
+/// pass 2 and read back. Every array a pass touches is loaded into a local first: the fields and the
+/// double-buffered point (<see cref="X"/> is <c>_xBuffers[_current]</c>) are not dereferenced per column.
+/// </remarks>
 internal sealed partial class InteriorPointCore
 {
+    /// <summary>
+    /// Pass 1: applies the pending step (x = x₀ + αp dx, z = z₀ + αd dz), then A x, rd = c - A'y - zl + zu, the
+    /// objectives, μ's sums, Θ = 1/(zl/xl + zu/xu + ρ) and the predictor's A Θ r̂ with r̂ = rd + zl - zu.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateRange(int from, int to, double[] ax, double[] rhs, Span<double> acc)
     {
@@ -25,16 +39,12 @@ internal sealed partial class InteriorPointCore
         var lower = _l;
         var upper = _u;
         var kinds = _kind;
-        var xls = _xl;
-        var xus = _xu;
-        var ixls = _inverseXl;
-        var ixus = _inverseXu;
         var rds = _rd;
         var thetas = _theta;
         var alphaPrimal = _passAlphaPrimal;
         var alphaDual = _passAlphaDual;
         var stepping = alphaPrimal != 0 || alphaDual != 0;
-        double primal = 0, dual = 0, complementarity = 0, xMax = 0, zMax = 0;
+        double primal = 0, dual = 0, complementarity = 0, xMax = 0, zMax = 0, rdMax = 0;
         var count = 0;
         for (var j = from; j < to; j++)
         {
@@ -76,15 +86,12 @@ internal sealed partial class InteriorPointCore
                 {
                     var xl = xj - lower[j];
                     var z = zl[j];
-                    var ixl = 1 / xl;
-                    xls[j] = xl;
-                    ixls[j] = ixl;
                     rd -= z;
                     dual += lower[j] * z;
                     complementarity += xl * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z * ixl;
+                    inverse = z * (1 / xl);
                     rhat = rd + z;
                     break;
                 }
@@ -93,15 +100,12 @@ internal sealed partial class InteriorPointCore
                 {
                     var xu = upper[j] - xj;
                     var z = zu[j];
-                    var ixu = 1 / xu;
-                    xus[j] = xu;
-                    ixus[j] = ixu;
                     rd += z;
                     dual -= upper[j] * z;
                     complementarity += xu * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z * ixu;
+                    inverse = z * (1 / xu);
                     rhat = rd - z;
                     break;
                 }
@@ -112,18 +116,12 @@ internal sealed partial class InteriorPointCore
                     var xu = upper[j] - xj;
                     var a = zl[j];
                     var b = zu[j];
-                    var ixl = 1 / xl;
-                    var ixu = 1 / xu;
-                    xls[j] = xl;
-                    xus[j] = xu;
-                    ixls[j] = ixl;
-                    ixus[j] = ixu;
                     rd += b - a;
                     dual += (lower[j] * a) - (upper[j] * b);
                     complementarity += (xl * a) + (xu * b);
                     count += 2;
                     zMax = Math.Max(zMax, Math.Max(a, b));
-                    inverse = (a * ixl) + (b * ixu);
+                    inverse = (a * (1 / xl)) + (b * (1 / xu));
                     rhat = rd + a - b;
                     break;
                 }
@@ -135,6 +133,7 @@ internal sealed partial class InteriorPointCore
             }
 
             rds[j] = rd;
+            rdMax = Math.Max(rdMax, Math.Abs(rd));
             var theta = 1 / (inverse + PrimalRegularization);
             thetas[j] = theta;
             var t = theta * rhat;
@@ -153,6 +152,7 @@ internal sealed partial class InteriorPointCore
         acc[3] = xMax;
         acc[4] = zMax;
         acc[5] = count;
+        acc[6] = rdMax;
     }
 
     /// <summary>The affine (predictor) residual r̂ = rd + zl - zu of a column (target products 0).</summary>
@@ -180,10 +180,9 @@ internal sealed partial class InteriorPointCore
         var dyAffine = _dyAffine;
         var thetas = _theta;
         var rds = _rd;
-        var xls = _xl;
-        var xus = _xu;
-        var ixls = _inverseXl;
-        var ixus = _inverseXu;
+        var x = X;
+        var lower = _l;
+        var upper = _u;
         var zls = Zl;
         var zus = Zu;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
@@ -198,17 +197,21 @@ internal sealed partial class InteriorPointCore
             }
 
             var aty = 0.0;
-            for (var p = cs[j]; p < cs[j + 1]; p++)
+            var end = cs[j + 1];
+            for (var p = cs[j]; p < end; p++)
             {
                 aty += av[p] * dyAffine[ri[p]];
             }
 
-            var dx = thetas[j] * (aty - AffineRhat(kind, rds[j], zls[j], zus[j]));
+            var xj = x[j];
+            var zlj = zls[j];
+            var zuj = zus[j];
+            var dx = thetas[j] * (aty - AffineRhat(kind, rds[j], zlj, zuj));
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                var xl = xls[j];
-                var z = zls[j];
-                var dzl = -z - (z * dx * ixls[j]);
+                var xl = xj - lower[j];
+                var z = zlj;
+                var dzl = -z - (z * dx * (1 / xl));
                 if (dx < 0 && xl < ap * -dx)
                 {
                     ap = -xl / dx;
@@ -228,9 +231,9 @@ internal sealed partial class InteriorPointCore
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                var xu = xus[j];
-                var z = zus[j];
-                var dzu = -z + (z * dx * ixus[j]);
+                var xu = upper[j] - xj;
+                var z = zuj;
+                var dzu = -z + (z * dx * (1 / xu));
                 if (dx > 0 && xu < ap * dx)
                 {
                     ap = xu / dx;
@@ -259,32 +262,34 @@ internal sealed partial class InteriorPointCore
     }
 
     /// <summary>
-    /// The corrector's r̂ = rd - rl/xl + ru/xu of column j, with rl = σμ - xl zl - dx_aff dzl_aff and
+    /// The corrector's r̂ = rd - rl/xl + ru/xu of a column, with rl = σμ - xl zl - dx_aff dzl_aff and
     /// ru = σμ - xu zu + dx_aff dzu_aff (the affine direction recomputed from A'dy_aff = <paramref name="atyAffine"/>).
+    /// <paramref name="ixl"/> and <paramref name="ixu"/> come back as 1/xl and 1/xu (0 on a side without a bound).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private double CorrectorRhat(int j, byte kind, double atyAffine, double target, out double rl, out double ru)
+    private static double CorrectorRhat(
+        byte kind, double theta, double rd, double xl, double xu, double zl, double zu, double atyAffine, double target,
+        out double rl, out double ru, out double ixl, out double ixu)
     {
-        var rd = _rd[j];
-        var zl = Zl[j];
-        var zu = Zu[j];
-        var dxa = _theta[j] * (atyAffine - AffineRhat(kind, rd, zl, zu));
+        var dxa = theta * (atyAffine - AffineRhat(kind, rd, zl, zu));
         var rhat = rd;
         rl = 0;
         ru = 0;
+        ixl = 0;
+        ixu = 0;
         if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
         {
-            var ixl = _inverseXl[j];
+            ixl = 1 / xl;
             var dzla = -zl - (zl * dxa * ixl);
-            rl = target - (_xl[j] * zl) - (dxa * dzla);
+            rl = target - (xl * zl) - (dxa * dzla);
             rhat -= rl * ixl;
         }
 
         if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
         {
-            var ixu = _inverseXu[j];
+            ixu = 1 / xu;
             var dzua = -zu + (zu * dxa * ixu);
-            ru = target - (_xu[j] * zu) + (dxa * dzua);
+            ru = target - (xu * zu) + (dxa * dzua);
             rhat += ru * ixu;
         }
 
@@ -301,6 +306,14 @@ internal sealed partial class InteriorPointCore
         var kinds = _kind;
         var dyAffine = _dyAffine;
         var thetas = _theta;
+        var rds = _rd;
+        var x = X;
+        var lower = _l;
+        var upper = _u;
+        var zls = Zl;
+        var zus = Zu;
+        var rls = _rl;
+        var rus = _ru;
         var target = _passTarget;
         var keepTargets = _passKeepTargets;
         for (var j = from; j < to; j++)
@@ -319,14 +332,16 @@ internal sealed partial class InteriorPointCore
                 aty += av[p] * dyAffine[ri[p]];
             }
 
-            var rhat = CorrectorRhat(j, kind, aty, target, out var rl, out var ru);
+            var xj = x[j];
+            var theta = thetas[j];
+            var rhat = CorrectorRhat(kind, theta, rds[j], xj - lower[j], upper[j] - xj, zls[j], zus[j], aty, target, out var rl, out var ru, out _, out _);
             if (keepTargets)
             {
-                _rl[j] = rl;
-                _ru[j] = ru;
+                rls[j] = rl;
+                rus[j] = ru;
             }
 
-            var t = thetas[j] * rhat;
+            var t = theta * rhat;
             if (t != 0)
             {
                 for (var p = start; p < end; p++)
@@ -348,10 +363,10 @@ internal sealed partial class InteriorPointCore
         var dy = _dy;
         var dyAffine = _dyAffine;
         var thetas = _theta;
-        var xls = _xl;
-        var xus = _xu;
-        var ixls = _inverseXl;
-        var ixus = _inverseXu;
+        var rds = _rd;
+        var x = X;
+        var lower = _l;
+        var upper = _u;
         var zls = Zl;
         var zus = Zu;
         var dxs = _dx;
@@ -372,46 +387,215 @@ internal sealed partial class InteriorPointCore
 
             var aty = 0.0;
             var atyAffine = 0.0;
-            for (var p = cs[j]; p < cs[j + 1]; p++)
+            var end = cs[j + 1];
+            for (var p = cs[j]; p < end; p++)
             {
                 var r = ri[p];
                 aty += av[p] * dy[r];
                 atyAffine += av[p] * dyAffine[r];
             }
 
-            var rhat = CorrectorRhat(j, kind, atyAffine, target, out var rl, out var ru);
-            var dx = thetas[j] * (aty - rhat);
+            var xj = x[j];
+            var xl = xj - lower[j];
+            var xu = upper[j] - xj;
+            var zl = zls[j];
+            var zu = zus[j];
+            var theta = thetas[j];
+            var rhat = CorrectorRhat(kind, theta, rds[j], xl, xu, zl, zu, atyAffine, target, out var rl, out var ru, out var ixl, out var ixu);
+            var dx = theta * (aty - rhat);
             dxs[j] = dx;
             double dzl = 0, dzu = 0;
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
-                var xl = xls[j];
-                var z = zls[j];
-                dzl = (rl - (z * dx)) * ixls[j];
+                dzl = (rl - (zl * dx)) * ixl;
                 if (dx < 0 && xl < ap * -dx)
                 {
                     ap = -xl / dx;
                 }
 
-                if (dzl < 0 && z < ad * -dzl)
+                if (dzl < 0 && zl < ad * -dzl)
                 {
-                    ad = -z / dzl;
+                    ad = -zl / dzl;
                 }
             }
 
             if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
             {
-                var xu = xus[j];
-                var z = zus[j];
-                dzu = (ru + (z * dx)) * ixus[j];
+                dzu = (ru + (zu * dx)) * ixu;
                 if (dx > 0 && xu < ap * dx)
                 {
                     ap = xu / dx;
                 }
 
-                if (dzu < 0 && z < ad * -dzu)
+                if (dzu < 0 && zu < ad * -dzu)
                 {
-                    ad = -z / dzu;
+                    ad = -zu / dzu;
+                }
+            }
+
+            dzls[j] = dzl;
+            dzus[j] = dzu;
+        }
+
+        acc[0] = ap;
+        acc[1] = ad;
+    }
+
+    /// <summary>
+    /// Pass 5, a Gondzio corrector's right-hand side: trial targets rl' = rl + c(vl), ru' = ru + c(vu), with vl, vu
+    /// the products at the enlarged trial step and c the push back into [βmin σμ, βmax σμ], then
+    /// r̂ = rd - rl'/xl + ru'/xu and A Θ r̂ into this worker's row buffer (worker 0's starts as rp).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CenteringRhsRange(int from, int to, double[] rhs)
+    {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        var kinds = _kind;
+        var thetas = _theta;
+        var rds = _rd;
+        var x = X;
+        var lower = _l;
+        var upper = _u;
+        var zls = Zl;
+        var zus = Zu;
+        var dxs = _dx;
+        var dzls = _dzl;
+        var dzus = _dzu;
+        var rls = _rl;
+        var rus = _ru;
+        var rlTrials = _rlTrial;
+        var ruTrials = _ruTrial;
+        var apTarget = _passTrialAlphaPrimal;
+        var adTarget = _passTrialAlphaDual;
+        var low = CenteringBetaMin * _passTarget;
+        var high = CenteringBetaMax * _passTarget;
+        for (var j = from; j < to; j++)
+        {
+            var kind = kinds[j];
+            var rl = rls[j];
+            var ru = rus[j];
+            var r = rds[j];
+            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            {
+                var xl = x[j] - lower[j];
+                var v = (xl + apTarget * dxs[j]) * (zls[j] + adTarget * dzls[j]);
+                rl += CenteringTerm(v, low, high);
+                r -= rl / xl;
+            }
+
+            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+            {
+                var xu = upper[j] - x[j];
+                var v = (xu - apTarget * dxs[j]) * (zus[j] + adTarget * dzus[j]);
+                ru += CenteringTerm(v, low, high);
+                r += ru / xu;
+            }
+
+            rlTrials[j] = rl;
+            ruTrials[j] = ru;
+            var t = thetas[j] * r;
+            if (t != 0)
+            {
+                var end = cs[j + 1];
+                for (var p = cs[j]; p < end; p++)
+                {
+                    rhs[ri[p]] += av[p] * t;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pass 6, a Gondzio corrector's direction from its dy: dx = Θ(A'dy - r̂), dzl = (rl' - zl dx)/xl,
+    /// dzu = (ru' + zu dx)/xu into the trial buffers, and its ratio tests.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CenteringDirectionRange(int from, int to, Span<double> acc)
+    {
+        var cs = _a.ColumnStart;
+        var ri = _a.RowIndex;
+        var av = _a.Values;
+        var kinds = _kind;
+        var dy = _dyTrial;
+        var thetas = _theta;
+        var rds = _rd;
+        var x = X;
+        var lower = _l;
+        var upper = _u;
+        var zls = Zl;
+        var zus = Zu;
+        var rls = _rlTrial;
+        var rus = _ruTrial;
+        var dxs = _dxTrial;
+        var dzls = _dzlTrial;
+        var dzus = _dzuTrial;
+        double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
+        for (var j = from; j < to; j++)
+        {
+            var kind = kinds[j];
+            if (kind == StandardForm.KindFixed)
+            {
+                dxs[j] = 0;
+                dzls[j] = 0;
+                dzus[j] = 0;
+                continue;
+            }
+
+            var aty = 0.0;
+            var end = cs[j + 1];
+            for (var p = cs[j]; p < end; p++)
+            {
+                aty += av[p] * dy[ri[p]];
+            }
+
+            var xj = x[j];
+            var xl = xj - lower[j];
+            var xu = upper[j] - xj;
+            var lowerSide = kind is StandardForm.KindLower or StandardForm.KindBoxed;
+            var upperSide = kind is StandardForm.KindUpper or StandardForm.KindBoxed;
+            var r = rds[j];
+            if (lowerSide)
+            {
+                r -= rls[j] / xl;
+            }
+
+            if (upperSide)
+            {
+                r += rus[j] / xu;
+            }
+
+            var d = thetas[j] * (aty - r);
+            dxs[j] = d;
+            double dzl = 0, dzu = 0;
+            if (lowerSide)
+            {
+                var z = zls[j];
+                dzl = (rls[j] - z * d) / xl;
+                if (d < 0)
+                {
+                    ap = Math.Min(ap, -xl / d);
+                }
+
+                if (dzl < 0)
+                {
+                    ad = Math.Min(ad, -z / dzl);
+                }
+            }
+
+            if (upperSide)
+            {
+                var z = zus[j];
+                dzu = (rus[j] + z * d) / xu;
+                if (d > 0)
+                {
+                    ap = Math.Min(ap, xu / d);
+                }
+
+                if (dzu < 0)
+                {
+                    ad = Math.Min(ad, -z / dzu);
                 }
             }
 

@@ -35,27 +35,23 @@ internal sealed partial class InteriorPointCore : IDisposable
     private readonly byte[] _kind;
     private readonly INormalEquationsSolver _solver;
 
-    private readonly double[] _xl;
-    private readonly double[] _xu;
     private readonly double[] _rp;
     private readonly double[] _rd;
     private readonly double[] _theta;
-    private readonly double[] _rhat;
-    private readonly double[] _rl;
-    private readonly double[] _ru;
-    private readonly double[] _dx;
-    private readonly double[] _dy;
-    private readonly double[] _dzl;
-    private readonly double[] _dzu;
     private readonly double[] _dyAffine;
-    private readonly double[] _inverseXl; // 1/xl and 1/xu, formed once per iteration: the passes multiply instead of dividing
-    private readonly double[] _inverseXu;
-    private readonly double[] _dxTrial;
-    private readonly double[] _dyTrial;
-    private readonly double[] _dzlTrial;
-    private readonly double[] _dzuTrial;
-    private readonly double[] _rlTrial;
-    private readonly double[] _ruTrial;
+    // A Gondzio corrector's direction and targets go to the trial buffers; an accepted one swaps them in.
+    private double[] _rl;
+    private double[] _ru;
+    private double[] _dx;
+    private double[] _dy;
+    private double[] _dzl;
+    private double[] _dzu;
+    private double[] _dxTrial;
+    private double[] _dyTrial;
+    private double[] _dzlTrial;
+    private double[] _dzuTrial;
+    private double[] _rlTrial;
+    private double[] _ruTrial;
     private readonly double[] _workN;
     private readonly double[] _workM;
     private readonly double[] _rhs;
@@ -84,12 +80,9 @@ internal sealed partial class InteriorPointCore : IDisposable
         _zlBuffers = [new double[_n], new double[_n]];
         _zuBuffers = [new double[_n], new double[_n]];
         Y = new double[_m];
-        _xl = new double[_n];
-        _xu = new double[_n];
         _rp = new double[_m];
         _rd = new double[_n];
         _theta = new double[_n];
-        _rhat = new double[_n];
         _rl = new double[_n];
         _ru = new double[_n];
         _dx = new double[_n];
@@ -97,8 +90,6 @@ internal sealed partial class InteriorPointCore : IDisposable
         _dzl = new double[_n];
         _dzu = new double[_n];
         _dyAffine = new double[_m];
-        _inverseXl = new double[_n];
-        _inverseXu = new double[_n];
         _dxTrial = new double[_n];
         _dyTrial = new double[_m];
         _dzlTrial = new double[_n];
@@ -219,7 +210,7 @@ internal sealed partial class InteriorPointCore : IDisposable
             var mu = Evaluate(alphaPrimal, alphaDual, out var xNorm, out var zNorm, out var yNorm);
             PassTicks += Stopwatch.GetTimestamp() - passStart;
             RelativePrimalResidual = NormInf(_rp) / (1 + primalScale);
-            RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
+            RelativeDualResidual = _rdNorm / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
             var merit = Math.Max(RelativePrimalResidual, Math.Max(RelativeDualResidual, RelativeGap));
             if (double.IsNaN(merit))
@@ -296,7 +287,7 @@ internal sealed partial class InteriorPointCore : IDisposable
             RestoreBest();
             Evaluate(0, 0, out _, out _, out _);
             RelativePrimalResidual = NormInf(_rp) / (1 + primalScale);
-            RelativeDualResidual = NormInf(_rd) / (1 + cNorm);
+            RelativeDualResidual = _rdNorm / (1 + cNorm);
             RelativeGap = Math.Abs(PrimalObjective - DualObjective) / (1 + Math.Abs(PrimalObjective));
         }
 
@@ -335,6 +326,9 @@ internal sealed partial class InteriorPointCore : IDisposable
     private double _passAlphaDual;
     private double _passTarget;
     private bool _passKeepTargets;
+    private double _passTrialAlphaPrimal;
+    private double _passTrialAlphaDual;
+    private double _rdNorm;
 
     /// <summary>Number of threads the column passes use (1 unless set by <see cref="UseThreads"/> on a large model).</summary>
     public int Threads => _team?.Count ?? 1;
@@ -394,8 +388,14 @@ internal sealed partial class InteriorPointCore : IDisposable
             case 3:
                 CorrectorRhsRange(start, end, _rhsBuffers[worker]);
                 break;
-            default:
+            case 4:
                 CorrectorRange(start, end, acc);
+                break;
+            case 5:
+                CenteringRhsRange(start, end, _rhsBuffers[worker]);
+                break;
+            default:
+                CenteringDirectionRange(start, end, acc);
                 break;
         }
     }
@@ -488,6 +488,7 @@ internal sealed partial class InteriorPointCore : IDisposable
 
         xNorm = Reduce(3, max: true);
         zNorm = Reduce(4, max: true);
+        _rdNorm = Reduce(6, max: true);
         PrimalObjective = Reduce(0);
         DualObjective = Reduce(1) + dualFromRows;
         var count = Reduce(5);
@@ -549,32 +550,29 @@ internal sealed partial class InteriorPointCore : IDisposable
 
         // Gondzio multiple-centrality correctors: push outlying products of the trial point back into
         // [βmin σμ, βmax σμ] and keep the corrected direction when it allows longer steps.
+        var correctorSolveTicks = 0L;
         for (var k = 0; k < maxCorrectors && target > 0; k++)
         {
-            var apTarget = Math.Min(1, 1.5 * ap + 0.1);
-            var adTarget = Math.Min(1, 1.5 * ad + 0.1);
-            const double betaMin = 0.1;
-            const double betaMax = 10;
-            for (var j = 0; j < _n; j++)
-            {
-                var kind = _kind[j];
-                _rlTrial[j] = _rl[j];
-                _ruTrial[j] = _ru[j];
-                if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-                {
-                    var v = (_xl[j] + apTarget * _dx[j]) * (Zl[j] + adTarget * _dzl[j]);
-                    _rlTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
-                }
+            _passTrialAlphaPrimal = Math.Min(1, 1.5 * ap + 0.1);
+            _passTrialAlphaDual = Math.Min(1, 1.5 * ad + 0.1);
 
-                if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-                {
-                    var v = (_xu[j] - apTarget * _dx[j]) * (Zu[j] + adTarget * _dzu[j]);
-                    _ruTrial[j] += CenteringTerm(v, betaMin * target, betaMax * target);
-                }
+            // rhs = rp + A Θ r̂: worker 0's buffer starts as rp, so one worker sums in the order of A x + rp.
+            Array.Copy(_rp, _rhsBuffers[0], _m);
+            for (var w = 1; w < _rhsBuffers.Length; w++)
+            {
+                Array.Clear(_rhsBuffers[w], 0, _m);
             }
 
-            Direction(_rlTrial, _ruTrial, _dxTrial, _dyTrial, _dzlTrial, _dzuTrial);
-            StepLengths(_dxTrial, _dzlTrial, _dzuTrial, out var apNew, out var adNew);
+            RunPass(5);
+            ReduceRows(_rhsBuffers);
+            var t5 = Stopwatch.GetTimestamp();
+            _solver.Solve(_rhs, _dyTrial);
+            var t6 = Stopwatch.GetTimestamp();
+            SolveTicks += t6 - t5;
+            correctorSolveTicks += t6 - t5;
+            RunPass(6);
+            var apNew = Math.Min(Reduce(0, min: true), 1e30);
+            var adNew = Math.Min(Reduce(1, min: true), 1e30);
             if (apNew + adNew < 1.01 * (Math.Min(ap, 1e30) + Math.Min(ad, 1e30)))
             {
                 break;
@@ -582,19 +580,22 @@ internal sealed partial class InteriorPointCore : IDisposable
 
             ap = apNew;
             ad = adNew;
-            Array.Copy(_dxTrial, _dx, _n);
-            Array.Copy(_dyTrial, _dy, _m);
-            Array.Copy(_dzlTrial, _dzl, _n);
-            Array.Copy(_dzuTrial, _dzu, _n);
-            Array.Copy(_rlTrial, _rl, _n);
-            Array.Copy(_ruTrial, _ru, _n);
+            (_dx, _dxTrial) = (_dxTrial, _dx);
+            (_dy, _dyTrial) = (_dyTrial, _dy);
+            (_dzl, _dzlTrial) = (_dzlTrial, _dzl);
+            (_dzu, _dzuTrial) = (_dzuTrial, _dzu);
+            (_rl, _rlTrial) = (_rlTrial, _rl);
+            (_ru, _ruTrial) = (_ruTrial, _ru);
         }
 
-        PassTicks += Stopwatch.GetTimestamp() - t4;
+        PassTicks += Stopwatch.GetTimestamp() - t4 - correctorSolveTicks;
         alphaPrimal = Math.Min(1, StepFactor * ap);
         alphaDual = Math.Min(1, StepFactor * ad);
         return true;
     }
+
+    private const double CenteringBetaMin = 0.1;
+    private const double CenteringBetaMax = 10;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double CenteringTerm(double v, double low, double high)
@@ -610,92 +611,6 @@ internal sealed partial class InteriorPointCore : IDisposable
         }
 
         return 0;
-    }
-
-    /// <summary>Solves the Newton system for complementarity targets rl, ru with the current factorization.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Direction(double[] rl, double[] ru, double[] dx, double[] dy, double[] dzl, double[] dzu)
-    {
-        var rhat = _rhat;
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = _kind[j];
-            var r = _rd[j];
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                r -= rl[j] / _xl[j];
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                r += ru[j] / _xu[j];
-            }
-
-            rhat[j] = r;
-            _workN[j] = _theta[j] * r;
-        }
-
-        // rhs = rp + A Θ r̂
-        Array.Copy(_rp, _rhs, _m);
-        _a.MultiplyAdd(_workN, _rhs);
-        _solver.Solve(_rhs, dy);
-        _a.MultiplyTransposed(dy, dx);
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = _kind[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                dx[j] = 0;
-                dzl[j] = 0;
-                dzu[j] = 0;
-                continue;
-            }
-
-            var d = _theta[j] * (dx[j] - rhat[j]);
-            dx[j] = d;
-            dzl[j] = kind is StandardForm.KindLower or StandardForm.KindBoxed ? (rl[j] - Zl[j] * d) / _xl[j] : 0;
-            dzu[j] = kind is StandardForm.KindUpper or StandardForm.KindBoxed ? (ru[j] + Zu[j] * d) / _xu[j] : 0;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StepLengths(double[] dx, double[] dzl, double[] dzu, out double alphaPrimal, out double alphaDual)
-    {
-        var ap = double.PositiveInfinity;
-        var ad = double.PositiveInfinity;
-        for (var j = 0; j < _n; j++)
-        {
-            var kind = _kind[j];
-            var d = dx[j];
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                if (d < 0)
-                {
-                    ap = Math.Min(ap, -_xl[j] / d);
-                }
-
-                if (dzl[j] < 0)
-                {
-                    ad = Math.Min(ad, -Zl[j] / dzl[j]);
-                }
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                if (d > 0)
-                {
-                    ap = Math.Min(ap, _xu[j] / d);
-                }
-
-                if (dzu[j] < 0)
-                {
-                    ad = Math.Min(ad, -Zu[j] / dzu[j]);
-                }
-            }
-        }
-
-        alphaPrimal = Math.Min(ap, 1e30);
-        alphaDual = Math.Min(ad, 1e30);
     }
 
     /// <summary>
