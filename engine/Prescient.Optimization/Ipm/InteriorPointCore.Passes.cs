@@ -9,18 +9,20 @@ namespace Prescient.Optimization.Ipm;
 /// The passes are memory-bound: on the allocation LP (1.5 nonzeros per column) a pass costs what it reads and
 /// writes per column, not its flops. So nothing is stored that a pass can recompute from what it reads anyway:
 /// xl = x - l, xu = u - x and their inverses come from x and the bounds (one division each, the same bits as a
-/// stored copy), and the affine direction is recomputed from A'dy_aff by passes 3 and 4 rather than written by
-/// pass 2 and read back. Every array a pass touches is loaded into a local first: the fields and the
+/// stored copy), and the affine direction is recomputed from A'dy_aff by pass 3 rather than written by pass 2
+/// and read back. An iteration without Gondzio correctors makes three passes: evaluate, affine (which also forms
+/// the corrector's right-hand side, see <see cref="AffineRange"/>), corrector. Every array a pass touches is loaded into a local first: the fields and the
 /// double-buffered point (<see cref="X"/> is <c>_xBuffers[_current]</c>) are not dereferenced per column.
 /// </remarks>
 internal sealed partial class InteriorPointCore
 {
     /// <summary>
     /// Pass 1: applies the pending step (x = x₀ + αp dx, z = z₀ + αd dz), then A x, rd = c - A'y - zl + zu, the
-    /// objectives, μ's sums, Θ = 1/(zl/xl + zu/xu + ρ) and the predictor's A Θ r̂ with r̂ = rd + zl - zu.
+    /// objectives, μ's sums, Θ = 1/(zl/xl + zu/xu + ρ), the predictor's A Θ r̂ with r̂ = rd + zl - zu, and the
+    /// corrector's target part A Θ q with q = 1/xu - 1/xl (see <see cref="AffineRange"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EvaluateRange(int from, int to, double[] ax, double[] rhs, Span<double> acc)
+    private void EvaluateRange(int from, int to, double[] ax, double[] rhs, double[] targetRhs, Span<double> acc)
     {
         var cs = _a.ColumnStart;
         var ri = _a.RowIndex;
@@ -80,19 +82,22 @@ internal sealed partial class InteriorPointCore
             var rd = cost[j] - aty;
             double inverse;
             double rhat;
+            double q;
             switch (kind)
             {
                 case StandardForm.KindLower:
                 {
                     var xl = xj - lower[j];
                     var z = zl[j];
+                    var ixl = 1 / xl;
                     rd -= z;
                     dual += lower[j] * z;
                     complementarity += xl * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z * (1 / xl);
+                    inverse = z * ixl;
                     rhat = rd + z;
+                    q = -ixl;
                     break;
                 }
 
@@ -100,13 +105,15 @@ internal sealed partial class InteriorPointCore
                 {
                     var xu = upper[j] - xj;
                     var z = zu[j];
+                    var ixu = 1 / xu;
                     rd += z;
                     dual -= upper[j] * z;
                     complementarity += xu * z;
                     count++;
                     zMax = Math.Max(zMax, z);
-                    inverse = z * (1 / xu);
+                    inverse = z * ixu;
                     rhat = rd - z;
+                    q = ixu;
                     break;
                 }
 
@@ -116,19 +123,23 @@ internal sealed partial class InteriorPointCore
                     var xu = upper[j] - xj;
                     var a = zl[j];
                     var b = zu[j];
+                    var ixl = 1 / xl;
+                    var ixu = 1 / xu;
                     rd += b - a;
                     dual += (lower[j] * a) - (upper[j] * b);
                     complementarity += (xl * a) + (xu * b);
                     count += 2;
                     zMax = Math.Max(zMax, Math.Max(a, b));
-                    inverse = (a * (1 / xl)) + (b * (1 / xu));
+                    inverse = (a * ixl) + (b * ixu);
                     rhat = rd + a - b;
+                    q = ixu - ixl;
                     break;
                 }
 
                 default:
                     inverse = FreeRegularization;
                     rhat = rd;
+                    q = 0;
                     break;
             }
 
@@ -137,12 +148,12 @@ internal sealed partial class InteriorPointCore
             var theta = 1 / (inverse + PrimalRegularization);
             thetas[j] = theta;
             var t = theta * rhat;
-            if (t != 0)
+            var tq = theta * q;
+            for (var p = start; p < end; p++)
             {
-                for (var p = start; p < end; p++)
-                {
-                    rhs[ri[p]] += av[p] * t;
-                }
+                var r = ri[p];
+                rhs[r] += av[p] * t;
+                targetRhs[r] += av[p] * tq;
             }
         }
 
@@ -167,11 +178,19 @@ internal sealed partial class InteriorPointCore
 
     /// <summary>
     /// Pass 2: the affine direction dx = Θ(A'dy_aff - r̂), dzl = -zl - zl dx/xl, dzu = -zu + zu dx/xu, its
-    /// ratio tests and the sums for μ_aff. Nothing per column is stored: passes 3 and 4 recompute it from
-    /// dy_aff, which costs less than reading it back from memory.
+    /// ratio tests and the sums for μ_aff, and the corrector's right-hand side but for its target σμ, which
+    /// needs these sums first. The corrector's r̂ = rd - rl/xl + ru/xu, with rl = σμ - xl zl - dx dzl and
+    /// ru = σμ - xu zu + dx dzu, is linear in σμ:
+    /// <code>
+    ///   r̂ = p + σμ q,   p = rd + (xl zl + dx dzl)/xl - (xu zu - dx dzu)/xu,   q = 1/xu - 1/xl
+    /// </code>
+    /// so A Θ r̂ = A Θ p + σμ A Θ q: this pass adds A Θ p into the worker's row buffer, pass 1 formed A Θ q,
+    /// and no separate pass over the columns is needed for the corrector's right-hand side. Nothing per
+    /// column is stored: pass 3 recomputes the affine direction from dy_aff, which costs less than reading
+    /// it back from memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AffineRange(int from, int to, Span<double> acc)
+    private void AffineRange(int from, int to, double[] rhs, Span<double> acc)
     {
         var cs = _a.ColumnStart;
         var ri = _a.RowIndex;
@@ -206,12 +225,17 @@ internal sealed partial class InteriorPointCore
             var xj = x[j];
             var zlj = zls[j];
             var zuj = zus[j];
-            var dx = thetas[j] * (aty - AffineRhat(kind, rds[j], zlj, zuj));
+            var theta = thetas[j];
+            var rd = rds[j];
+            var dx = theta * (aty - AffineRhat(kind, rd, zlj, zuj));
+            var pj = rd;
             if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
             {
                 var xl = xj - lower[j];
                 var z = zlj;
-                var dzl = -z - (z * dx * (1 / xl));
+                var ixl = 1 / xl;
+                var dzl = -z - (z * dx * ixl);
+                pj += ((xl * z) + (dx * dzl)) * ixl;
                 if (dx < 0 && xl < ap * -dx)
                 {
                     ap = -xl / dx;
@@ -233,7 +257,9 @@ internal sealed partial class InteriorPointCore
             {
                 var xu = upper[j] - xj;
                 var z = zuj;
-                var dzu = -z + (z * dx * (1 / xu));
+                var ixu = 1 / xu;
+                var dzu = -z + (z * dx * ixu);
+                pj -= ((xu * z) - (dx * dzu)) * ixu;
                 if (dx > 0 && xu < ap * dx)
                 {
                     ap = xu / dx;
@@ -249,6 +275,12 @@ internal sealed partial class InteriorPointCore
                 s2 += xu * dzu;
                 s3 -= dx * dzu;
                 count++;
+            }
+
+            var t = theta * pj;
+            for (var p = cs[j]; p < end; p++)
+            {
+                rhs[ri[p]] += av[p] * t;
             }
         }
 
@@ -296,63 +328,10 @@ internal sealed partial class InteriorPointCore
         return rhat;
     }
 
-    /// <summary>Pass 3: corrector targets, r̂ and A Θ r̂ into this worker's row buffer.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CorrectorRhsRange(int from, int to, double[] rhs)
-    {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var kinds = _kind;
-        var dyAffine = _dyAffine;
-        var thetas = _theta;
-        var rds = _rd;
-        var x = X;
-        var lower = _l;
-        var upper = _u;
-        var zls = Zl;
-        var zus = Zu;
-        var rls = _rl;
-        var rus = _ru;
-        var target = _passTarget;
-        var keepTargets = _passKeepTargets;
-        for (var j = from; j < to; j++)
-        {
-            var kind = kinds[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                continue;
-            }
-
-            var start = cs[j];
-            var end = cs[j + 1];
-            var aty = 0.0;
-            for (var p = start; p < end; p++)
-            {
-                aty += av[p] * dyAffine[ri[p]];
-            }
-
-            var xj = x[j];
-            var theta = thetas[j];
-            var rhat = CorrectorRhat(kind, theta, rds[j], xj - lower[j], upper[j] - xj, zls[j], zus[j], aty, target, out var rl, out var ru, out _, out _);
-            if (keepTargets)
-            {
-                rls[j] = rl;
-                rus[j] = ru;
-            }
-
-            var t = theta * rhat;
-            if (t != 0)
-            {
-                for (var p = start; p < end; p++)
-                {
-                    rhs[ri[p]] += av[p] * t;
-                }
-            }
-        }
-    }
-
-    /// <summary>Pass 4: corrector direction dx = Θ(A'dy - r̂), dzl = (rl - zl dx)/xl, dzu = (ru + zu dx)/xu and its ratio tests.</summary>
+    /// <summary>
+    /// Pass 3: corrector direction dx = Θ(A'dy - r̂), dzl = (rl - zl dx)/xl, dzu = (ru + zu dx)/xu and its ratio
+    /// tests; rl and ru are kept for the Gondzio correctors when there are any.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CorrectorRange(int from, int to, Span<double> acc)
     {
@@ -372,7 +351,10 @@ internal sealed partial class InteriorPointCore
         var dxs = _dx;
         var dzls = _dzl;
         var dzus = _dzu;
+        var rls = _rl;
+        var rus = _ru;
         var target = _passTarget;
+        var keepTargets = _passKeepTargets;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
         for (var j = from; j < to; j++)
         {
@@ -382,6 +364,12 @@ internal sealed partial class InteriorPointCore
                 dxs[j] = 0;
                 dzls[j] = 0;
                 dzus[j] = 0;
+                if (keepTargets)
+                {
+                    rls[j] = 0;
+                    rus[j] = 0;
+                }
+
                 continue;
             }
 
@@ -402,6 +390,12 @@ internal sealed partial class InteriorPointCore
             var zu = zus[j];
             var theta = thetas[j];
             var rhat = CorrectorRhat(kind, theta, rds[j], xl, xu, zl, zu, atyAffine, target, out var rl, out var ru, out var ixl, out var ixu);
+            if (keepTargets)
+            {
+                rls[j] = rl;
+                rus[j] = ru;
+            }
+
             var dx = theta * (aty - rhat);
             dxs[j] = dx;
             double dzl = 0, dzu = 0;
@@ -442,7 +436,7 @@ internal sealed partial class InteriorPointCore
     }
 
     /// <summary>
-    /// Pass 5, a Gondzio corrector's right-hand side: trial targets rl' = rl + c(vl), ru' = ru + c(vu), with vl, vu
+    /// Pass 4, a Gondzio corrector's right-hand side: trial targets rl' = rl + c(vl), ru' = ru + c(vu), with vl, vu
     /// the products at the enlarged trial step and c the push back into [βmin σμ, βmax σμ], then
     /// r̂ = rd - rl'/xl + ru'/xu and A Θ r̂ into this worker's row buffer (worker 0's starts as rp).
     /// </summary>
@@ -508,7 +502,7 @@ internal sealed partial class InteriorPointCore
     }
 
     /// <summary>
-    /// Pass 6, a Gondzio corrector's direction from its dy: dx = Θ(A'dy - r̂), dzl = (rl' - zl dx)/xl,
+    /// Pass 5, a Gondzio corrector's direction from its dy: dx = Θ(A'dy - r̂), dzl = (rl' - zl dx)/xl,
     /// dzu = (ru' + zu dx)/xu into the trial buffers, and its ratio tests.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

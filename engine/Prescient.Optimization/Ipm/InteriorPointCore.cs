@@ -320,6 +320,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     private Action<int>? _passBody;
     private double[][] _rowBuffers = [];
     private double[][] _rhsBuffers = [];
+    private double[][] _targetBuffers = [];
     private double[] _accumulators = [];
     private int _pass;
     private double _passAlphaPrimal;
@@ -345,12 +346,14 @@ internal sealed partial class InteriorPointCore : IDisposable
         _passBody = RunPassPart;
         _rowBuffers = new double[count][];
         _rhsBuffers = new double[count][];
+        _targetBuffers = new double[count][];
         _rowBuffers[0] = _workM;
         _rhsBuffers[0] = _rhs;
-        for (var w = 1; w < count; w++)
+        for (var w = 0; w < count; w++)
         {
-            _rowBuffers[w] = new double[_m];
-            _rhsBuffers[w] = new double[_m];
+            _rowBuffers[w] ??= new double[_m];
+            _rhsBuffers[w] ??= new double[_m];
+            _targetBuffers[w] = new double[_m];
         }
 
         _accumulators = new double[count * AccumulatorStride];
@@ -380,18 +383,15 @@ internal sealed partial class InteriorPointCore : IDisposable
         switch (_pass)
         {
             case 1:
-                EvaluateRange(start, end, _rowBuffers[worker], _rhsBuffers[worker], acc);
+                EvaluateRange(start, end, _rowBuffers[worker], _rhsBuffers[worker], _targetBuffers[worker], acc);
                 break;
             case 2:
-                AffineRange(start, end, acc);
+                AffineRange(start, end, _rhsBuffers[worker], acc);
                 break;
             case 3:
-                CorrectorRhsRange(start, end, _rhsBuffers[worker]);
-                break;
-            case 4:
                 CorrectorRange(start, end, acc);
                 break;
-            case 5:
+            case 4:
                 CenteringRhsRange(start, end, _rhsBuffers[worker]);
                 break;
             default:
@@ -463,6 +463,11 @@ internal sealed partial class InteriorPointCore : IDisposable
             Array.Clear(b, 0, _m);
         }
 
+        foreach (var b in _targetBuffers)
+        {
+            Array.Clear(b, 0, _m);
+        }
+
         _passAlphaPrimal = alphaPrimal;
         _passAlphaDual = alphaDual;
         var stepping = alphaPrimal != 0 || alphaDual != 0;
@@ -475,6 +480,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         RunPass(1);
         ReduceRows(_rowBuffers);
         ReduceRows(_rhsBuffers);
+        ReduceRows(_targetBuffers);
         var ax = _workM;
         var rhs = _rhs;
         var dualFromRows = 0.0;
@@ -512,7 +518,13 @@ internal sealed partial class InteriorPointCore : IDisposable
         var t2 = Stopwatch.GetTimestamp();
         FactorizeTicks += t1 - t0;
         SolveTicks += t2 - t1;
+        foreach (var b in _rhsBuffers)
+        {
+            Array.Clear(b, 0, _m);
+        }
+
         RunPass(2);
+        ReduceRows(_rhsBuffers);
 
         // Σ(xl + αp dx)(zl + αd dzl) = s0 + αp s1 + αd s2 + αp αd s3, the same for the upper side.
         var ap = Math.Min(1, Reduce(0, min: true));
@@ -524,19 +536,13 @@ internal sealed partial class InteriorPointCore : IDisposable
         var target = sigma * mu;
 
         // Corrector: rl = σμ - xl zl - dxl_aff dzl_aff, ru = σμ - xu zu - dxu_aff dzu_aff (dxu = -dx);
-        // r̂ = rd - rl/xl + ru/xu, rhs = rp + A Θ r̂.
+        // r̂ = rd - rl/xl + ru/xu = p + σμ q, rhs = rp + A Θ p + σμ A Θ q (passes 2 and 1 formed both products).
         _passTarget = target;
         _passKeepTargets = maxCorrectors > 0;
-        foreach (var b in _rhsBuffers)
-        {
-            Array.Clear(b, 0, _m);
-        }
-
-        RunPass(3);
-        ReduceRows(_rhsBuffers);
+        var targetRhs = _targetBuffers[0];
         for (var i = 0; i < _m; i++)
         {
-            _rhs[i] += _rp[i];
+            _rhs[i] += (target * targetRhs[i]) + _rp[i];
         }
 
         var t3 = Stopwatch.GetTimestamp();
@@ -544,7 +550,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         var t4 = Stopwatch.GetTimestamp();
         SolveTicks += t4 - t3;
         PassTicks += t3 - t2;
-        RunPass(4);
+        RunPass(3);
         ap = Reduce(0, min: true);
         ad = Reduce(1, min: true);
 
@@ -563,14 +569,14 @@ internal sealed partial class InteriorPointCore : IDisposable
                 Array.Clear(_rhsBuffers[w], 0, _m);
             }
 
-            RunPass(5);
+            RunPass(4);
             ReduceRows(_rhsBuffers);
             var t5 = Stopwatch.GetTimestamp();
             _solver.Solve(_rhs, _dyTrial);
             var t6 = Stopwatch.GetTimestamp();
             SolveTicks += t6 - t5;
             correctorSolveTicks += t6 - t5;
-            RunPass(6);
+            RunPass(5);
             var apNew = Math.Min(Reduce(0, min: true), 1e30);
             var adNew = Math.Min(Reduce(1, min: true), 1e30);
             if (apNew + adNew < 1.01 * (Math.Min(ap, 1e30) + Math.Min(ad, 1e30)))
