@@ -123,6 +123,7 @@ public static class StatusCommand
             w.WriteNumber("applied", status.Commands?.Applied ?? 0);
             w.WriteNumber("refused", status.Commands?.Refused ?? 0);
             w.WriteNumber("dry_run", status.Commands?.DryRun ?? 0);
+            w.WriteNumber("expired", status.Commands?.Expired ?? 0);
             w.WriteEndObject();
             w.WriteStartArray("recent_commands");
             foreach (var c in status.RecentCommands)
@@ -226,7 +227,7 @@ public static class StatusCommand
         }
 
         var c = status.Commands;
-        console.MarkupLine($"Commands: sent {c?.Sent ?? 0}, applied {c?.Applied ?? 0}, dry-run {c?.DryRun ?? 0}, refused {c?.Refused ?? 0}");
+        console.MarkupLine($"Commands: sent {c?.Sent ?? 0}, applied {c?.Applied ?? 0}, dry-run {c?.DryRun ?? 0}, refused {c?.Refused ?? 0}, expired {c?.Expired ?? 0}");
         if (status.Rejections.Count > 0)
         {
             console.MarkupLine("Refused input: " + Markup.Escape(string.Join(", ", status.Rejections.Select(r => $"{r.Reason} {r.Count}"))));

@@ -150,6 +150,7 @@ public sealed class PlanningMetrics(CommandLog commands)
         Counter(b, "prescient_commands_applied_total", "Commands agents applied.", counters.Applied);
         Counter(b, "prescient_commands_refused_total", "Commands agents refused.", counters.Refused);
         Counter(b, "prescient_commands_dry_run_total", "Commands agents answered in dry-run mode.", counters.DryRun);
+        Counter(b, "prescient_commands_expired_total", "Commands given up unanswered after the pending timeout (10 minutes).", counters.Expired);
         return b.ToString();
     }
 

@@ -124,6 +124,7 @@ public sealed partial class PlanningService : BackgroundService
     {
         lock (_cycleLock)
         {
+            _commands.ExpireStale();
             var plan = _orchestrator is null ? RunReactive() : RunPredictive(_orchestrator);
 
             // Durable before visible: a plan anyone has seen survives a kill -9.

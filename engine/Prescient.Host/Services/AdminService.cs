@@ -36,6 +36,7 @@ public sealed class AdminService(
                 Applied = snapshot.Commands.Applied,
                 Refused = snapshot.Commands.Refused,
                 DryRun = snapshot.Commands.DryRun,
+                Expired = snapshot.Commands.Expired,
             },
         };
 

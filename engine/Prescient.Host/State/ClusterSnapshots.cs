@@ -43,7 +43,7 @@ public sealed record ClusterStatusSnapshot(
     IReadOnlyList<CommandRecordSnapshot> RecentCommands,
     int PendingJobs);
 
-public sealed record CommandCounters(ulong Sent, ulong Applied, ulong Refused, ulong DryRun);
+public sealed record CommandCounters(ulong Sent, ulong Applied, ulong Refused, ulong DryRun, ulong Expired);
 
 /// <summary>What a command asks an agent to do.</summary>
 public enum CommandKindInfo

@@ -8,10 +8,19 @@ namespace Prescient.Host.State;
 /// first), and the most recent records for display (bounded by the recent capacity). Lookups are O(1).
 /// Thread-safe.
 /// </summary>
-public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
+public sealed class CommandLog(TimeProvider time, int recentCapacity = 256, TimeSpan? pendingTimeout = null)
 {
     /// <summary>Commands awaiting a result at most; past it the oldest pending one is given up (its result would count as unknown).</summary>
     public const int MaxPending = 1_000_000;
+
+    /// <summary>
+    /// A command unanswered this long is given up (counted as expired): well past any lead time plus validity, its
+    /// answer is lost. Expiry also bounds the send-order queue to the commands of the last few minutes, whatever an
+    /// agent does.
+    /// </summary>
+    public static readonly TimeSpan DefaultPendingTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly long _timeoutTicks = (long)((pendingTimeout ?? DefaultPendingTimeout).TotalSeconds * time.TimestampFrequency);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _pending = new(StringComparer.Ordinal);
@@ -19,7 +28,7 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
     private readonly Dictionary<(string JobId, CommandKindInfo Kind), int> _pendingByJob = [];
     private readonly Queue<(string Id, Entry Entry)> _recent = new();
     private readonly LongHistogram _roundTripMicroseconds = new(TimeSpan.FromMinutes(10).Ticks / 10, 3);
-    private ulong _sent, _applied, _refused, _dryRun;
+    private ulong _sent, _applied, _refused, _dryRun, _expired;
 
     /// <summary>Records a command as sent now.</summary>
     public void Sent(string commandId, string nodeName, string jobId, CommandKindInfo kind, string reason)
@@ -45,12 +54,7 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
                 _recent.Dequeue();
             }
 
-            // Ids of answered commands stay in the order queue until they reach its head; trim them there so
-            // the queue stays proportional to what is pending.
-            while (_pendingOrder.TryPeek(out var head) && !_pending.ContainsKey(head))
-            {
-                _pendingOrder.Dequeue();
-            }
+            Trim();
         }
     }
 
@@ -125,6 +129,15 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
 
 
 
+    /// <summary>Gives up the commands unanswered for longer than the timeout (also done on every send).</summary>
+    public void ExpireStale()
+    {
+        lock (_lock)
+        {
+            Trim();
+        }
+    }
+
     /// <summary>Percentiles of the command round trip (queued by the engine → result received), in milliseconds; optionally starts afresh.</summary>
     public LatencyPercentiles RoundTrip(bool reset)
     {
@@ -147,7 +160,7 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
     {
         lock (_lock)
         {
-            return new CommandCounters(_sent, _applied, _refused, _dryRun);
+            return new CommandCounters(_sent, _applied, _refused, _dryRun, _expired);
         }
     }
 
@@ -184,6 +197,29 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256)
             {
                 return _pending.Count;
             }
+        }
+    }
+
+    // Ids of answered commands stay in the send-order queue until they reach its head; trim them there, and give up
+    // a head still pending past the timeout, so the queue holds only the recent and the pending.
+    private void Trim()
+    {
+        var now = time.GetTimestamp();
+        while (_pendingOrder.TryPeek(out var head))
+        {
+            if (_pending.TryGetValue(head, out var entry))
+            {
+                if (now - entry.SentTimestamp < _timeoutTicks)
+                {
+                    break;
+                }
+
+                _pending.Remove(head);
+                Unpend(entry);
+                _expired++;
+            }
+
+            _pendingOrder.Dequeue();
         }
     }
 
