@@ -13,6 +13,10 @@ namespace Prescient.Optimization.Ipm;
 /// and read back. An iteration without Gondzio correctors makes three passes: evaluate, affine (which also forms
 /// the corrector's right-hand side, see <see cref="AffineRange"/>), corrector. Every array a pass touches is loaded into a local first: the fields and the
 /// double-buffered point (<see cref="X"/> is <c>_xBuffers[_current]</c>) are not dereferenced per column.
+/// The passes index pinned pointers: a pass holds up to twenty arrays, more than the registers, and with
+/// bounds checks each access reloaded an array and its length from the stack. The indices are in range by
+/// construction: columns in [0, n) of n-long arrays, CSC positions below ColumnStart[n] (checked by
+/// <see cref="Linear.SparseMatrix"/>), row indices below m, the length of every row buffer.
 /// </remarks>
 internal sealed partial class InteriorPointCore
 {
@@ -22,149 +26,145 @@ internal sealed partial class InteriorPointCore
     /// corrector's target part A Θ q with q = 1/xu - 1/xl (see <see cref="AffineRange"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EvaluateRange(int from, int to, double[] ax, double[] rhs, double[] targetRhs, Span<double> acc)
+    private unsafe void EvaluateRange(int from, int to, double[] ax, double[] rhs, double[] targetRhs, Span<double> acc)
     {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var x = X;
-        var y = Y;
-        var zl = Zl;
-        var zu = Zu;
-        var xFrom = _xBuffers[_source];
-        var zlFrom = _zlBuffers[_source];
-        var zuFrom = _zuBuffers[_source];
-        var dxs = _dx;
-        var dzls = _dzl;
-        var dzus = _dzu;
-        var cost = _c;
-        var lower = _l;
-        var upper = _u;
-        var kinds = _kind;
-        var rds = _rd;
-        var thetas = _theta;
         var alphaPrimal = _passAlphaPrimal;
         var alphaDual = _passAlphaDual;
         var stepping = alphaPrimal != 0 || alphaDual != 0;
         double primal = 0, dual = 0, complementarity = 0, xMax = 0, zMax = 0, rdMax = 0;
         var count = 0;
-        for (var j = from; j < to; j++)
+        fixed (int* cs = _a.ColumnStart, ri = _a.RowIndex)
+        fixed (byte* kinds = _kind)
+        fixed (double* av = _a.Values, x = X, y = Y, zl = Zl, zu = Zu, xFrom = _xBuffers[_source],
+            zlFrom = _zlBuffers[_source], zuFrom = _zuBuffers[_source], dxs = _dx, dzls = _dzl, dzus = _dzu, cost = _c,
+            lower = _l, upper = _u, rds = _rd, thetas = _theta, axP = ax, rhsP = rhs, targetRhsP = targetRhs)
         {
-            if (stepping)
+            for (var j = from; j < to; j++)
             {
-                x[j] = xFrom[j] + (alphaPrimal * dxs[j]);
-                zl[j] = zlFrom[j] + (alphaDual * dzls[j]);
-                zu[j] = zuFrom[j] + (alphaDual * dzus[j]);
-            }
-
-            var xj = x[j];
-            var aty = 0.0;
-            var start = cs[j];
-            var end = cs[j + 1];
-            for (var p = start; p < end; p++)
-            {
-                var r = ri[p];
-                aty += av[p] * y[r];
-                ax[r] += av[p] * xj;
-            }
-
-            primal += cost[j] * xj;
-            xMax = Math.Max(xMax, Math.Abs(xj));
-            var kind = kinds[j];
-            if (kind == StandardForm.KindFixed)
-            {
-                dual += lower[j] * (cost[j] - aty);
-                rds[j] = 0;
-                thetas[j] = 0;
-                continue;
-            }
-
-            var rd = cost[j] - aty;
-            double inverse;
-            double rhat;
-            double q;
-            switch (kind)
-            {
-                case StandardForm.KindLower:
+                if (stepping)
                 {
-                    var xl = xj - lower[j];
-                    var z = zl[j];
-                    var ixl = 1 / xl;
-                    rd -= z;
-                    dual += lower[j] * z;
-                    complementarity += xl * z;
-                    count++;
-                    zMax = Math.Max(zMax, z);
-                    inverse = z * ixl;
-                    rhat = rd + z;
-                    q = -ixl;
-                    break;
+                    x[j] = xFrom[j] + (alphaPrimal * dxs[j]);
+                    zl[j] = zlFrom[j] + (alphaDual * dzls[j]);
+                    zu[j] = zuFrom[j] + (alphaDual * dzus[j]);
                 }
 
-                case StandardForm.KindUpper:
+                var xj = x[j];
+                var aty = 0.0;
+                var start = cs[j];
+                var end = cs[j + 1];
+                for (var p = start; p < end; p++)
                 {
-                    var xu = upper[j] - xj;
-                    var z = zu[j];
-                    var ixu = 1 / xu;
-                    rd += z;
-                    dual -= upper[j] * z;
-                    complementarity += xu * z;
-                    count++;
-                    zMax = Math.Max(zMax, z);
-                    inverse = z * ixu;
-                    rhat = rd - z;
-                    q = ixu;
-                    break;
+                    var r = ri[p];
+                    aty += av[p] * y[r];
+                    axP[r] += av[p] * xj;
                 }
 
-                case StandardForm.KindBoxed:
+                primal += cost[j] * xj;
+                xMax = MaxKeepingNaN(xMax, Math.Abs(xj));
+                var kind = kinds[j];
+                if (kind == StandardForm.KindFixed)
                 {
-                    var xl = xj - lower[j];
-                    var xu = upper[j] - xj;
-                    var a = zl[j];
-                    var b = zu[j];
-                    var ixl = 1 / xl;
-                    var ixu = 1 / xu;
-                    rd += b - a;
-                    dual += (lower[j] * a) - (upper[j] * b);
-                    complementarity += (xl * a) + (xu * b);
-                    count += 2;
-                    zMax = Math.Max(zMax, Math.Max(a, b));
-                    inverse = (a * ixl) + (b * ixu);
-                    rhat = rd + a - b;
-                    q = ixu - ixl;
-                    break;
+                    dual += lower[j] * (cost[j] - aty);
+                    rds[j] = 0;
+                    thetas[j] = 0;
+                    continue;
                 }
 
-                default:
-                    inverse = FreeRegularization;
-                    rhat = rd;
-                    q = 0;
-                    break;
+                var rd = cost[j] - aty;
+                double inverse;
+                double rhat;
+                double q;
+                switch (kind)
+                {
+                    case StandardForm.KindLower:
+                    {
+                        var xl = xj - lower[j];
+                        var z = zl[j];
+                        var ixl = 1 / xl;
+                        rd -= z;
+                        dual += lower[j] * z;
+                        complementarity += xl * z;
+                        count++;
+                        zMax = MaxKeepingNaN(zMax, z);
+                        inverse = z * ixl;
+                        rhat = rd + z;
+                        q = -ixl;
+                        break;
+                    }
+
+                    case StandardForm.KindUpper:
+                    {
+                        var xu = upper[j] - xj;
+                        var z = zu[j];
+                        var ixu = 1 / xu;
+                        rd += z;
+                        dual -= upper[j] * z;
+                        complementarity += xu * z;
+                        count++;
+                        zMax = MaxKeepingNaN(zMax, z);
+                        inverse = z * ixu;
+                        rhat = rd - z;
+                        q = ixu;
+                        break;
+                    }
+
+                    case StandardForm.KindBoxed:
+                    {
+                        var xl = xj - lower[j];
+                        var xu = upper[j] - xj;
+                        var a = zl[j];
+                        var b = zu[j];
+                        var ixl = 1 / xl;
+                        var ixu = 1 / xu;
+                        rd += b - a;
+                        dual += (lower[j] * a) - (upper[j] * b);
+                        complementarity += (xl * a) + (xu * b);
+                        count += 2;
+                        zMax = MaxKeepingNaN(zMax, MaxKeepingNaN(a, b));
+                        inverse = (a * ixl) + (b * ixu);
+                        rhat = rd + a - b;
+                        q = ixu - ixl;
+                        break;
+                    }
+
+                    default:
+                        inverse = FreeRegularization;
+                        rhat = rd;
+                        q = 0;
+                        break;
+                }
+
+                rds[j] = rd;
+                rdMax = MaxKeepingNaN(rdMax, Math.Abs(rd));
+                var theta = 1 / (inverse + PrimalRegularization);
+                thetas[j] = theta;
+                var t = theta * rhat;
+                var tq = theta * q;
+                for (var p = start; p < end; p++)
+                {
+                    var r = ri[p];
+                    rhsP[r] += av[p] * t;
+                    targetRhsP[r] += av[p] * tq;
+                }
             }
 
-            rds[j] = rd;
-            rdMax = Math.Max(rdMax, Math.Abs(rd));
-            var theta = 1 / (inverse + PrimalRegularization);
-            thetas[j] = theta;
-            var t = theta * rhat;
-            var tq = theta * q;
-            for (var p = start; p < end; p++)
-            {
-                var r = ri[p];
-                rhs[r] += av[p] * t;
-                targetRhs[r] += av[p] * tq;
-            }
+            acc[0] = primal;
+            acc[1] = dual;
+            acc[2] = complementarity;
+            acc[3] = xMax;
+            acc[4] = zMax;
+            acc[5] = count;
+            acc[6] = rdMax;
         }
-
-        acc[0] = primal;
-        acc[1] = dual;
-        acc[2] = complementarity;
-        acc[3] = xMax;
-        acc[4] = zMax;
-        acc[5] = count;
-        acc[6] = rdMax;
     }
+
+    /// <summary>
+    /// max(<paramref name="max"/>, <paramref name="v"/>) that keeps a NaN once it has seen one, as <see cref="Math.Max(double, double)"/>
+    /// does (the divergence and NaN checks rely on it), without Math.Max's ordering of signed zeros, which the
+    /// passes do not need and which costs a dozen instructions per call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double MaxKeepingNaN(double max, double v) => v > max || double.IsNaN(v) ? v : max;
 
     /// <summary>The affine (predictor) residual r̂ = rd + zl - zu of a column (target products 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -190,107 +190,101 @@ internal sealed partial class InteriorPointCore
     /// it back from memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AffineRange(int from, int to, double[] rhs, Span<double> acc)
+    private unsafe void AffineRange(int from, int to, double[] rhs, Span<double> acc)
     {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var kinds = _kind;
-        var dyAffine = _dyAffine;
-        var thetas = _theta;
-        var rds = _rd;
-        var x = X;
-        var lower = _l;
-        var upper = _u;
-        var zls = Zl;
-        var zus = Zu;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         var count = 0;
-        for (var j = from; j < to; j++)
+        fixed (int* cs = _a.ColumnStart, ri = _a.RowIndex)
+        fixed (byte* kinds = _kind)
+        fixed (double* av = _a.Values, dyAffine = _dyAffine, thetas = _theta, rds = _rd, x = X, lower = _l, upper = _u,
+            zls = Zl, zus = Zu, rhsP = rhs)
         {
-            var kind = kinds[j];
-            if (kind == StandardForm.KindFixed)
+            for (var j = from; j < to; j++)
             {
-                continue;
-            }
-
-            var aty = 0.0;
-            var end = cs[j + 1];
-            for (var p = cs[j]; p < end; p++)
-            {
-                aty += av[p] * dyAffine[ri[p]];
-            }
-
-            var xj = x[j];
-            var zlj = zls[j];
-            var zuj = zus[j];
-            var theta = thetas[j];
-            var rd = rds[j];
-            var dx = theta * (aty - AffineRhat(kind, rd, zlj, zuj));
-            var pj = rd;
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                var xl = xj - lower[j];
-                var z = zlj;
-                var ixl = 1 / xl;
-                var dzl = -z - (z * dx * ixl);
-                pj += ((xl * z) + (dx * dzl)) * ixl;
-                if (dx < 0 && xl < ap * -dx)
+                var kind = kinds[j];
+                if (kind == StandardForm.KindFixed)
                 {
-                    ap = -xl / dx;
+                    continue;
                 }
 
-                if (dzl < 0 && z < ad * -dzl)
+                var aty = 0.0;
+                var end = cs[j + 1];
+                for (var p = cs[j]; p < end; p++)
                 {
-                    ad = -z / dzl;
+                    aty += av[p] * dyAffine[ri[p]];
                 }
 
-                s0 += xl * z;
-                s1 += dx * z;
-                s2 += xl * dzl;
-                s3 += dx * dzl;
-                count++;
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                var xu = upper[j] - xj;
-                var z = zuj;
-                var ixu = 1 / xu;
-                var dzu = -z + (z * dx * ixu);
-                pj -= ((xu * z) - (dx * dzu)) * ixu;
-                if (dx > 0 && xu < ap * dx)
+                var xj = x[j];
+                var zlj = zls[j];
+                var zuj = zus[j];
+                var theta = thetas[j];
+                var rd = rds[j];
+                var dx = theta * (aty - AffineRhat(kind, rd, zlj, zuj));
+                var pj = rd;
+                if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
-                    ap = xu / dx;
+                    var xl = xj - lower[j];
+                    var z = zlj;
+                    var ixl = 1 / xl;
+                    var dzl = -z - (z * dx * ixl);
+                    pj += ((xl * z) + (dx * dzl)) * ixl;
+                    if (dx < 0 && xl < ap * -dx)
+                    {
+                        ap = -xl / dx;
+                    }
+
+                    if (dzl < 0 && z < ad * -dzl)
+                    {
+                        ad = -z / dzl;
+                    }
+
+                    s0 += xl * z;
+                    s1 += dx * z;
+                    s2 += xl * dzl;
+                    s3 += dx * dzl;
+                    count++;
                 }
 
-                if (dzu < 0 && z < ad * -dzu)
+                if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
                 {
-                    ad = -z / dzu;
+                    var xu = upper[j] - xj;
+                    var z = zuj;
+                    var ixu = 1 / xu;
+                    var dzu = -z + (z * dx * ixu);
+                    pj -= ((xu * z) - (dx * dzu)) * ixu;
+                    if (dx > 0 && xu < ap * dx)
+                    {
+                        ap = xu / dx;
+                    }
+
+                    if (dzu < 0 && z < ad * -dzu)
+                    {
+                        ad = -z / dzu;
+                    }
+
+                    s0 += xu * z;
+                    s1 -= dx * z;
+                    s2 += xu * dzu;
+                    s3 -= dx * dzu;
+                    count++;
                 }
 
-                s0 += xu * z;
-                s1 -= dx * z;
-                s2 += xu * dzu;
-                s3 -= dx * dzu;
-                count++;
+                var t = theta * pj;
+                for (var p = cs[j]; p < end; p++)
+                {
+                    rhsP[ri[p]] += av[p] * t;
+                }
             }
 
-            var t = theta * pj;
-            for (var p = cs[j]; p < end; p++)
-            {
-                rhs[ri[p]] += av[p] * t;
-            }
+            acc[0] = ap;
+            acc[1] = ad;
+            acc[2] = s0;
+            acc[3] = s1;
+            acc[4] = s2;
+            acc[5] = s3;
+            acc[6] = count;
         }
-
-        acc[0] = ap;
-        acc[1] = ad;
-        acc[2] = s0;
-        acc[3] = s1;
-        acc[4] = s2;
-        acc[5] = s3;
-        acc[6] = count;
     }
 
     /// <summary>
@@ -333,106 +327,94 @@ internal sealed partial class InteriorPointCore
     /// tests; rl and ru are kept for the Gondzio correctors when there are any.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CorrectorRange(int from, int to, Span<double> acc)
+    private unsafe void CorrectorRange(int from, int to, Span<double> acc)
     {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var kinds = _kind;
-        var dy = _dy;
-        var dyAffine = _dyAffine;
-        var thetas = _theta;
-        var rds = _rd;
-        var x = X;
-        var lower = _l;
-        var upper = _u;
-        var zls = Zl;
-        var zus = Zu;
-        var dxs = _dx;
-        var dzls = _dzl;
-        var dzus = _dzu;
-        var rls = _rl;
-        var rus = _ru;
         var target = _passTarget;
         var keepTargets = _passKeepTargets;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
-        for (var j = from; j < to; j++)
+        fixed (int* cs = _a.ColumnStart, ri = _a.RowIndex)
+        fixed (byte* kinds = _kind)
+        fixed (double* av = _a.Values, dy = _dy, dyAffine = _dyAffine, thetas = _theta, rds = _rd, x = X, lower = _l,
+            upper = _u, zls = Zl, zus = Zu, dxs = _dx, dzls = _dzl, dzus = _dzu, rls = _rl, rus = _ru)
         {
-            var kind = kinds[j];
-            if (kind == StandardForm.KindFixed)
+            for (var j = from; j < to; j++)
             {
-                dxs[j] = 0;
-                dzls[j] = 0;
-                dzus[j] = 0;
+                var kind = kinds[j];
+                if (kind == StandardForm.KindFixed)
+                {
+                    dxs[j] = 0;
+                    dzls[j] = 0;
+                    dzus[j] = 0;
+                    if (keepTargets)
+                    {
+                        rls[j] = 0;
+                        rus[j] = 0;
+                    }
+
+                    continue;
+                }
+
+                var aty = 0.0;
+                var atyAffine = 0.0;
+                var end = cs[j + 1];
+                for (var p = cs[j]; p < end; p++)
+                {
+                    var r = ri[p];
+                    aty += av[p] * dy[r];
+                    atyAffine += av[p] * dyAffine[r];
+                }
+
+                var xj = x[j];
+                var xl = xj - lower[j];
+                var xu = upper[j] - xj;
+                var zl = zls[j];
+                var zu = zus[j];
+                var theta = thetas[j];
+                var rhat = CorrectorRhat(kind, theta, rds[j], xl, xu, zl, zu, atyAffine, target, out var rl, out var ru, out var ixl, out var ixu);
                 if (keepTargets)
                 {
-                    rls[j] = 0;
-                    rus[j] = 0;
+                    rls[j] = rl;
+                    rus[j] = ru;
                 }
 
-                continue;
-            }
-
-            var aty = 0.0;
-            var atyAffine = 0.0;
-            var end = cs[j + 1];
-            for (var p = cs[j]; p < end; p++)
-            {
-                var r = ri[p];
-                aty += av[p] * dy[r];
-                atyAffine += av[p] * dyAffine[r];
-            }
-
-            var xj = x[j];
-            var xl = xj - lower[j];
-            var xu = upper[j] - xj;
-            var zl = zls[j];
-            var zu = zus[j];
-            var theta = thetas[j];
-            var rhat = CorrectorRhat(kind, theta, rds[j], xl, xu, zl, zu, atyAffine, target, out var rl, out var ru, out var ixl, out var ixu);
-            if (keepTargets)
-            {
-                rls[j] = rl;
-                rus[j] = ru;
-            }
-
-            var dx = theta * (aty - rhat);
-            dxs[j] = dx;
-            double dzl = 0, dzu = 0;
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
-            {
-                dzl = (rl - (zl * dx)) * ixl;
-                if (dx < 0 && xl < ap * -dx)
+                var dx = theta * (aty - rhat);
+                dxs[j] = dx;
+                double dzl = 0, dzu = 0;
+                if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
-                    ap = -xl / dx;
+                    dzl = (rl - (zl * dx)) * ixl;
+                    if (dx < 0 && xl < ap * -dx)
+                    {
+                        ap = -xl / dx;
+                    }
+
+                    if (dzl < 0 && zl < ad * -dzl)
+                    {
+                        ad = -zl / dzl;
+                    }
                 }
 
-                if (dzl < 0 && zl < ad * -dzl)
+                if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
                 {
-                    ad = -zl / dzl;
+                    dzu = (ru + (zu * dx)) * ixu;
+                    if (dx > 0 && xu < ap * dx)
+                    {
+                        ap = xu / dx;
+                    }
+
+                    if (dzu < 0 && zu < ad * -dzu)
+                    {
+                        ad = -zu / dzu;
+                    }
                 }
+
+                dzls[j] = dzl;
+                dzus[j] = dzu;
             }
 
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                dzu = (ru + (zu * dx)) * ixu;
-                if (dx > 0 && xu < ap * dx)
-                {
-                    ap = xu / dx;
-                }
-
-                if (dzu < 0 && zu < ad * -dzu)
-                {
-                    ad = -zu / dzu;
-                }
-            }
-
-            dzls[j] = dzl;
-            dzus[j] = dzu;
+            acc[0] = ap;
+            acc[1] = ad;
         }
-
-        acc[0] = ap;
-        acc[1] = ad;
     }
 
     /// <summary>
@@ -441,61 +423,50 @@ internal sealed partial class InteriorPointCore
     /// r̂ = rd - rl'/xl + ru'/xu and A Θ r̂ into this worker's row buffer (worker 0's starts as rp).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CenteringRhsRange(int from, int to, double[] rhs)
+    private unsafe void CenteringRhsRange(int from, int to, double[] rhs)
     {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var kinds = _kind;
-        var thetas = _theta;
-        var rds = _rd;
-        var x = X;
-        var lower = _l;
-        var upper = _u;
-        var zls = Zl;
-        var zus = Zu;
-        var dxs = _dx;
-        var dzls = _dzl;
-        var dzus = _dzu;
-        var rls = _rl;
-        var rus = _ru;
-        var rlTrials = _rlTrial;
-        var ruTrials = _ruTrial;
         var apTarget = _passTrialAlphaPrimal;
         var adTarget = _passTrialAlphaDual;
         var low = CenteringBetaMin * _passTarget;
         var high = CenteringBetaMax * _passTarget;
-        for (var j = from; j < to; j++)
+        fixed (int* cs = _a.ColumnStart, ri = _a.RowIndex)
+        fixed (byte* kinds = _kind)
+        fixed (double* av = _a.Values, thetas = _theta, rds = _rd, x = X, lower = _l, upper = _u, zls = Zl, zus = Zu,
+            dxs = _dx, dzls = _dzl, dzus = _dzu, rls = _rl, rus = _ru, rlTrials = _rlTrial, ruTrials = _ruTrial,
+            rhsP = rhs)
         {
-            var kind = kinds[j];
-            var rl = rls[j];
-            var ru = rus[j];
-            var r = rds[j];
-            if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
+            for (var j = from; j < to; j++)
             {
-                var xl = x[j] - lower[j];
-                var v = (xl + apTarget * dxs[j]) * (zls[j] + adTarget * dzls[j]);
-                rl += CenteringTerm(v, low, high);
-                r -= rl / xl;
-            }
-
-            if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
-            {
-                var xu = upper[j] - x[j];
-                var v = (xu - apTarget * dxs[j]) * (zus[j] + adTarget * dzus[j]);
-                ru += CenteringTerm(v, low, high);
-                r += ru / xu;
-            }
-
-            rlTrials[j] = rl;
-            ruTrials[j] = ru;
-            var t = thetas[j] * r;
-            if (t != 0)
-            {
-                var end = cs[j + 1];
-                for (var p = cs[j]; p < end; p++)
+                var kind = kinds[j];
+                var rl = rls[j];
+                var ru = rus[j];
+                var r = rds[j];
+                if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
-                    rhs[ri[p]] += av[p] * t;
+                    var xl = x[j] - lower[j];
+                    var v = (xl + apTarget * dxs[j]) * (zls[j] + adTarget * dzls[j]);
+                    rl += CenteringTerm(v, low, high);
+                    r -= rl / xl;
+                }
+
+                if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
+                {
+                    var xu = upper[j] - x[j];
+                    var v = (xu - apTarget * dxs[j]) * (zus[j] + adTarget * dzus[j]);
+                    ru += CenteringTerm(v, low, high);
+                    r += ru / xu;
+                }
+
+                rlTrials[j] = rl;
+                ruTrials[j] = ru;
+                var t = thetas[j] * r;
+                if (t != 0)
+                {
+                    var end = cs[j + 1];
+                    for (var p = cs[j]; p < end; p++)
+                    {
+                        rhsP[ri[p]] += av[p] * t;
+                    }
                 }
             }
         }
@@ -506,98 +477,87 @@ internal sealed partial class InteriorPointCore
     /// dzu = (ru' + zu dx)/xu into the trial buffers, and its ratio tests.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CenteringDirectionRange(int from, int to, Span<double> acc)
+    private unsafe void CenteringDirectionRange(int from, int to, Span<double> acc)
     {
-        var cs = _a.ColumnStart;
-        var ri = _a.RowIndex;
-        var av = _a.Values;
-        var kinds = _kind;
-        var dy = _dyTrial;
-        var thetas = _theta;
-        var rds = _rd;
-        var x = X;
-        var lower = _l;
-        var upper = _u;
-        var zls = Zl;
-        var zus = Zu;
-        var rls = _rlTrial;
-        var rus = _ruTrial;
-        var dxs = _dxTrial;
-        var dzls = _dzlTrial;
-        var dzus = _dzuTrial;
         double ap = double.PositiveInfinity, ad = double.PositiveInfinity;
-        for (var j = from; j < to; j++)
+        fixed (int* cs = _a.ColumnStart, ri = _a.RowIndex)
+        fixed (byte* kinds = _kind)
+        fixed (double* av = _a.Values, dy = _dyTrial, thetas = _theta, rds = _rd, x = X, lower = _l, upper = _u,
+            zls = Zl, zus = Zu, rls = _rlTrial, rus = _ruTrial, dxs = _dxTrial, dzls = _dzlTrial, dzus = _dzuTrial)
         {
-            var kind = kinds[j];
-            if (kind == StandardForm.KindFixed)
+            for (var j = from; j < to; j++)
             {
-                dxs[j] = 0;
-                dzls[j] = 0;
-                dzus[j] = 0;
-                continue;
-            }
-
-            var aty = 0.0;
-            var end = cs[j + 1];
-            for (var p = cs[j]; p < end; p++)
-            {
-                aty += av[p] * dy[ri[p]];
-            }
-
-            var xj = x[j];
-            var xl = xj - lower[j];
-            var xu = upper[j] - xj;
-            var lowerSide = kind is StandardForm.KindLower or StandardForm.KindBoxed;
-            var upperSide = kind is StandardForm.KindUpper or StandardForm.KindBoxed;
-            var r = rds[j];
-            if (lowerSide)
-            {
-                r -= rls[j] / xl;
-            }
-
-            if (upperSide)
-            {
-                r += rus[j] / xu;
-            }
-
-            var d = thetas[j] * (aty - r);
-            dxs[j] = d;
-            double dzl = 0, dzu = 0;
-            if (lowerSide)
-            {
-                var z = zls[j];
-                dzl = (rls[j] - z * d) / xl;
-                if (d < 0)
+                var kind = kinds[j];
+                if (kind == StandardForm.KindFixed)
                 {
-                    ap = Math.Min(ap, -xl / d);
+                    dxs[j] = 0;
+                    dzls[j] = 0;
+                    dzus[j] = 0;
+                    continue;
                 }
 
-                if (dzl < 0)
+                var aty = 0.0;
+                var end = cs[j + 1];
+                for (var p = cs[j]; p < end; p++)
                 {
-                    ad = Math.Min(ad, -z / dzl);
+                    aty += av[p] * dy[ri[p]];
                 }
+
+                var xj = x[j];
+                var xl = xj - lower[j];
+                var xu = upper[j] - xj;
+                var lowerSide = kind is StandardForm.KindLower or StandardForm.KindBoxed;
+                var upperSide = kind is StandardForm.KindUpper or StandardForm.KindBoxed;
+                var r = rds[j];
+                if (lowerSide)
+                {
+                    r -= rls[j] / xl;
+                }
+
+                if (upperSide)
+                {
+                    r += rus[j] / xu;
+                }
+
+                var d = thetas[j] * (aty - r);
+                dxs[j] = d;
+                double dzl = 0, dzu = 0;
+                if (lowerSide)
+                {
+                    var z = zls[j];
+                    dzl = (rls[j] - z * d) / xl;
+                    if (d < 0)
+                    {
+                        ap = Math.Min(ap, -xl / d);
+                    }
+
+                    if (dzl < 0)
+                    {
+                        ad = Math.Min(ad, -z / dzl);
+                    }
+                }
+
+                if (upperSide)
+                {
+                    var z = zus[j];
+                    dzu = (rus[j] + z * d) / xu;
+                    if (d > 0)
+                    {
+                        ap = Math.Min(ap, xu / d);
+                    }
+
+                    if (dzu < 0)
+                    {
+                        ad = Math.Min(ad, -z / dzu);
+                    }
+                }
+
+                dzls[j] = dzl;
+                dzus[j] = dzu;
             }
 
-            if (upperSide)
-            {
-                var z = zus[j];
-                dzu = (rus[j] + z * d) / xu;
-                if (d > 0)
-                {
-                    ap = Math.Min(ap, xu / d);
-                }
-
-                if (dzu < 0)
-                {
-                    ad = Math.Min(ad, -z / dzu);
-                }
-            }
-
-            dzls[j] = dzl;
-            dzus[j] = dzu;
+            acc[0] = ap;
+            acc[1] = ad;
         }
-
-        acc[0] = ap;
-        acc[1] = ad;
     }
 }
