@@ -314,7 +314,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     }
 
     private const int AccumulatorStride = 16; // doubles per worker, a cache line apart
-    private const int MinColumnsPerWorker = 50_000;
+    private const int MinColumnsPerWorker = 20_000;
 
     private ColumnWorkers? _team;
     private Action<int>? _passBody;
@@ -336,7 +336,7 @@ internal sealed partial class InteriorPointCore : IDisposable
 
     /// <summary>
     /// Splits the column passes over up to <paramref name="threads"/> threads (the caller plus background
-    /// workers), when the model has at least 50,000 columns per thread. Call once, before <see cref="Run"/>.
+    /// workers), when the model has at least 20,000 columns per thread. Call once, before <see cref="Run"/>.
     /// </summary>
     public void UseThreads(int threads)
     {

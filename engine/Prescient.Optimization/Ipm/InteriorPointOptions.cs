@@ -26,20 +26,20 @@ public sealed class InteriorPointOptions
 
     /// <summary>
     /// Maximum Gondzio multiple-centrality correctors per iteration (0 = plain Mehrotra). The default, -1, picks
-    /// 2 for models under 100,000 columns and 0 above, where a corrector (one more solve and column pass) costs
+    /// 2 for models under 50,000 columns and 0 above, where a corrector (one more solve and two column passes) costs
     /// more than the iterations it saves.
     /// </summary>
     public int MaxCorrectors { get; set; } = -1;
 
     /// <summary>The corrector count used for a model with <paramref name="columns"/> standard-form columns.</summary>
-    public int CorrectorsFor(int columns) => MaxCorrectors >= 0 ? MaxCorrectors : columns >= 100_000 ? 0 : 2;
+    public int CorrectorsFor(int columns) => MaxCorrectors >= 0 ? MaxCorrectors : columns >= 50_000 ? 0 : 2;
 
     /// <summary>When the iteration fails, decide infeasibility/unboundedness with checked auxiliary problems (default true).</summary>
     public bool DetectInfeasibility { get; set; } = true;
 
     /// <summary>
     /// Threads for the column passes on large models (default: the processor count, at most 4); a model uses
-    /// one thread per 50,000 columns at most. Results are identical for a given thread count.
+    /// one thread per 20,000 columns at most. Results are identical for a given thread count.
     /// </summary>
     public int Threads { get; set; } = Math.Min(Environment.ProcessorCount, 4);
 
