@@ -164,4 +164,48 @@ public sealed class MemoryTierTests
         grown.Forecast(slots, b);
         Assert.Equal(a, b);
     }
+
+    [Fact]
+    public void Ensemble_SharedHistory_SameForecastsAsMembersKeepingTheirOwn()
+    {
+        var shape = ForecastShape.ForStep(300, [300, 3600], [0.5, 0.9]);
+        var shared = ForecasterRegistry.CreateEnsemble(shape);
+        var own = new EnsembleForecaster(shape,
+        [
+            new PersistenceForecaster(shape), new SeasonalNaiveForecaster(shape), new EwmaForecaster(shape), new HoltWintersForecaster(shape),
+            new BayesDlmForecaster(shape), new SeasonalMedianForecaster(shape), new WindowQuantileForecaster(shape, 3, "window-median-3"),
+            new WindowQuantileForecaster(shape, 6, "window-median-6"), new WindowQuantileForecaster(shape, 12, "window-median-12"),
+            new WindowQuantileForecaster(shape, 24, "window-median-24"),
+        ]);
+        shared.AddSeries(3);
+        own.AddSeries(3);
+        var v = Signals.Diurnal(288 * 9, 10, 3, 1.0, 3);
+        var a = new double[3 * shape.Width];
+        var b = new double[3 * shape.Width];
+        for (var t = 0; t < v.Length; t++)
+        {
+            double[] values = [v[t], t % 5 == 0 ? double.NaN : 2 * v[t], 1 + (t % 7)];
+            shared.Observe(1_700_000_000 + (t * 300L), [0, 1, 2], values);
+            own.Observe(1_700_000_000 + (t * 300L), [0, 1, 2], values);
+            if (t == 500)
+            {
+                shared.ResetSeries(2);
+                own.ResetSeries(2);
+            }
+        }
+
+        shared.Forecast([0, 1, 2], a);
+        own.Forecast([0, 1, 2], b);
+        Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public void SharedHistory_TooShortForTheModel_Refused()
+    {
+        var shape = ForecastShape.ForStep(300, [300], [0.5]);
+        var day = new SeriesHistory(288);
+        var e = Assert.Throws<ArgumentException>(() => new SeasonalMedianForecaster(shape, 7, 0, day));
+        Assert.Contains("shorter than", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new WindowQuantileForecaster(shape, 24, null, new SeriesHistory(288, bucket: 3, exact: 6)));
+    }
 }

@@ -31,6 +31,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private readonly int _stride = D + P + 2;
     private readonly int[] _packed = Packed();
     private readonly SeriesHistory _history;
+    private readonly bool _owned;
     private readonly PendingForecasts _features;
     private readonly double[] _x = new double[D];
     private readonly double[] _vx = new double[D];
@@ -42,19 +43,27 @@ public sealed class BayesDlmForecaster : ForecasterBase
     /// Creates the model. <paramref name="seasonalResolutionSeconds"/> &gt; the step keeps the day-old values as means
     /// over buckets of that length (see <see cref="SeriesHistory"/>); <paramref name="slotsPerHorizon"/> &gt; 0 learns
     /// each horizon from every ⌈h ÷ K⌉-th step only (see <see cref="PendingForecasts"/>). Both save memory at fine steps.
+    /// With <paramref name="sharedHistory"/> (a day long, exact over the last 12 steps) the model reads that history,
+    /// which its owner — an ensemble — keeps, instead of keeping its own.
     /// </summary>
-    public BayesDlmForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0)
+    public BayesDlmForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0, SeriesHistory? sharedHistory = null)
         : base("bayes-dlm", shape)
     {
-        _period = Math.Max(1, 86400 / shape.StepSeconds);
-        _history = new SeriesHistory(Math.Max(_period, 12), SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds), 12);
+        var period = Math.Max(1, 86400 / shape.StepSeconds);
+        _period = period;
+        _owned = SeriesHistory.OwnOrShared(sharedHistory, Math.Max(period, 12), out _history,
+            () => new SeriesHistory(Math.Max(period, 12), SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds), 12), exactSteps: 12);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
     }
 
     /// <inheritdoc/>
     protected override void Grow(int capacity)
     {
-        _history.Grow(capacity);
+        if (_owned)
+        {
+            _history.Grow(capacity);
+        }
+
         _features.Grow(capacity);
         _state = Grown(_state, capacity * Shape.HorizonCount * _stride);
         _scale = Grown(_scale, capacity);
@@ -64,7 +73,11 @@ public sealed class BayesDlmForecaster : ForecasterBase
     /// <inheritdoc/>
     protected override void ResetOne(int series)
     {
-        _history.Reset(series);
+        if (_owned)
+        {
+            _history.Reset(series);
+        }
+
         _features.Reset(series);
         _scale[series] = double.NaN;
         _scaleSum[series] = 0;
@@ -124,7 +137,10 @@ public sealed class BayesDlmForecaster : ForecasterBase
             }
         }
 
-        _history.Push(series, value);
+        if (_owned)
+        {
+            _history.Push(series, value);
+        }
         if (double.IsNaN(scale) && double.IsNaN(_scale[series]))
         {
             for (var h = 0; h < hs.Length; h++)

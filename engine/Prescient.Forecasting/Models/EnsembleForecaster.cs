@@ -33,6 +33,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int _medianIndex;
     private readonly PendingForecasts _pending;
     private readonly float[] _scratch;
+    private readonly SeriesHistory? _shared;
     private readonly double[] _memberOut;
     private readonly double[] _weights;
     private readonly double[] _theta0;
@@ -53,10 +54,15 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private double[] _groupSigma = [];
     private long[] _groupScored = [];
 
-    /// <summary>Creates the ensemble over <paramref name="members"/> (each with the same shape as <paramref name="shape"/>).</summary>
-    public EnsembleForecaster(ForecastShape shape, IReadOnlyList<IForecaster> members, EnsembleOptions? options = null)
+    /// <summary>
+    /// Creates the ensemble over <paramref name="members"/> (each with the same shape as <paramref name="shape"/>).
+    /// <paramref name="sharedHistory"/>, when members were built to read it, is kept here — grown, reset and fed each
+    /// value before any member observes it — so that one history serves every member that looks back.
+    /// </summary>
+    public EnsembleForecaster(ForecastShape shape, IReadOnlyList<IForecaster> members, EnsembleOptions? options = null, SeriesHistory? sharedHistory = null)
         : base("ensemble", shape)
     {
+        _shared = sharedHistory;
         if (members.Count == 0)
         {
             throw new ArgumentException("an ensemble needs at least one member", nameof(members));
@@ -144,6 +150,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
         }
 
+        _shared?.Grow(capacity);
         _pending.Grow(capacity);
         _loss = Grown(_loss, capacity * _h * _m);
         _quantileLoss = Grown(_quantileLoss, capacity * _h * (_m + 1) * _q);
@@ -164,6 +171,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             m.ResetSeries(series);
         }
 
+        _shared?.Reset(series);
         _pending.Reset(series);
         _loss.AsSpan(series * _h * _m, _h * _m).Fill(float.NaN);
         _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(float.NaN);
@@ -199,6 +207,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
         }
 
+        _shared?.Push(series, value);
         _one[0] = series;
         _oneValue[0] = value;
         foreach (var m in _members)

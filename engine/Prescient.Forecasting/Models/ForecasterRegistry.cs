@@ -45,24 +45,28 @@ public static class ForecasterRegistry
     {
         var resolution = options?.SeasonalResolutionSeconds ?? 0;
         var slots = options?.PendingSlotsPerHorizon ?? 0;
+        // One history serves every member that looks back: a week (the seasonal median's), exact over the last 24
+        // steps (the windows' and bayes-dlm's lags), bucketed beyond at the seasonal resolution.
+        var period = Math.Max(1, 86400 / shape.StepSeconds);
+        var history = new SeriesHistory(Math.Max(7 * period, 24), SeriesHistory.BucketSteps(shape.StepSeconds, period, resolution), 24);
         var members = new List<IForecaster>
         {
             new PersistenceForecaster(shape),
-            new SeasonalNaiveForecaster(shape, 86400, resolution),
+            new SeasonalNaiveForecaster(shape, 86400, resolution, history),
             new EwmaForecaster(shape),
             new HoltWintersForecaster(shape, resolution, slots),
-            new BayesDlmForecaster(shape, resolution, slots),
-            new SeasonalMedianForecaster(shape, 7, resolution),
-            new WindowQuantileForecaster(shape, 3, "window-median-3"),
-            new WindowQuantileForecaster(shape, 6, "window-median-6"),
-            new WindowQuantileForecaster(shape, 12, "window-median-12"),
-            new WindowQuantileForecaster(shape, 24, "window-median-24"),
+            new BayesDlmForecaster(shape, resolution, slots, history),
+            new SeasonalMedianForecaster(shape, 7, resolution, history),
+            new WindowQuantileForecaster(shape, 3, "window-median-3", history),
+            new WindowQuantileForecaster(shape, 6, "window-median-6", history),
+            new WindowQuantileForecaster(shape, 12, "window-median-12", history),
+            new WindowQuantileForecaster(shape, 24, "window-median-24", history),
         };
         if (extraMembers is not null)
         {
             members.AddRange(extraMembers);
         }
 
-        return new EnsembleForecaster(shape, members, options);
+        return new EnsembleForecaster(shape, members, options, history);
     }
 }

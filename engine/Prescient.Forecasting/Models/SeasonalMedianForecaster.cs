@@ -13,29 +13,52 @@ public sealed class SeasonalMedianForecaster : ForecasterBase
     private readonly int _period;
     private readonly int _days;
     private readonly SeriesHistory _history;
+    private readonly bool _owned;
     private readonly double[] _buffer;
 
     /// <summary>
     /// Creates the model over <paramref name="days"/> days (default 7); with <paramref name="seasonalResolutionSeconds"/>
     /// coarser than the step, past days are kept as bucket means of that length (see <see cref="SeriesHistory"/>).
+    /// With <paramref name="sharedHistory"/> (at least <paramref name="days"/> long) the model reads that history,
+    /// which its owner — an ensemble — keeps, instead of keeping its own.
     /// </summary>
-    public SeasonalMedianForecaster(ForecastShape shape, int days = 7, int seasonalResolutionSeconds = 0)
+    public SeasonalMedianForecaster(ForecastShape shape, int days = 7, int seasonalResolutionSeconds = 0, SeriesHistory? sharedHistory = null)
         : base("seasonal-median", shape)
     {
-        _period = Math.Max(1, 86400 / shape.StepSeconds);
+        var period = Math.Max(1, 86400 / shape.StepSeconds);
+        _period = period;
         _days = days;
-        _history = new SeriesHistory(_period * days, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds));
+        _owned = SeriesHistory.OwnOrShared(sharedHistory, period * days, out _history,
+            () => new SeriesHistory(period * days, SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds)));
         _buffer = new double[days];
     }
 
     /// <inheritdoc/>
-    protected override void Grow(int capacity) => _history.Grow(capacity);
+    protected override void Grow(int capacity)
+    {
+        if (_owned)
+        {
+            _history.Grow(capacity);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ResetOne(int series) => _history.Reset(series);
+    protected override void ResetOne(int series)
+    {
+        if (_owned)
+        {
+            _history.Reset(series);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    {
+        if (_owned)
+        {
+            _history.Push(series, value);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)

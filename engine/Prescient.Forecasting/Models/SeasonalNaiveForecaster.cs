@@ -11,30 +11,52 @@ public sealed class SeasonalNaiveForecaster : ForecasterBase
 {
     private readonly int _period;
     private readonly SeriesHistory _history;
+    private readonly bool _owned;
 
     /// <summary>
     /// Creates the model with a season of <paramref name="periodSeconds"/> (86,400 or 604,800). With
     /// <paramref name="seasonalResolutionSeconds"/> coarser than the step, the value a season back is the mean of its
-    /// bucket of that length (see <see cref="SeriesHistory"/>): far less memory at fine steps.
+    /// bucket of that length (see <see cref="SeriesHistory"/>): far less memory at fine steps. With
+    /// <paramref name="sharedHistory"/> (at least a season long) the model reads that history, which its owner — an
+    /// ensemble — keeps, instead of keeping its own.
     /// </summary>
-    public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400, int seasonalResolutionSeconds = 0)
+    public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400, int seasonalResolutionSeconds = 0, SeriesHistory? sharedHistory = null)
         : base(periodSeconds == 604800 ? "seasonal-naive-weekly" : "seasonal-naive", shape)
     {
         _period = Math.Max(1, periodSeconds / shape.StepSeconds);
-        _history = new SeriesHistory(_period, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds));
+        _owned = SeriesHistory.OwnOrShared(sharedHistory, _period, out _history,
+            () => new SeriesHistory(_period, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds)));
     }
 
     /// <summary>The season in steps.</summary>
     public int PeriodSteps => _period;
 
     /// <inheritdoc/>
-    protected override void Grow(int capacity) => _history.Grow(capacity);
+    protected override void Grow(int capacity)
+    {
+        if (_owned)
+        {
+            _history.Grow(capacity);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ResetOne(int series) => _history.Reset(series);
+    protected override void ResetOne(int series)
+    {
+        if (_owned)
+        {
+            _history.Reset(series);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    {
+        if (_owned)
+        {
+            _history.Push(series, value);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)

@@ -45,6 +45,33 @@ public sealed class SeriesHistory
     /// <summary>Steps per bucket of the older tier (1: every value is kept).</summary>
     public int Bucket => _bucket;
 
+    /// <summary>The most recent steps kept exactly (all of them when not bucketed).</summary>
+    public int ExactSteps => _exact;
+
+    /// <summary>
+    /// For a model that can read a history kept by its owner: returns false with <paramref name="history"/> =
+    /// <paramref name="shared"/> when one is given (checking it covers <paramref name="lengthSteps"/>, exactly over the
+    /// last <paramref name="exactSteps"/>), else true with a history of its own from <paramref name="create"/>.
+    /// </summary>
+    public static bool OwnOrShared(SeriesHistory? shared, int lengthSteps, out SeriesHistory history, Func<SeriesHistory> create, int exactSteps = 0)
+    {
+        if (shared is null)
+        {
+            history = create();
+            return true;
+        }
+
+        if (shared.Length < lengthSteps || shared.ExactSteps < Math.Min(exactSteps, lengthSteps))
+        {
+            throw new ArgumentException(
+                $"a shared history of {shared.Length} steps ({shared.ExactSteps} exact) is shorter than the {lengthSteps} ({exactSteps} exact) this model reads",
+                nameof(shared));
+        }
+
+        history = shared;
+        return false;
+    }
+
     /// <summary>Floats stored per series.</summary>
     public int FloatsPerSeries => _exact + _coarse + (_bucket == 1 ? 0 : 1);
 

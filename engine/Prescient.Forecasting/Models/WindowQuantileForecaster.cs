@@ -10,30 +10,54 @@ namespace Prescient.Forecasting.Models;
 public sealed class WindowQuantileForecaster : ForecasterBase
 {
     private readonly SeriesHistory _history;
+    private readonly bool _owned;
+    private readonly int _window;
     private readonly double[] _sorted;
 
-    /// <summary>Creates the model over the last <paramref name="window"/> steps (default 6).</summary>
-    public WindowQuantileForecaster(ForecastShape shape, int window = 6, string? name = null)
+    /// <summary>
+    /// Creates the model over the last <paramref name="window"/> steps (default 6). With <paramref name="sharedHistory"/>
+    /// (exact over at least the window) the model reads that history, which its owner — an ensemble — keeps.
+    /// </summary>
+    public WindowQuantileForecaster(ForecastShape shape, int window = 6, string? name = null, SeriesHistory? sharedHistory = null)
         : base(name ?? "window-quantile", shape)
     {
-        _history = new SeriesHistory(window);
+        _window = window;
+        _owned = SeriesHistory.OwnOrShared(sharedHistory, window, out _history, () => new SeriesHistory(window), exactSteps: window);
         _sorted = new double[window];
     }
 
     /// <inheritdoc/>
-    protected override void Grow(int capacity) => _history.Grow(capacity);
+    protected override void Grow(int capacity)
+    {
+        if (_owned)
+        {
+            _history.Grow(capacity);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ResetOne(int series) => _history.Reset(series);
+    protected override void ResetOne(int series)
+    {
+        if (_owned)
+        {
+            _history.Reset(series);
+        }
+    }
 
     /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value) => _history.Push(series, value);
+    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    {
+        if (_owned)
+        {
+            _history.Push(series, value);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var n = 0;
-        for (var k = 0; k < _history.Count(series); k++)
+        for (var k = 0; k < Math.Min(_history.Count(series), _window); k++)
         {
             var v = _history.Lag(series, k);
             if (!double.IsNaN(v))
