@@ -50,6 +50,37 @@ public sealed class MemoryTierTests
         Assert.True(double.IsNaN(h.Lag(0, 6)));
     }
 
+    [Fact]
+    public void SeriesHistory_BucketMeansOverNineDecades_WithinHalfPrecision()
+    {
+        // A series that starts tiny and grows a billion-fold: the stored scale is raised as it grows, and every bucket
+        // mean still in range of the newest reads back within half precision's rounding (relative 2^-11), while much
+        // older, far smaller means may only lose precision, never become wrong in sign or blow up.
+        var h = new SeriesHistory(length: 400, bucket: 4, exact: 4);
+        h.Grow(1);
+        h.Reset(0);
+        var values = new double[400];
+        for (var t = 0; t < values.Length; t++)
+        {
+            values[t] = 1e-3 * Math.Pow(10, 9.0 * t / values.Length) * (1 + (0.1 * (t % 3)));
+            h.Push(0, values[t]);
+        }
+
+        var newest = values[^1];
+        for (var lag = 4; lag < 400; lag++)
+        {
+            var t = values.Length - 1 - lag;
+            var b = t / 4;
+            var mean = (values[4 * b] + values[(4 * b) + 1] + values[(4 * b) + 2] + values[(4 * b) + 3]) / 4;
+            var read = h.Lag(0, lag);
+            Assert.True(read >= 0 && double.IsFinite(read), $"lag {lag}: {read}");
+            if (mean > 1e-4 * newest)
+            {
+                Assert.True(Math.Abs(read - mean) <= 1e-3 * mean, $"lag {lag}: {read} vs {mean}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(60, 1440, 900, 15)]
     [InlineData(300, 288, 900, 3)]

@@ -13,7 +13,8 @@ namespace Prescient.Forecasting.Models;
 /// a ← a + ½, b ← b + e²/(2S). The predictive distribution is Student-t with 2a degrees of freedom, location
 /// xᵀm and scale² (b/a)(1 + xᵀVx); every quantile is served from it. Values are divided by a per-series scale
 /// (the mean of the first 12 valid values) so one prior fits all units.
-/// Memory per series: horizons × (d(d+1)/2 + d + 2) doubles (V kept as its upper triangle) + Σ_h records(h) × d floats of pending features, d = 9
+/// Memory per series: horizons × (d(d+1)/2 + d + 2) floats (V kept as its upper triangle; updated in double, stored
+/// in float: the state is a running estimate, a rounding of 6e-8 per step is far below its own uncertainty) + Σ_h records(h) × d floats of pending features, d = 9
 /// (records(h) = h + 1, or fewer: see <see cref="PendingForecasts"/>), and a day of history (see <see cref="SeriesHistory"/>).
 /// </summary>
 public sealed class BayesDlmForecaster : ForecasterBase
@@ -35,7 +36,8 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private readonly PendingForecasts _features;
     private readonly double[] _x = new double[D];
     private readonly double[] _vx = new double[D];
-    private double[] _state = [];
+    private readonly double[] _work;
+    private float[] _state = [];
     private double[] _scale = [];
     private double[] _scaleSum = [];
 
@@ -54,6 +56,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
         _owned = SeriesHistory.OwnOrShared(sharedHistory, Math.Max(period, 12), out _history,
             () => new SeriesHistory(Math.Max(period, 12), SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds), 12), exactSteps: 12);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
+        _work = new double[_stride];
     }
 
     /// <inheritdoc/>
@@ -88,11 +91,11 @@ public sealed class BayesDlmForecaster : ForecasterBase
             st[1] = 1; // m: start as persistence.
             for (var i = 0; i < D; i++)
             {
-                st[D + _packed[(i * D) + i]] = i == 0 ? 1.0 : 0.5; // V: prior covariance.
+                st[D + _packed[(i * D) + i]] = i == 0 ? 1f : 0.5f; // V: prior covariance.
             }
 
             st[A] = 2; // a
-            st[A + 1] = 2 * 0.05; // b: prior noise variance ≈ 5 % of scale².
+            st[A + 1] = 2 * 0.05f; // b: prior noise variance ≈ 5 % of scale².
         }
     }
 
@@ -133,7 +136,17 @@ public sealed class BayesDlmForecaster : ForecasterBase
                     _x[i] = f[i];
                 }
 
-                Update(StateOf(series, h), y);
+                var stored = StateOf(series, h);
+                for (var i = 0; i < _stride; i++)
+                {
+                    _work[i] = stored[i];
+                }
+
+                Update(_work, y);
+                for (var i = 0; i < _stride; i++)
+                {
+                    stored[i] = (float)_work[i];
+                }
             }
         }
 
@@ -215,7 +228,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
         }
     }
 
-    private Span<double> StateOf(int series, int h) => _state.AsSpan(((series * Shape.HorizonCount) + h) * _stride, _stride);
+    private Span<float> StateOf(int series, int h) => _state.AsSpan(((series * Shape.HorizonCount) + h) * _stride, _stride);
 
     private bool BuildFeatures(int series, long timestampSeconds, int horizon, double scale)
     {

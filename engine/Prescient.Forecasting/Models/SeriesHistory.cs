@@ -7,8 +7,14 @@ namespace Prescient.Forecasting.Models;
 /// Exact (bucket = 1): a ring of every value, <see cref="Length"/> × 4 bytes per series. Two-tier (bucket B &gt; 1):
 /// the last max(exact, B) values exactly, and older ones as the means of aligned buckets of B steps (NaN where a
 /// bucket had no valid value): ⌈Length ÷ B⌉ + 1 buckets, so a day of one-minute steps in 15-minute buckets costs
-/// 97 floats instead of 1,440. Seasonal models look a day or a week back, where a bucket's mean is as good a guide
+/// 97 values instead of 1,440. Seasonal models look a day or a week back, where a bucket's mean is as good a guide
 /// as the single value and far lighter; lags within the exact tier are unaffected.
+/// </para>
+/// <para>
+/// Bucket means are stored as half-precision floats relative to a per-series power-of-two scale (set by the first
+/// non-zero mean, raised — and the stored means rescaled — whenever a mean would pass 16,384 × the scale): 2 bytes
+/// each, a relative rounding of at most 2⁻¹¹ (0.05 %), plenty for a seasonal guide; means below 6·10⁻⁵ × the
+/// scale lose precision gradually and below 6·10⁻⁸ × it read as 0.
 /// </para>
 /// </summary>
 public sealed class SeriesHistory
@@ -19,7 +25,9 @@ public sealed class SeriesHistory
     private float[] _values = [];
     private int[] _head = [];
     private int[] _count = [];
-    private float[] _buckets = [];
+    private const float MaxScaled = 16384;
+    private Half[] _buckets = [];
+    private float[] _scale = [];
     private long[] _steps = [];
     private float[] _sum = [];
     private int[] _valid = [];
@@ -72,8 +80,8 @@ public sealed class SeriesHistory
         return false;
     }
 
-    /// <summary>Floats stored per series.</summary>
-    public int FloatsPerSeries => _exact + _coarse + (_bucket == 1 ? 0 : 1);
+    /// <summary>Bytes of values stored per series (the exact tier's floats and the bucket tier's halves).</summary>
+    public int BytesPerSeries => (_exact * sizeof(float)) + (_coarse * 2);
 
     /// <summary>
     /// The bucket, in steps, for a season of <paramref name="periodSteps"/> steps of <paramref name="stepSeconds"/>
@@ -104,9 +112,10 @@ public sealed class SeriesHistory
         Array.Resize(ref _count, capacity);
         if (_bucket > 1)
         {
-            var b = new float[checked(capacity * _coarse)];
+            var b = new Half[checked(capacity * _coarse)];
             _buckets.AsSpan().CopyTo(b);
             _buckets = b;
+            Array.Resize(ref _scale, capacity);
             Array.Resize(ref _steps, capacity);
             Array.Resize(ref _sum, capacity);
             Array.Resize(ref _valid, capacity);
@@ -121,7 +130,8 @@ public sealed class SeriesHistory
         _values.AsSpan(s * _exact, _exact).Fill(float.NaN);
         if (_bucket > 1)
         {
-            _buckets.AsSpan(s * _coarse, _coarse).Fill(float.NaN);
+            _buckets.AsSpan(s * _coarse, _coarse).Fill(Half.NaN);
+            _scale[s] = 0;
             _steps[s] = 0;
             _sum[s] = 0;
             _valid[s] = 0;
@@ -159,7 +169,7 @@ public sealed class SeriesHistory
         if (steps % _bucket == 0)
         {
             var completed = steps / _bucket;
-            _buckets[(s * _coarse) + (int)((completed - 1) % _coarse)] = _valid[s] > 0 ? _sum[s] / _valid[s] : float.NaN;
+            _buckets[(s * _coarse) + (int)((completed - 1) % _coarse)] = _valid[s] > 0 ? Scaled(s, _sum[s] / _valid[s]) : Half.NaN;
             _sum[s] = 0;
             _valid[s] = 0;
         }
@@ -196,6 +206,36 @@ public sealed class SeriesHistory
             return double.NaN;
         }
 
-        return _buckets[(s * _coarse) + (int)(b % _coarse)];
+        var v = _buckets[(s * _coarse) + (int)(b % _coarse)];
+        return Half.IsNaN(v) ? double.NaN : (float)v * _scale[s];
+    }
+
+    // The mean as stored: relative to the series' scale, which is set on the first non-zero mean and raised by a power
+    // of two (rescaling what is stored) when a mean would leave half precision's comfortable range.
+    private Half Scaled(int s, float mean)
+    {
+        var magnitude = Math.Abs(mean);
+        if (magnitude == 0 || !float.IsFinite(mean))
+        {
+            return (Half)mean;
+        }
+
+        ref var scale = ref _scale[s];
+        if (scale == 0)
+        {
+            scale = MathF.Pow(2, MathF.Ceiling(MathF.Log2(magnitude)));
+        }
+        else if (magnitude > MaxScaled * scale)
+        {
+            var shift = MathF.Pow(2, MathF.Ceiling(MathF.Log2(magnitude / (MaxScaled * scale))));
+            foreach (ref var stored in _buckets.AsSpan(s * _coarse, _coarse))
+            {
+                stored = (Half)((float)stored / shift);
+            }
+
+            scale *= shift;
+        }
+
+        return (Half)(mean / scale);
     }
 }
