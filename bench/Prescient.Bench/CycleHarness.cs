@@ -46,8 +46,8 @@ public static class CycleHarness
     public static int Run(string[] args)
     {
         int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2;
-        var model = "bayes-dlm";
-        var solver = "ipm";
+        var model = "ensemble";
+        var solver = "auto";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])

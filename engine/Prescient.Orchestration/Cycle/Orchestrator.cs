@@ -91,7 +91,7 @@ public sealed partial class Orchestrator
                 MaxIterations = 100,
             },
             lpOptions);
-        _decomposed = options.Solver == "decomposed" ? new DecomposedAllocationSolver(lpOptions) : null;
+        _decomposed = options.EffectiveSolver == "decomposed" ? new DecomposedAllocationSolver(lpOptions) : null;
     }
 
     /// <summary>The forecast shape: the configured horizons at quantiles 0.5, 0.9 and 0.99.</summary>

@@ -29,11 +29,15 @@ public sealed class OrchestratorOptions
     public int PendingSlotsPerHorizon { get; set; } = 4;
 
     /// <summary>
-    /// How the allocation LP is solved: <c>ipm</c> (the default: the interior-point solver's structured path, warm
-    /// started) or <c>decomposed</c> (exact: without linking rows the LP separates into one continuous knapsack per
-    /// node and resource, solved by sorting; same optimum, a fraction of the time; refused with linking budgets).
+    /// How the allocation LP is solved: <c>auto</c> (the default: <c>decomposed</c> when no linking budget is set,
+    /// else <c>ipm</c>), <c>ipm</c> (the interior-point solver's structured path, warm started) or <c>decomposed</c>
+    /// (exact: without linking rows the LP separates into one continuous knapsack per node and resource, solved by
+    /// sorting; same optimum, a fraction of the time; refused with linking budgets).
     /// </summary>
-    public string Solver { get; set; } = "ipm";
+    public string Solver { get; set; } = "auto";
+
+    /// <summary>The solver <see cref="Solver"/> resolves to: <c>ipm</c> or <c>decomposed</c>.</summary>
+    public string EffectiveSolver => Solver != "auto" ? Solver : UplinkBudgetGigabits == 0 && StorageBudgetGigabytes == 0 ? "decomposed" : "ipm";
 
     /// <summary>Seconds per forecast step (the grid every series advances on), ≥ 1. Default 60.</summary>
     public int StepSeconds { get; set; } = 60;
@@ -203,7 +207,7 @@ public sealed class OrchestratorOptions
 
         Check(!string.IsNullOrWhiteSpace(Model), nameof(Model), "must name a forecaster");
         Check(!string.IsNullOrWhiteSpace(FallbackModel), nameof(FallbackModel), "must name a forecaster");
-        Check(Solver is "ipm" or "decomposed", nameof(Solver), "must be 'ipm' or 'decomposed'");
+        Check(Solver is "auto" or "ipm" or "decomposed", nameof(Solver), "must be 'auto', 'ipm' or 'decomposed'");
         Check(Solver != "decomposed" || (UplinkBudgetGigabits == 0 && StorageBudgetGigabytes == 0), nameof(Solver),
             "'decomposed' needs an LP without linking rows (UplinkBudgetGigabits and StorageBudgetGigabytes 0)");
         Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
