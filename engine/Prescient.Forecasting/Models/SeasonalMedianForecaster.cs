@@ -8,12 +8,10 @@ namespace Prescient.Forecasting.Models;
 /// Robust to one-off spikes that make the plain seasonal-naive forecast repeat yesterday's accident.
 /// Memory: days × P floats per series (÷ the bucket when bucketed).
 /// </summary>
-public sealed class SeasonalMedianForecaster : ForecasterBase
+public sealed class SeasonalMedianForecaster : HistoryForecasterBase
 {
     private readonly int _period;
     private readonly int _days;
-    private readonly SeriesHistory _history;
-    private readonly bool _owned;
     private readonly double[] _buffer;
 
     /// <summary>
@@ -23,41 +21,12 @@ public sealed class SeasonalMedianForecaster : ForecasterBase
     /// which its owner — an ensemble — keeps, instead of keeping its own.
     /// </summary>
     public SeasonalMedianForecaster(ForecastShape shape, int days = 7, int seasonalResolutionSeconds = 0, SeriesHistory? sharedHistory = null)
-        : base("seasonal-median", shape)
+        : base("seasonal-median", shape, sharedHistory, Day(shape) * days, 0,
+            () => new SeriesHistory(Day(shape) * days, SeriesHistory.BucketSteps(shape.StepSeconds, Day(shape), seasonalResolutionSeconds)))
     {
-        var period = Math.Max(1, 86400 / shape.StepSeconds);
-        _period = period;
+        _period = Day(shape);
         _days = days;
-        _owned = SeriesHistory.OwnOrShared(sharedHistory, period * days, out _history,
-            () => new SeriesHistory(period * days, SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds)));
         _buffer = new double[days];
-    }
-
-    /// <inheritdoc/>
-    protected override void Grow(int capacity)
-    {
-        if (_owned)
-        {
-            _history.Grow(capacity);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ResetOne(int series)
-    {
-        if (_owned)
-        {
-            _history.Reset(series);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value)
-    {
-        if (_owned)
-        {
-            _history.Push(series, value);
-        }
     }
 
     /// <inheritdoc/>
@@ -70,7 +39,7 @@ public sealed class SeasonalMedianForecaster : ForecasterBase
             var n = 0;
             for (var k = k0; k < k0 + _days; k++)
             {
-                var v = _history.Lag(series, (k * _period) - hs[h]);
+                var v = History.Lag(series, (k * _period) - hs[h]);
                 if (!double.IsNaN(v))
                 {
                     _buffer[n++] = v;
@@ -92,4 +61,6 @@ public sealed class SeasonalMedianForecaster : ForecasterBase
             WritePoint(destination, h, point);
         }
     }
+
+    private static int Day(ForecastShape shape) => Math.Max(1, 86400 / shape.StepSeconds);
 }

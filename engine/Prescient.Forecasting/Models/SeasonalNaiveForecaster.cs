@@ -7,11 +7,9 @@ namespace Prescient.Forecasting.Models;
 /// ŷ(t+h) = y(t+h−kP) with k = ⌈h/P⌉; the last valid value while that one is missing or not yet seen.
 /// Memory: P floats per series (P = period ÷ step; 288 for a day of 5-minute steps), P ÷ bucket + bucket + 2 when bucketed.
 /// </summary>
-public sealed class SeasonalNaiveForecaster : ForecasterBase
+public sealed class SeasonalNaiveForecaster : HistoryForecasterBase
 {
     private readonly int _period;
-    private readonly SeriesHistory _history;
-    private readonly bool _owned;
 
     /// <summary>
     /// Creates the model with a season of <paramref name="periodSeconds"/> (86,400 or 604,800). With
@@ -21,42 +19,14 @@ public sealed class SeasonalNaiveForecaster : ForecasterBase
     /// ensemble — keeps, instead of keeping its own.
     /// </summary>
     public SeasonalNaiveForecaster(ForecastShape shape, int periodSeconds = 86400, int seasonalResolutionSeconds = 0, SeriesHistory? sharedHistory = null)
-        : base(periodSeconds == 604800 ? "seasonal-naive-weekly" : "seasonal-naive", shape)
+        : base(periodSeconds == 604800 ? "seasonal-naive-weekly" : "seasonal-naive", shape, sharedHistory, Period(shape, periodSeconds), 0,
+            () => new SeriesHistory(Period(shape, periodSeconds), SeriesHistory.BucketSteps(shape.StepSeconds, Period(shape, periodSeconds), seasonalResolutionSeconds)))
     {
-        _period = Math.Max(1, periodSeconds / shape.StepSeconds);
-        _owned = SeriesHistory.OwnOrShared(sharedHistory, _period, out _history,
-            () => new SeriesHistory(_period, SeriesHistory.BucketSteps(shape.StepSeconds, _period, seasonalResolutionSeconds)));
+        _period = Period(shape, periodSeconds);
     }
 
     /// <summary>The season in steps.</summary>
     public int PeriodSteps => _period;
-
-    /// <inheritdoc/>
-    protected override void Grow(int capacity)
-    {
-        if (_owned)
-        {
-            _history.Grow(capacity);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ResetOne(int series)
-    {
-        if (_owned)
-        {
-            _history.Reset(series);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value)
-    {
-        if (_owned)
-        {
-            _history.Push(series, value);
-        }
-    }
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
@@ -65,8 +35,10 @@ public sealed class SeasonalNaiveForecaster : ForecasterBase
         for (var h = 0; h < hs.Length; h++)
         {
             var k = (hs[h] + _period - 1) / _period;
-            var v = _history.Lag(series, (k * _period) - hs[h]);
+            var v = History.Lag(series, (k * _period) - hs[h]);
             WritePoint(destination, h, double.IsNaN(v) ? LastValid[series] : v);
         }
     }
+
+    private static int Period(ForecastShape shape, int periodSeconds) => Math.Max(1, periodSeconds / shape.StepSeconds);
 }

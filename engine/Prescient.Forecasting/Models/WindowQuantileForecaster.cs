@@ -7,10 +7,8 @@ namespace Prescient.Forecasting.Models;
 /// horizon; its median is a robust level that shrugs off isolated spikes (an ensemble member).
 /// Memory: window floats per series.
 /// </summary>
-public sealed class WindowQuantileForecaster : ForecasterBase
+public sealed class WindowQuantileForecaster : HistoryForecasterBase
 {
-    private readonly SeriesHistory _history;
-    private readonly bool _owned;
     private readonly int _window;
     private readonly double[] _sorted;
 
@@ -19,47 +17,19 @@ public sealed class WindowQuantileForecaster : ForecasterBase
     /// (exact over at least the window) the model reads that history, which its owner — an ensemble — keeps.
     /// </summary>
     public WindowQuantileForecaster(ForecastShape shape, int window = 6, string? name = null, SeriesHistory? sharedHistory = null)
-        : base(name ?? "window-quantile", shape)
+        : base(name ?? "window-quantile", shape, sharedHistory, window, window, () => new SeriesHistory(window))
     {
         _window = window;
-        _owned = SeriesHistory.OwnOrShared(sharedHistory, window, out _history, () => new SeriesHistory(window), exactSteps: window);
         _sorted = new double[window];
-    }
-
-    /// <inheritdoc/>
-    protected override void Grow(int capacity)
-    {
-        if (_owned)
-        {
-            _history.Grow(capacity);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ResetOne(int series)
-    {
-        if (_owned)
-        {
-            _history.Reset(series);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value)
-    {
-        if (_owned)
-        {
-            _history.Push(series, value);
-        }
     }
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var n = 0;
-        for (var k = 0; k < Math.Min(_history.Count(series), _window); k++)
+        for (var k = 0; k < Math.Min(History.Count(series), _window); k++)
         {
-            var v = _history.Lag(series, k);
+            var v = History.Lag(series, k);
             if (!double.IsNaN(v))
             {
                 _sorted[n++] = v;
