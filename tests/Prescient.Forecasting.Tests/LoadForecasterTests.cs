@@ -5,7 +5,7 @@ namespace Prescient.Forecasting.Tests;
 
 public sealed class LoadForecasterTests
 {
-    private static List<JobRecord> History()
+    internal static List<JobRecord> History()
     {
         var rng = new Random(4);
         var jobs = new List<JobRecord>();
@@ -33,7 +33,7 @@ public sealed class LoadForecasterTests
         var r = f.Forecast(now, [300, 3600], [0.1, 0.5, 0.9], running, pending, events, tasks);
         for (var h = 0; h < 2; h++)
         {
-            Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h] + r.Events[h] + r.Scheduled[h], r.Total[h], 9);
+            Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h] + r.Damping[h] + r.Events[h] + r.Scheduled[h], r.Total[h], 9);
             var users = r.ByUser.Values.Sum(v => v[h]);
             Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h], users, 6);
             Assert.True(r.TotalQuantiles[(h * 3) + 2] >= r.TotalQuantiles[h * 3]);
@@ -68,13 +68,18 @@ public sealed class LoadForecasterTests
     }
 
     [Fact]
-    public void Backtest_RealSwf_FiniteAndCalibratedish()
+    public void Backtest_TuningLog_MedianBeatsPersistenceAndIntervalsCover()
     {
-        var path = TestData.RequireDirectory("swf/NASA-iPSC-1993-3.1-cln.swf.gz");
+        // KTH is the log the method was tuned on (NASA is the held-out one, see docs/models/forecasting.md); this
+        // guards the tuned behaviour at a coarser origin stride than the documented run.
+        var path = TestData.RequireDirectory("swf/KTH-SP2-1996-2.1-cln.swf.gz");
         var jobs = SwfReader.ReadJobs(path, new TraceDiagnostics());
-        var r = LoadForecaster.Backtest(jobs, [3600], 0.3, 6 * 3600);
-        Assert.True(r.Origins > 100);
-        Assert.True(double.IsFinite(r.ForecastMae[0]) && r.ForecastMae[0] > 0);
-        Assert.InRange(r.Coverage80[0], 0.6, 1.0);
+        var r = LoadForecaster.Backtest(jobs, [300, 3600, 14400], 0.3, 6 * 3600, samples: 200);
+        Assert.True(r.Origins > 900);
+        for (var h = 0; h < 3; h++)
+        {
+            Assert.True(r.MedianMae[h] < r.PersistenceMae[h], $"horizon {r.HorizonSeconds[h]} s: median MAE {r.MedianMae[h]:F2} vs persistence {r.PersistenceMae[h]:F2}");
+            Assert.InRange(r.Coverage80[h], 0.6, 0.95);
+        }
     }
 }

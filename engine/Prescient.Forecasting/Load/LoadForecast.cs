@@ -20,6 +20,7 @@ public sealed class LoadForecast
         Arrivals = new double[n];
         Events = new double[n];
         Scheduled = new double[n];
+        Damping = new double[n];
         Total = new double[n];
         Variance = new double[n];
         TotalQuantiles = new double[n * quantiles.Length];
@@ -46,7 +47,13 @@ public sealed class LoadForecast
     /// <summary>Scheduled tasks' processors at each horizon.</summary>
     public double[] Scheduled { get; }
 
-    /// <summary>Expected total = the sum of the parts.</summary>
+    /// <summary>
+    /// The pull toward the load now added to every sample path: (1 − α)(L0 − m), with L0 the processors in use now, m
+    /// the paths' median and α the learned damping (see <see cref="LoadForecaster.DampingAt"/>); 0 when undamped.
+    /// </summary>
+    public double[] Damping { get; }
+
+    /// <summary>Expected total = the sum of the parts (running + pending + arrivals + damping + events + scheduled).</summary>
     public double[] Total { get; }
 
     /// <summary>Variance of the total.</summary>
