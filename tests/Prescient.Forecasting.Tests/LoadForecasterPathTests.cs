@@ -23,7 +23,7 @@ public sealed class LoadForecasterPathTests
             jobs.Add(new JobRecord(i, t + (i * Week), t + (i * Week), run, 64, -1, "u" + (i % 2), "g", "p"));
         }
 
-        var f = new LoadForecaster { CapacityProcessors = capacity, LearnDamping = false };
+        var f = new LoadForecaster { CapacityProcessors = capacity, LearnCalibration = false };
         f.Fit(jobs);
         return f;
     }
@@ -68,7 +68,7 @@ public sealed class LoadForecasterPathTests
         var pending = new List<PendingJob> { new("4", "u3", "g1", 50, Now - 100, null, 3600) };
         var r = f.Forecast(Now, [0, 300], [0.05, 0.5, 0.95], running, pending);
         Assert.Equal(15, r.Running[0], 9);
-        Assert.Equal(0, r.Damping[0], 9);
+        Assert.Equal(0, r.Calibration[0], 9);
         Assert.Equal(15, r.Total[0], 9);
         for (var q = 0; q < 3; q++)
         {
@@ -109,19 +109,21 @@ public sealed class LoadForecasterPathTests
     }
 
     [Fact]
-    public void Fit_LearnsDampingWithinUnitRange_AndOffKeepsPathsUndamped()
+    public void Fit_LearnsCalibrationWithinItsGrid_AndOffKeepsPathsAsDrawn()
     {
         var learned = new LoadForecaster { CapacityProcessors = 40 };
         learned.Fit(LoadForecasterTests.History());
         foreach (var tau in new[] { 60, 300, 1000, 3600, 7200, 14400, 86400 })
         {
             Assert.InRange(learned.DampingAt(tau), 0, 1);
+            Assert.InRange(learned.SpreadAt(tau), 0.5, 3);
         }
 
-        var off = new LoadForecaster { CapacityProcessors = 40, LearnDamping = false };
+        var off = new LoadForecaster { CapacityProcessors = 40, LearnCalibration = false };
         off.Fit(LoadForecasterTests.History());
         var r = off.Forecast(Now, [3600], [0.5], [new RunningJob("1", "u1", "g1", 4, Now - 600, 0)], []);
         Assert.Equal(1, off.DampingAt(3600));
-        Assert.Equal(0, r.Damping[0]);
+        Assert.Equal(1, off.SpreadAt(3600));
+        Assert.Equal(0, r.Calibration[0], 9);
     }
 }

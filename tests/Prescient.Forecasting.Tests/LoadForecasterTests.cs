@@ -33,7 +33,7 @@ public sealed class LoadForecasterTests
         var r = f.Forecast(now, [300, 3600], [0.1, 0.5, 0.9], running, pending, events, tasks);
         for (var h = 0; h < 2; h++)
         {
-            Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h] + r.Damping[h] + r.Events[h] + r.Scheduled[h], r.Total[h], 9);
+            Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h] + r.Calibration[h] + r.Events[h] + r.Scheduled[h], r.Total[h], 9);
             var users = r.ByUser.Values.Sum(v => v[h]);
             Assert.Equal(r.Running[h] + r.Pending[h] + r.Arrivals[h], users, 6);
             Assert.True(r.TotalQuantiles[(h * 3) + 2] >= r.TotalQuantiles[h * 3]);

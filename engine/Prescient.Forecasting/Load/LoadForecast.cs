@@ -1,11 +1,11 @@
 namespace Prescient.Forecasting.Load;
 
 /// <summary>
-/// The system-wide processor demand forecast at each horizon, as the sum of its parts (which reconcile to it
-/// exactly: <see cref="Total"/>[h] = running + pending + arrivals + events + scheduled), with quantiles from a
-/// normal approximation whose variance adds the parts' (Bernoulli survival of each job, Poisson arrivals).
-/// Per-user expected demand (running + pending + that user's arrivals) is in <see cref="ByUser"/>; users' sums
-/// plus the population's unattributed arrivals, events and scheduled tasks equal the total.
+/// The system-wide processor demand forecast at each horizon, from the <see cref="LoadForecaster"/>'s sample paths. The
+/// parts are means over the paths and reconcile exactly: <see cref="Total"/>[h] = running + pending + arrivals +
+/// calibration + events + scheduled. <see cref="TotalQuantiles"/> are the calibrated paths' empirical quantiles (the
+/// 0.5 quantile is the point forecast). Per-user expected demand (running + pending + the user's share of arrivals)
+/// is in <see cref="ByUser"/>; users' sums plus the calibration, events and scheduled tasks equal the total.
 /// </summary>
 public sealed class LoadForecast
 {
@@ -20,7 +20,7 @@ public sealed class LoadForecast
         Arrivals = new double[n];
         Events = new double[n];
         Scheduled = new double[n];
-        Damping = new double[n];
+        Calibration = new double[n];
         Total = new double[n];
         Variance = new double[n];
         TotalQuantiles = new double[n * quantiles.Length];
@@ -48,15 +48,16 @@ public sealed class LoadForecast
     public double[] Scheduled { get; }
 
     /// <summary>
-    /// The pull toward the load now added to every sample path: (1 − α)(L0 − m), with L0 the processors in use now, m
-    /// the paths' median and α the learned damping (see <see cref="LoadForecaster.DampingAt"/>); 0 when undamped.
+    /// What the calibration adds to the paths' mean: each path value x is served as L0 + α(m − L0) + c(x − m), with L0
+    /// the processors in use now, m the paths' median, α and c the learned damping and spread (see
+    /// <see cref="LoadForecaster.DampingAt"/>, <see cref="LoadForecaster.SpreadAt"/>); 0 when α = c = 1.
     /// </summary>
-    public double[] Damping { get; }
+    public double[] Calibration { get; }
 
-    /// <summary>Expected total = the sum of the parts (running + pending + arrivals + damping + events + scheduled).</summary>
+    /// <summary>Expected total = the sum of the parts (running + pending + arrivals + calibration + events + scheduled).</summary>
     public double[] Total { get; }
 
-    /// <summary>Variance of the total.</summary>
+    /// <summary>Variance of the total over the calibrated paths (events and scheduled tasks add none).</summary>
     public double[] Variance { get; }
 
     /// <summary>Quantiles of the total, horizon-major, clamped to [0, capacity].</summary>

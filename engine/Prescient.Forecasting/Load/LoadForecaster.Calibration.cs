@@ -4,85 +4,102 @@ using Prescient.Forecasting.Traces;
 namespace Prescient.Forecasting.Load;
 
 /// <content>
-/// Damping toward the current load, learned in <see cref="Fit"/>. The paths draw running jobs' ends and queued and new
-/// jobs' starts independently, but a busy scheduler refills what ends and cannot start what does not fit, so the load
-/// stays nearer its current level than independent paths say. Each path is pulled toward the load now by α(τ) ∈ [0, 1].
+/// Calibration of the paths, learned in <see cref="Fit"/>. The paths draw running jobs' ends and queued and new jobs'
+/// starts independently, but a busy scheduler refills what ends and cannot start what does not fit, so the load stays
+/// nearer its current level than independent paths say (damping, α), and their spread need not be the actual one
+/// (spread, c). A path value x is served as L0 + α(m − L0) + c(x − m), with L0 the load now and m the paths' median.
 /// </content>
 public sealed partial class LoadForecaster
 {
-    /// <summary>Horizons at which α is learned; between them it is interpolated in log τ, outside them held.</summary>
-    private static readonly int[] DampingHorizonSeconds = [300, 1800, 3600, 14400];
+    /// <summary>Horizons at which α and c are learned; between them interpolated in log τ, outside them held.</summary>
+    private static readonly int[] CalibrationHorizonSeconds = [300, 1800, 3600, 14400];
 
     private const int DampingGridSteps = 20;
-    private const int MaxDampingOrigins = 600;
-    private const long DampingWarmUpSeconds = 86400;
+    private const double MinSpread = 0.5;
+    private const double SpreadStep = 0.1;
+    private const int SpreadGridSteps = 25;
+    private const int MaxCalibrationOrigins = 600;
+    private const long CalibrationWarmUpSeconds = 86400;
 
     private readonly double[] _damping = [1, 1, 1, 1];
+    private readonly double[] _spread = [1, 1, 1, 1];
 
     /// <summary>
-    /// Whether <see cref="Fit"/> learns the damping (default true): it replays the history it is given (hourly origins,
-    /// at most 600, from a day after its first submission to a day before its last end) and, per horizon, picks the α
-    /// on a 0.05 grid whose damped median has the least mean absolute error. False keeps α = 1 (undamped paths).
+    /// Whether <see cref="Fit"/> learns the calibration (default true). It replays the history it is given (hourly
+    /// origins, at most 600, from a day after its first submission to a day before its last end minus 4 h) and, per
+    /// horizon, picks α on a 0.05 grid in [0, 1] for the least mean absolute error of the damped median, then c on a
+    /// 0.1 grid in [0.5, 3] for the [0.1, 0.9] interval's coverage nearest 0.8 (ties toward 1). False keeps α = c = 1.
     /// </summary>
-    public bool LearnDamping { get; set; } = true;
+    public bool LearnCalibration { get; set; } = true;
 
-    /// <summary>The damping α(τ) ∈ [0, 1] at <paramref name="horizonSeconds"/>: a path value x is served as L0 + α(x − L0), L0 the load now; 1 = undamped.</summary>
-    public double DampingAt(int horizonSeconds)
+    /// <summary>The damping α(τ) ∈ [0, 1] at <paramref name="horizonSeconds"/>: the median is served as L0 + α(m − L0), L0 the load now, m the paths' median; 1 = undamped.</summary>
+    public double DampingAt(int horizonSeconds) => Interpolate(_damping, horizonSeconds);
+
+    /// <summary>The spread c(τ) ∈ [0.5, 3] at <paramref name="horizonSeconds"/>: the paths' distances from their median are scaled by it; 1 = as drawn.</summary>
+    public double SpreadAt(int horizonSeconds) => Interpolate(_spread, horizonSeconds);
+
+    private static double Interpolate(double[] values, int horizonSeconds)
     {
-        if (horizonSeconds <= DampingHorizonSeconds[0])
+        if (horizonSeconds <= CalibrationHorizonSeconds[0])
         {
-            return _damping[0];
+            return values[0];
         }
 
-        for (var i = 1; i < DampingHorizonSeconds.Length; i++)
+        for (var i = 1; i < CalibrationHorizonSeconds.Length; i++)
         {
-            if (horizonSeconds <= DampingHorizonSeconds[i])
+            if (horizonSeconds <= CalibrationHorizonSeconds[i])
             {
-                var x = Math.Log((double)horizonSeconds / DampingHorizonSeconds[i - 1]) / Math.Log((double)DampingHorizonSeconds[i] / DampingHorizonSeconds[i - 1]);
-                return _damping[i - 1] + (x * (_damping[i] - _damping[i - 1]));
+                var x = Math.Log((double)horizonSeconds / CalibrationHorizonSeconds[i - 1]) / Math.Log((double)CalibrationHorizonSeconds[i] / CalibrationHorizonSeconds[i - 1]);
+                return values[i - 1] + (x * (values[i] - values[i - 1]));
             }
         }
 
-        return _damping[^1];
+        return values[^1];
     }
 
-    private void LearnDampingFrom(IReadOnlyList<JobRecord> jobs)
+    private void LearnCalibrationFrom(IReadOnlyList<JobRecord> jobs)
     {
         Array.Fill(_damping, 1.0);
-        if (!LearnDamping)
+        Array.Fill(_spread, 1.0);
+        if (!LearnCalibration)
         {
             return;
         }
 
-        var first = jobs.Min(j => j.SubmitSeconds) + DampingWarmUpSeconds;
-        var last = jobs.Max(j => j.StartSeconds + j.RunSeconds) - DampingHorizonSeconds[^1] - DampingWarmUpSeconds;
+        var first = jobs.Min(j => j.SubmitSeconds) + CalibrationWarmUpSeconds;
+        var last = jobs.Max(j => j.StartSeconds + j.RunSeconds) - CalibrationHorizonSeconds[^1] - CalibrationWarmUpSeconds;
         if (last <= first)
         {
             return;
         }
 
-        var stride = Math.Max(3600, (last - first) / MaxDampingOrigins);
+        var stride = Math.Max(3600, (last - first) / MaxCalibrationOrigins);
         var origins = (int)((last - first) / stride) + 1;
         var bySubmit = BySubmit(jobs);
         var (times, loads) = LoadSteps(jobs);
-        var h = DampingHorizonSeconds.Length;
+        var h = CalibrationHorizonSeconds.Length;
         var now0 = new double[origins];
+        var low = new double[origins * h];
         var median = new double[origins * h];
+        var high = new double[origins * h];
         var actual = new double[origins * h];
-        double[] level = [0.5];
+        double[] levels = [0.1, 0.5, 0.9];
         Parallel.For(0, origins, o =>
         {
             var now = first + (o * stride);
             var (running, pending, inUse) = StateAt(bySubmit, now);
-            var f = Forecast(now, DampingHorizonSeconds, level, running, pending);
+            var f = Forecast(now, CalibrationHorizonSeconds, levels, running, pending);
             now0[o] = inUse;
             for (var k = 0; k < h; k++)
             {
-                median[(o * h) + k] = f.TotalQuantiles[k];
-                actual[(o * h) + k] = LoadAt(times, loads, now + DampingHorizonSeconds[k]);
+                low[(o * h) + k] = f.TotalQuantiles[k * 3];
+                median[(o * h) + k] = f.TotalQuantiles[(k * 3) + 1];
+                high[(o * h) + k] = f.TotalQuantiles[(k * 3) + 2];
+                actual[(o * h) + k] = LoadAt(times, loads, now + CalibrationHorizonSeconds[k]);
             }
         });
 
+        var cap = CapacityProcessors > 0 ? CapacityProcessors : double.PositiveInfinity;
         for (var k = 0; k < h; k++)
         {
             var best = double.PositiveInfinity;
@@ -100,6 +117,28 @@ public sealed partial class LoadForecaster
                 {
                     best = error;
                     _damping[k] = alpha;
+                }
+            }
+
+            var bestGap = double.PositiveInfinity;
+            for (var g = 0; g <= SpreadGridSteps; g++)
+            {
+                var c = MinSpread + (g * SpreadStep);
+                var covered = 0;
+                for (var o = 0; o < origins; o++)
+                {
+                    var i = (o * h) + k;
+                    var centre = now0[o] + (_damping[k] * (median[i] - now0[o]));
+                    var lo = Math.Clamp(centre + (c * (low[i] - median[i])), 0, cap);
+                    var hi = Math.Clamp(centre + (c * (high[i] - median[i])), 0, cap);
+                    covered += actual[i] >= lo && actual[i] <= hi ? 1 : 0;
+                }
+
+                var gap = Math.Abs(((double)covered / origins) - 0.8) + (1e-9 * Math.Abs(c - 1));
+                if (gap < bestGap)
+                {
+                    bestGap = gap;
+                    _spread[k] = c;
                 }
             }
         }

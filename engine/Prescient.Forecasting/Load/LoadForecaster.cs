@@ -18,7 +18,8 @@ namespace Prescient.Forecasting.Load;
 /// <item>new arrivals: a Poisson process with a learned rate per hour of the week (shrunk toward the all-hours mean:
 /// λ(how) = (count + m·λ̄)/(weeks + m), m = 2); each arrival is a job of the history (processors, run time and wait
 /// together), starting like a queued job when its wait ends;</item>
-/// <item>a damping shift toward the load now, learned in <see cref="Fit"/> (see <see cref="DampingAt"/>);</item>
+/// <item>a calibration learned in <see cref="Fit"/>: the median pulled toward the load now and the spread scaled (see
+/// <see cref="DampingAt"/> and <see cref="SpreadAt"/>);</item>
 /// <item>registered events and scheduled tasks, added as given.</item>
 /// </list>
 /// The point forecast is the median of the paths (the 0.5 quantile: the best point under absolute error; it keeps a
@@ -129,7 +130,7 @@ public sealed partial class LoadForecaster
             .Take(HistorySample)
             .Select(j => new HistoryJob(Math.Max(0, j.StartSeconds - j.SubmitSeconds), Math.Max(0, j.RunSeconds), Math.Max(1, j.Processors), j.RequestedSeconds))
             .ToArray();
-        LearnDampingFrom(jobs);
+        LearnCalibrationFrom(jobs);
     }
 
     /// <summary>
@@ -199,23 +200,29 @@ public sealed partial class LoadForecaster
             var column = totals.AsSpan(k * paths, paths);
             column.Sort();
 
-            // Damping: every path is shifted by (1 − α)(L0 − m), m the paths' median, so the median moves to
-            // L0 + α(m − L0) and the spread stays the paths'.
-            f.Damping[k] = (1 - DampingAt(horizonSeconds[k])) * (now0 - EmpiricalQuantile(column, 0.5));
-            var shift = f.Damping[k] + f.Events[k] + f.Scheduled[k];
-            f.Total[k] = f.Running[k] + f.Pending[k] + f.Arrivals[k] + f.Damping[k] + f.Events[k] + f.Scheduled[k];
-            double sum = 0, sq = 0;
-            foreach (var v in column)
+            // Calibration: x → L0 + α(m − L0) + c(x − m) is increasing (c > 0), so the served quantiles are the
+            // calibrated paths' quantiles; the part it adds is the change of the paths' mean.
+            var m = EmpiricalQuantile(column, 0.5);
+            var centre = now0 + (DampingAt(horizonSeconds[k]) * (m - now0));
+            var c = SpreadAt(horizonSeconds[k]);
+            double raw = 0, sum = 0, sq = 0;
+            for (var p = 0; p < paths; p++)
             {
+                raw += column[p];
+                var v = centre + (c * (column[p] - m));
+                column[p] = v;
                 sum += v;
                 sq += v * v;
             }
 
             var mean = sum / paths;
+            f.Calibration[k] = mean - (raw / paths);
+            f.Total[k] = f.Running[k] + f.Pending[k] + f.Arrivals[k] + f.Calibration[k] + f.Events[k] + f.Scheduled[k];
             f.Variance[k] = paths > 1 ? Math.Max(0, (sq - (paths * mean * mean)) / (paths - 1)) : 0;
+            var fixedPart = f.Events[k] + f.Scheduled[k];
             for (var q = 0; q < quantiles.Length; q++)
             {
-                var v = Math.Max(0, EmpiricalQuantile(column, quantiles[q]) + shift);
+                var v = Math.Max(0, EmpiricalQuantile(column, quantiles[q]) + fixedPart);
                 f.TotalQuantiles[(k * quantiles.Length) + q] = CapacityProcessors > 0 ? Math.Min(v, CapacityProcessors) : v;
             }
 
