@@ -19,16 +19,19 @@ public sealed partial class LoadForecaster
     private const double SpreadStep = 0.1;
     private const int SpreadGridSteps = 25;
     private const int MaxCalibrationOrigins = 600;
-    private const long CalibrationWarmUpSeconds = 86400;
+    /// <summary>Origins stop this long before the history's last end plus the longest horizon: a history of finished jobs lacks those still running at its end, so the load it shows near the end is short.</summary>
+    private const long CalibrationTailSeconds = 86400;
+    private const int MinCalibrationJobs = 100;
 
     private readonly double[] _damping = [1, 1, 1, 1];
     private readonly double[] _spread = [1, 1, 1, 1];
 
     /// <summary>
-    /// Whether <see cref="Fit"/> learns the calibration (default true). It replays the history it is given (hourly
-    /// origins, at most 600, from a day after its first submission to a day before its last end minus 4 h) and, per
-    /// horizon, picks α on a 0.05 grid in [0, 1] for the least mean absolute error of the damped median, then c on a
-    /// 0.1 grid in [0.5, 3] for the [0.1, 0.9] interval's coverage nearest 0.8 (ties toward 1). False keeps α = c = 1.
+    /// Whether <see cref="Fit"/> learns the calibration (default true). It fits a second model on the jobs of the
+    /// history finished by its midpoint, replays the second half with it (hourly origins, at most 600, up to a day
+    /// and 4 h before the history's last end) and, per horizon, picks α on a 0.05 grid in [0, 1] for the least mean
+    /// absolute error of the damped median, then c on a 0.1 grid in [0.5, 3] for the [0.1, 0.9] interval's coverage
+    /// nearest 0.8 (ties toward 1). With fewer than 100 such jobs, too short a second half, or false: α = c = 1.
     /// </summary>
     public bool LearnCalibration { get; set; } = true;
 
@@ -66,12 +69,20 @@ public sealed partial class LoadForecaster
             return;
         }
 
-        var first = jobs.Min(j => j.SubmitSeconds) + CalibrationWarmUpSeconds;
-        var last = jobs.Max(j => j.StartSeconds + j.RunSeconds) - CalibrationHorizonSeconds[^1] - CalibrationWarmUpSeconds;
-        if (last <= first)
+        // Cross-fitted: a model fitted on the jobs finished by the middle of the history forecasts origins in its
+        // second half, which that model has not seen (a model scored on its own jobs looks better than it is).
+        var start = jobs.Min(j => j.SubmitSeconds);
+        var end = jobs.Max(j => j.StartSeconds + j.RunSeconds);
+        var first = start + ((end - start) / 2);
+        var last = end - CalibrationHorizonSeconds[^1] - CalibrationTailSeconds;
+        var early = jobs.Where(j => j.StartSeconds + j.RunSeconds <= first).ToList();
+        if (last <= first || early.Count < MinCalibrationJobs)
         {
             return;
         }
+
+        var model = new LoadForecaster { CapacityProcessors = CapacityProcessors, Samples = Samples, Seed = Seed, LearnCalibration = false };
+        model.Fit(early);
 
         var stride = Math.Max(3600, (last - first) / MaxCalibrationOrigins);
         var origins = (int)((last - first) / stride) + 1;
@@ -88,7 +99,7 @@ public sealed partial class LoadForecaster
         {
             var now = first + (o * stride);
             var (running, pending, inUse) = StateAt(bySubmit, now);
-            var f = Forecast(now, CalibrationHorizonSeconds, levels, running, pending);
+            var f = model.Forecast(now, CalibrationHorizonSeconds, levels, running, pending);
             now0[o] = inUse;
             for (var k = 0; k < h; k++)
             {
