@@ -6,7 +6,8 @@ namespace Prescient.Forecasting.Tests;
 
 /// <summary>
 /// The Load Forecaster figures of docs/models/forecasting.md (hourly origins, 400 paths): explicit, so it runs only
-/// when asked for (about a minute on two cores), and prints its table to the test output.
+/// when asked for (about 20 s on two cores), and prints its table to the test output. KTH is the log the method was
+/// tuned on, NASA the held-out one.
 /// </summary>
 public sealed class LoadBacktestReportTests
 {
@@ -24,10 +25,15 @@ public sealed class LoadBacktestReportTests
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.HorizonSeconds[h]} s | {r.MedianMae[h]:F2} | {r.MeanMae[h]:F2} | {r.PersistenceMae[h]:F2} | {r.Coverage80[h]:F3} |"));
-            Assert.True(double.IsFinite(r.MedianMae[h]) && double.IsFinite(r.PersistenceMae[h]));
-            Assert.InRange(r.Coverage80[h], 0, 1);
         }
 
+        // Where the paths cannot beat persistence, the calibration damps the median to the load now, so it is never
+        // materially worse; and the cross-fitted spread keeps the 80 % interval near its nominal coverage.
         Assert.True(r.Origins > 1000);
+        for (var h = 0; h < r.HorizonSeconds.Length; h++)
+        {
+            Assert.True(r.MedianMae[h] <= r.PersistenceMae[h] * 1.01, $"horizon {r.HorizonSeconds[h]} s: median MAE {r.MedianMae[h]:F2} vs persistence {r.PersistenceMae[h]:F2}");
+            Assert.InRange(r.Coverage80[h], 0.7, 0.9);
+        }
     }
 }
