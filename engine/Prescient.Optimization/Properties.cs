@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Prescient.Optimization.Tests")]
+[assembly: InternalsVisibleTo("Prescient.Bench.Solvers")]

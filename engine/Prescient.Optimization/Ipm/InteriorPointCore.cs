@@ -294,6 +294,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         return outcome;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double BoundNorm()
     {
         var s = 0.0;
@@ -401,6 +402,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     }
 
     /// <summary>Sums the accumulator <paramref name="k"/> over the workers (max when <paramref name="max"/>, min when <paramref name="min"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Reduce(int k, bool max = false, bool min = false)
     {
         var count = _accumulators.Length / AccumulatorStride;
@@ -415,6 +417,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     }
 
     /// <summary>Adds the other workers' row buffers into worker 0's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReduceRows(double[][] buffers)
     {
         var target = buffers[0];
@@ -818,6 +821,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double NormInf(ReadOnlySpan<double> v)
     {
         var s = 0.0;
@@ -829,6 +833,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         var s = 0.0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Linear;
 using Prescient.Optimization.Model;
 
@@ -129,6 +130,7 @@ public static class InteriorPointSolver
     }
 
     /// <summary>x = C x̄ (free columns recombined), y = R ȳ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (double[] X, double[] Y) Unscale(StandardForm form, InteriorPointCore core)
     {
         var x = new double[form.SourceColumns];

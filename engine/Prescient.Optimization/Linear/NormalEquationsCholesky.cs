@@ -166,20 +166,60 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
 
             for (var p = a.ColumnStart[j]; p < a.ColumnStart[j + 1]; p++)
             {
-                var kp = _inverse[a.RowIndex[p]];
                 for (var q = a.ColumnStart[j]; q <= p; q++)
                 {
-                    var kq = _inverse[a.RowIndex[q]];
-                    var (row, column) = kp <= kq ? (kp, kq) : (kq, kp);
-                    var position = Array.BinarySearch(upperRowArray, upperStart[column], upperStart[column + 1] - upperStart[column], row);
-                    _pairPosition[w] = position;
-                    _pairProduct[w] = a.Values[p] * a.Values[q];
-                    w++;
+                    _pairProduct[w++] = a.Values[p] * a.Values[q];
                 }
             }
         }
 
         _pairStart[n] = w;
+
+        // Pair (p, q), q ≤ p, of column j sits at pairStart[j] + a(a+1)/2 + b with a = p - start, b = q - start, and
+        // lands in column max(kp, kq) of the upper triangle. Column by column of that triangle, scatter its row
+        // positions once, then place every pair whose larger position is this column: linear in the pairs, where a
+        // binary search per pair cost more than the whole ordering on Netlib models.
+        var positionOf = mark;
+        for (var column = 0; column < _m; column++)
+        {
+            for (var p = upperStart[column]; p < upperStart[column + 1]; p++)
+            {
+                positionOf[upperRowArray[p]] = p;
+            }
+
+            var row = _perm[column];
+            for (var t = at.ColumnStart[row]; t < at.ColumnStart[row + 1]; t++)
+            {
+                var j = at.RowIndex[t];
+                if (_dense[j])
+                {
+                    continue;
+                }
+
+                var start = a.ColumnStart[j];
+                var end = a.ColumnStart[j + 1];
+                var self = start;
+                while (a.RowIndex[self] != row)
+                {
+                    self++;
+                }
+
+                var sa = self - start;
+                for (var q = start; q < end; q++)
+                {
+                    var kq = _inverse[a.RowIndex[q]];
+                    if (kq > column || (kq == column && q != self))
+                    {
+                        continue;
+                    }
+
+                    var b = q - start;
+                    var (hi, lo) = sa >= b ? (sa, b) : (b, sa);
+                    _pairPosition[_pairStart[j] + (hi * (hi + 1) / 2) + lo] = positionOf[kq];
+                }
+            }
+        }
+
         _theta = new double[n];
         _permuted = new double[_m];
         _residual = new double[_m];
@@ -275,6 +315,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     /// Sherman–Morrison–Woodbury for the dense columns: with U = A_d Θ_d^½ and V = M_s⁻¹ U,
     /// M⁻¹ = M_s⁻¹ - V (I + U'V)⁻¹ V'... applied as z = M_s⁻¹ r, z -= V (I + U'V)⁻¹ U' z.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FactorizeDenseUpdate(ReadOnlySpan<double> theta)
     {
         var k = _denseColumns.Length;
@@ -441,6 +482,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     }
 
     /// <summary>z = M_s⁻¹ r with the sparse factor (permute, triangular solves, permute back).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SparseSolve(ReadOnlySpan<double> r, Span<double> z)
     {
         var pr = _permuted;
@@ -474,6 +516,7 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         var s = 0.0;

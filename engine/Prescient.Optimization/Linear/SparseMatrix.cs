@@ -35,6 +35,7 @@ public sealed class SparseMatrix
     public int NonZeroCount => ColumnStart[ColumnCount];
 
     /// <summary>y = A x (overwrites y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(ReadOnlySpan<double> x, Span<double> y)
     {
         y[..RowCount].Clear();
@@ -83,6 +84,7 @@ public sealed class SparseMatrix
     }
 
     /// <summary>The transpose, as a new matrix (rows become columns); row indices come out sorted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseMatrix Transpose()
     {
         var count = new int[RowCount + 1];

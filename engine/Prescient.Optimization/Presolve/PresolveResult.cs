@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Ipm;
 using Prescient.Optimization.Model;
 
@@ -45,6 +46,7 @@ public sealed class PresolveResult
     /// Maps a primal-dual solution of <see cref="Reduced"/> (duals in the minimization convention) back to
     /// the original model, undoing the reductions in reverse order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (double[] X, double[] Y) Postsolve(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         var lp = Original;
