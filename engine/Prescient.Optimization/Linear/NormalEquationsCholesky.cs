@@ -258,24 +258,29 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     public int ReplacedPivots => _cholesky.ReplacedPivots;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Factorize(ReadOnlySpan<double> theta, double regularization)
+    public unsafe bool Factorize(ReadOnlySpan<double> theta, double regularization)
     {
         theta.CopyTo(_theta);
         _regularization = regularization;
         var values = _cholesky.Values;
         Array.Clear(values);
         var n = _a.ColumnCount;
-        for (var j = 0; j < n; j++)
+        // Pointers: the scatter goes through pairPosition, so the JIT cannot drop its bounds checks.
+        fixed (double* target = values, product = _pairProduct)
+        fixed (int* position = _pairPosition, pairStart = _pairStart)
         {
-            var t = theta[j];
-            if (t == 0)
+            for (var j = 0; j < n; j++)
             {
-                continue;
-            }
+                var t = theta[j];
+                if (t == 0)
+                {
+                    continue;
+                }
 
-            for (var w = _pairStart[j]; w < _pairStart[j + 1]; w++)
-            {
-                values[_pairPosition[w]] += t * _pairProduct[w];
+                for (var w = pairStart[j]; w < pairStart[j + 1]; w++)
+                {
+                    target[position[w]] += t * product[w];
+                }
             }
         }
 

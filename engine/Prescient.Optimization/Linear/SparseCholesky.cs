@@ -161,59 +161,61 @@ public sealed class SparseCholesky
     /// <summary>Numeric factorization of the values in <see cref="Values"/>. Returns false if a pivot was NaN (the matrix held non-finite numbers).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Factorize()
+    public unsafe bool Factorize()
     {
-        var x = _work;
-        var lStart = _lStart;
-        var lValue = _lValue;
-        var lRow = _lRow;
         var replaced = 0;
-        for (var k = 0; k < _n; k++)
+        // Pointers: the inner loop is indexed through lRow, so the JIT cannot drop its bounds checks.
+        fixed (double* x = _work, lValue = _lValue, cValue = _cValue)
+        fixed (int* lStart = _lStart, lRow = _lRow, cStart = _cStart, cRow = _cRow)
+        fixed (int* rowPatternStart = _rowPatternStart, rowPattern = _rowPattern, rowPatternPosition = _rowPatternPosition)
         {
-            var diagonal = 0.0;
-            for (var p = _cStart[k]; p < _cStart[k + 1]; p++)
+            for (var k = 0; k < _n; k++)
             {
-                var i = _cRow[p];
-                if (i == k)
+                var diagonal = 0.0;
+                for (var p = cStart[k]; p < cStart[k + 1]; p++)
                 {
-                    diagonal = _cValue[p];
-                }
-                else
-                {
-                    x[i] = _cValue[p];
-                }
-            }
-
-            var d = diagonal;
-            var end = _rowPatternStart[k + 1];
-            for (var t = _rowPatternStart[k]; t < end; t++)
-            {
-                var i = _rowPattern[t];
-                var q = _rowPatternPosition[t];
-                var lki = x[i] / lValue[lStart[i]];
-                x[i] = 0;
-                for (var p = lStart[i] + 1; p < q; p++)
-                {
-                    x[lRow[p]] -= lValue[p] * lki;
+                    var i = cRow[p];
+                    if (i == k)
+                    {
+                        diagonal = cValue[p];
+                    }
+                    else
+                    {
+                        x[i] = cValue[p];
+                    }
                 }
 
-                d -= lki * lki;
-                lValue[q] = lki;
-            }
+                var d = diagonal;
+                var end = rowPatternStart[k + 1];
+                for (var t = rowPatternStart[k]; t < end; t++)
+                {
+                    var i = rowPattern[t];
+                    var q = rowPatternPosition[t];
+                    var lki = x[i] / lValue[lStart[i]];
+                    x[i] = 0;
+                    for (var p = lStart[i] + 1; p < q; p++)
+                    {
+                        x[lRow[p]] -= lValue[p] * lki;
+                    }
 
-            if (double.IsNaN(d))
-            {
-                ReplacedPivots = replaced;
-                return false;
-            }
+                    d -= lki * lki;
+                    lValue[q] = lki;
+                }
 
-            if (!(d > PivotTolerance * Math.Max(Math.Abs(diagonal), 1e-300)) || double.IsInfinity(d))
-            {
-                d = HugePivot;
-                replaced++;
-            }
+                if (double.IsNaN(d))
+                {
+                    ReplacedPivots = replaced;
+                    return false;
+                }
 
-            lValue[lStart[k]] = Math.Sqrt(d);
+                if (!(d > PivotTolerance * Math.Max(Math.Abs(diagonal), 1e-300)) || double.IsInfinity(d))
+                {
+                    d = HugePivot;
+                    replaced++;
+                }
+
+                lValue[lStart[k]] = Math.Sqrt(d);
+            }
         }
 
         ReplacedPivots = replaced;
@@ -222,35 +224,37 @@ public sealed class SparseCholesky
 
     /// <summary>Solves L L' x = b in place, in the permuted order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Solve(Span<double> b)
+    public unsafe void Solve(Span<double> b)
     {
-        var lStart = _lStart;
-        var lValue = _lValue;
-        var lRow = _lRow;
-        for (var j = 0; j < _n; j++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, _n);
+        fixed (double* x = b, lValue = _lValue)
+        fixed (int* lStart = _lStart, lRow = _lRow)
         {
-            var xj = b[j] / lValue[lStart[j]];
-            b[j] = xj;
-            if (xj == 0)
+            for (var j = 0; j < _n; j++)
             {
-                continue;
+                var xj = x[j] / lValue[lStart[j]];
+                x[j] = xj;
+                if (xj == 0)
+                {
+                    continue;
+                }
+
+                for (var p = lStart[j] + 1; p < lStart[j + 1]; p++)
+                {
+                    x[lRow[p]] -= lValue[p] * xj;
+                }
             }
 
-            for (var p = lStart[j] + 1; p < lStart[j + 1]; p++)
+            for (var j = _n - 1; j >= 0; j--)
             {
-                b[lRow[p]] -= lValue[p] * xj;
-            }
-        }
+                var sum = x[j];
+                for (var p = lStart[j] + 1; p < lStart[j + 1]; p++)
+                {
+                    sum -= lValue[p] * x[lRow[p]];
+                }
 
-        for (var j = _n - 1; j >= 0; j--)
-        {
-            var sum = b[j];
-            for (var p = lStart[j] + 1; p < lStart[j + 1]; p++)
-            {
-                sum -= lValue[p] * b[lRow[p]];
+                x[j] = sum / lValue[lStart[j]];
             }
-
-            b[j] = sum / lValue[lStart[j]];
         }
     }
 }
