@@ -61,7 +61,8 @@ public sealed partial class LoadForecaster
             _paths = paths;
             _capacity = model.CapacityProcessors;
 
-            // Queue order = submit order (ties by job id), what a first-come-first-served scheduler sees.
+            // Pending jobs in submit order (ties by job id): the random draws, and so the forecast, do not depend on the
+            // order the caller lists them in.
             _queueOrder = pending.OrderBy(j => j.SubmitSeconds).ThenBy(j => j.JobId, StringComparer.Ordinal).ToArray();
             var userIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             _runningUser = running.Select(j => IndexOf(j.User)).ToArray();
@@ -225,7 +226,7 @@ public sealed partial class LoadForecaster
             }
         }
 
-        /// <summary>A job whose wait is over starts now, unless a capacity is known and it does not fit: then it queues.</summary>
+        /// <summary>A job whose wait is over starts now when no capacity is known; else it joins the queue, from which <see cref="Schedule"/> starts what fits.</summary>
         private void Ready(in Waiting w, double t)
         {
             if (_capacity <= 0)
@@ -252,7 +253,7 @@ public sealed partial class LoadForecaster
             }
 
             // Poisson counts per sub-step of at most ArrivalStepSeconds at that hour of the week's rate; each arrival
-            // a job of the history. Without a capacity it starts after its own recorded wait.
+            // a job of the history, ready after its own recorded wait.
             var steps = (int)Math.Ceiling(last / ArrivalStepSeconds);
             var dt = last / (double)steps;
             var first = _arrivals.Count;
