@@ -164,6 +164,20 @@ public sealed class MemoryTierTests
     }
 
     [Fact]
+    public void Ensemble_EnsureCapacityInSteps_MembersSizedExactlyAlike()
+    {
+        var shape = ForecastShape.ForStep(60, [60, 3600], [0.5, 0.9]);
+        var f = ForecasterRegistry.CreateEnsemble(shape);
+        foreach (var wanted in new[] { 1000, 1100, 1250 })
+        {
+            f.EnsureCapacity(wanted);
+            f.AddSeries(wanted - f.SeriesCount);
+            Assert.Equal(wanted, f.Capacity);
+            Assert.All(f.Members, m => Assert.Equal(wanted, ((ForecasterBase)m).Capacity));
+        }
+    }
+
+    [Fact]
     public void EnsureCapacity_ThenAddSeries_SameForecastsAsGrowingOneByOne()
     {
         var shape = ForecastShape.ForStep(300, [300, 3600], [0.5, 0.9]);

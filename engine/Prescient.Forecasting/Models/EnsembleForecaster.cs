@@ -146,6 +146,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         {
             if (m.SeriesCount < capacity)
             {
+                // Exactly this capacity: AddSeries alone would grow a member by half again past what was asked.
+                m.EnsureCapacity(capacity);
                 m.AddSeries(capacity - m.SeriesCount);
             }
         }

@@ -35,6 +35,9 @@ public abstract class ForecasterBase : IForecaster
     /// <inheritdoc/>
     public int SeriesCount { get; private set; }
 
+    /// <summary>Series slots allocated (at least <see cref="SeriesCount"/>).</summary>
+    public int Capacity => _capacity;
+
     /// <summary>Steps observed per series (missing steps included).</summary>
     protected long[] Steps { get; private set; }
 
