@@ -23,32 +23,46 @@ public sealed partial class ClusterState
     /// </summary>
     internal void FillPlanningSnapshot(ClusterSnapshot snapshot, IReadOnlyList<AnticipatedEventInfo> events, Func<JobIdentityInfo, double> priorityOf, List<JobSnapshotRef> jobs)
     {
+        // Two passes under the lock with the sorting between them, so that ingest is not held up while tens of
+        // thousands of job ids are sorted. Names and ids never change on a record; a node or job that goes away in
+        // between is planned one last time from the values it had, as it would have been a moment earlier.
         lock (_lock)
         {
-            var now = NowUnixMilliseconds();
             _planNodes.Clear();
             foreach (var node in _nodes.Values)
             {
                 _planNodes.Add(node);
             }
 
-            _planNodes.Sort(ByNodeName);
-            _planNodeIndex.Clear();
-            for (var n = 0; n < _planNodes.Count; n++)
-            {
-                _planNodeIndex[_planNodes[n].Name] = n;
-            }
-
             _planJobs.Clear();
             foreach (var job in _jobs.Values)
             {
+                _planJobs.Add(job);
+            }
+        }
+
+        _planNodes.Sort(ByNodeName);
+        _planNodeIndex.Clear();
+        for (var n = 0; n < _planNodes.Count; n++)
+        {
+            _planNodeIndex[_planNodes[n].Name] = n;
+        }
+
+        _planJobs.Sort(ByJobId);
+        lock (_lock)
+        {
+            var now = NowUnixMilliseconds();
+            var kept = 0;
+            for (var j = 0; j < _planJobs.Count; j++)
+            {
+                var job = _planJobs[j];
                 if (job.FromAgent && job.Latest is not null && _planNodeIndex.ContainsKey(job.NodeName))
                 {
-                    _planJobs.Add(job);
+                    _planJobs[kept++] = job;
                 }
             }
 
-            _planJobs.Sort(ByJobId);
+            _planJobs.RemoveRange(kept, _planJobs.Count - kept);
             var eventCount = 0;
             foreach (var e in events)
             {
