@@ -81,6 +81,25 @@ public sealed class MemoryTierTests
         }
     }
 
+    [Fact]
+    public void SeriesHistory_AbsurdBucketMean_KeptAsMissingAndTheRestIntact()
+    {
+        var h = new SeriesHistory(length: 40, bucket: 4, exact: 4);
+        h.Grow(1);
+        h.Reset(0);
+        double[] values = [1, 2, 3, 2, 3e38, 3e38, 3e38, 3e38, 2, 2, 2, 2, 5, 5, 5, 5];
+        foreach (var v in values)
+        {
+            h.Push(0, v);
+        }
+
+        // Buckets: [1,2,3,2] mean 2; the absurd one (its float sum overflows) missing; [2,2,2,2] mean 2.
+        Assert.Equal(2, h.Lag(0, 15));
+        Assert.True(double.IsNaN(h.Lag(0, 11)));
+        Assert.Equal(2, h.Lag(0, 7));
+        Assert.Equal(5, h.Lag(0, 0));
+    }
+
     [Theory]
     [InlineData(60, 1440, 900, 15)]
     [InlineData(300, 288, 900, 3)]

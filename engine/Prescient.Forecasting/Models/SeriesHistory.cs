@@ -14,7 +14,8 @@ namespace Prescient.Forecasting.Models;
 /// Bucket means are stored as half-precision floats relative to a per-series power-of-two scale (set by the first
 /// non-zero mean, raised — and the stored means rescaled — whenever a mean would pass 16,384 × the scale): 2 bytes
 /// each, a relative rounding of at most 2⁻¹¹ (0.05 %), plenty for a seasonal guide; means below 6·10⁻⁵ × the
-/// scale lose precision gradually and below 6·10⁻⁸ × it read as 0.
+/// scale lose precision gradually and below 6·10⁻⁸ × it read as 0; a mean above 10³⁰ (or one whose float sum
+/// overflowed) is kept as missing rather than let it push the scale to infinity.
 /// </para>
 /// </summary>
 public sealed class SeriesHistory
@@ -26,6 +27,7 @@ public sealed class SeriesHistory
     private int[] _head = [];
     private int[] _count = [];
     private const float MaxScaled = 16384;
+    private const float MaxMean = 1e30f;
     private Half[] _buckets = [];
     private float[] _scale = [];
     private long[] _steps = [];
@@ -215,9 +217,16 @@ public sealed class SeriesHistory
     private Half Scaled(int s, float mean)
     {
         var magnitude = Math.Abs(mean);
-        if (magnitude == 0 || !float.IsFinite(mean))
+        if (magnitude == 0)
         {
-            return (Half)mean;
+            return Half.Zero;
+        }
+
+        // A mean no resource reaches (or one that overflowed the bucket's float sum) is kept as missing: it must not
+        // drive the series' scale toward infinity and lose everything else stored.
+        if (!(magnitude <= MaxMean))
+        {
+            return Half.NaN;
         }
 
         ref var scale = ref _scale[s];
