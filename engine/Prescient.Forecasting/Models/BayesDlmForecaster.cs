@@ -17,7 +17,7 @@ namespace Prescient.Forecasting.Models;
 /// in float: the state is a running estimate, a rounding of 6e-8 per step is far below its own uncertainty) + Σ_h records(h) × d floats of pending features, d = 9
 /// (records(h) = h + 1, or fewer: see <see cref="PendingForecasts"/>), and a day of history (see <see cref="SeriesHistory"/>).
 /// </summary>
-public sealed class BayesDlmForecaster : ForecasterBase
+public sealed class BayesDlmForecaster : HistoryForecasterBase
 {
     private const int D = 9;
     private const double Discount = 0.998;
@@ -31,8 +31,6 @@ public sealed class BayesDlmForecaster : ForecasterBase
     private const int A = D + P;
     private readonly int _stride = D + P + 2;
     private readonly int[] _packed = Packed();
-    private readonly SeriesHistory _history;
-    private readonly bool _owned;
     private readonly PendingForecasts _features;
     private readonly double[] _x = new double[D];
     private readonly double[] _vx = new double[D];
@@ -49,12 +47,10 @@ public sealed class BayesDlmForecaster : ForecasterBase
     /// which its owner — an ensemble — keeps, instead of keeping its own.
     /// </summary>
     public BayesDlmForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0, SeriesHistory? sharedHistory = null)
-        : base("bayes-dlm", shape)
+        : base("bayes-dlm", shape, sharedHistory, Math.Max(StepsPerDay(shape), 12), 12,
+            () => new SeriesHistory(Math.Max(StepsPerDay(shape), 12), SeriesHistory.BucketSteps(shape.StepSeconds, StepsPerDay(shape), seasonalResolutionSeconds), 12))
     {
-        var period = Math.Max(1, 86400 / shape.StepSeconds);
-        _period = period;
-        _owned = SeriesHistory.OwnOrShared(sharedHistory, Math.Max(period, 12), out _history,
-            () => new SeriesHistory(Math.Max(period, 12), SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds), 12), exactSteps: 12);
+        _period = StepsPerDay(shape);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
         _work = new double[_stride];
     }
@@ -62,11 +58,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
     /// <inheritdoc/>
     protected override void Grow(int capacity)
     {
-        if (_owned)
-        {
-            _history.Grow(capacity);
-        }
-
+        base.Grow(capacity);
         _features.Grow(capacity);
         _state = Grown(_state, capacity * Shape.HorizonCount * _stride);
         _scale = Grown(_scale, capacity);
@@ -76,17 +68,13 @@ public sealed class BayesDlmForecaster : ForecasterBase
     /// <inheritdoc/>
     protected override void ResetOne(int series)
     {
-        if (_owned)
-        {
-            _history.Reset(series);
-        }
-
+        base.ResetOne(series);
         _features.Reset(series);
         _scale[series] = double.NaN;
         _scaleSum[series] = 0;
         for (var h = 0; h < Shape.HorizonCount; h++)
         {
-            var st = _state.AsSpan(((series * Shape.HorizonCount) + h) * _stride, _stride);
+            var st = StateOf(series, h);
             st.Clear();
             st[1] = 1; // m: start as persistence.
             for (var i = 0; i < D; i++)
@@ -150,10 +138,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
             }
         }
 
-        if (_owned)
-        {
-            _history.Push(series, value);
-        }
+        base.ObserveOne(series, timestampSeconds, value);
         if (double.IsNaN(scale) && double.IsNaN(_scale[series]))
         {
             for (var h = 0; h < hs.Length; h++)
@@ -242,7 +227,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
         int n3 = 0, n12 = 0;
         for (var k = 0; k < 12; k++)
         {
-            var v = _history.Lag(series, k);
+            var v = History.Lag(series, k);
             if (double.IsNaN(v))
             {
                 continue;
@@ -258,7 +243,7 @@ public sealed class BayesDlmForecaster : ForecasterBase
         }
 
         var day = _period - (horizon % _period);
-        var seasonal = _history.Lag(series, day == _period ? 0 : day);
+        var seasonal = History.Lag(series, day == _period ? 0 : day);
         var tod = 2 * Math.PI * (((timestampSeconds + ((long)horizon * Shape.StepSeconds)) % 86400) / 86400.0);
         _x[0] = 1;
         _x[1] = last / scale;

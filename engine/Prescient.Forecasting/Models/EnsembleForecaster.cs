@@ -225,7 +225,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
-        var median = Shape.IndexOfQuantile(0.5);
         for (var h = 0; h < _h; h++)
         {
             var slot = _pending.Records(h, step) ? _pending.At(series, h, step) : _scratch;
@@ -234,7 +233,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             var weightSum = 0.0;
             for (var k = 0; k < _m; k++)
             {
-                var mk = MemberMedian(k, h, median);
+                var mk = MemberMedian(k, h, _medianIndex);
                 if (_mm > 0)
                 {
                     slot[k] = (float)mk;

@@ -209,6 +209,9 @@ public abstract class ForecasterBase : IForecaster
     /// <summary>Forecast of a series that has no valid value yet; NaN unless the model has a prior.</summary>
     protected virtual void ForecastWithoutHistory(int series, Span<double> destination) => destination.Fill(double.NaN);
 
+    /// <summary>Steps in a day at <paramref name="shape"/>'s step (at least 1): the daily season.</summary>
+    protected static int StepsPerDay(ForecastShape shape) => Math.Max(1, 86400 / shape.StepSeconds);
+
     /// <summary>Writes <paramref name="point"/> at every quantile of horizon <paramref name="h"/>.</summary>
     protected void WritePoint(Span<double> destination, int h, double point) =>
         destination.Slice(h * Shape.QuantileCount, Shape.QuantileCount).Fill(point);

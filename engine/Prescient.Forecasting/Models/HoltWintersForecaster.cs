@@ -38,7 +38,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
     public HoltWintersForecaster(ForecastShape shape, int seasonalResolutionSeconds = 0, int slotsPerHorizon = 0)
         : base("holt-winters", shape)
     {
-        var period = Math.Max(1, 86400 / shape.StepSeconds);
+        var period = StepsPerDay(shape);
         _bucket = SeriesHistory.BucketSteps(shape.StepSeconds, period, seasonalResolutionSeconds);
         _period = period / _bucket;
         _gamma = Gamma / _bucket;

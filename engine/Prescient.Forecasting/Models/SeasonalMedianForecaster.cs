@@ -21,10 +21,10 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
     /// which its owner — an ensemble — keeps, instead of keeping its own.
     /// </summary>
     public SeasonalMedianForecaster(ForecastShape shape, int days = 7, int seasonalResolutionSeconds = 0, SeriesHistory? sharedHistory = null)
-        : base("seasonal-median", shape, sharedHistory, Day(shape) * days, 0,
-            () => new SeriesHistory(Day(shape) * days, SeriesHistory.BucketSteps(shape.StepSeconds, Day(shape), seasonalResolutionSeconds)))
+        : base("seasonal-median", shape, sharedHistory, StepsPerDay(shape) * days, 0,
+            () => new SeriesHistory(StepsPerDay(shape) * days, SeriesHistory.BucketSteps(shape.StepSeconds, StepsPerDay(shape), seasonalResolutionSeconds)))
     {
-        _period = Day(shape);
+        _period = StepsPerDay(shape);
         _days = days;
         _buffer = new double[days];
     }
@@ -61,6 +61,4 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
             WritePoint(destination, h, point);
         }
     }
-
-    private static int Day(ForecastShape shape) => Math.Max(1, 86400 / shape.StepSeconds);
 }
