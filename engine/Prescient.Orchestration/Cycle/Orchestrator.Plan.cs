@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Prescient.Optimization.Allocation;
 using Prescient.Optimization.Ipm;
 
@@ -8,12 +7,7 @@ public sealed partial class Orchestrator
 {
     private const byte ReasonForecast = 255;
 
-    /// <summary>Sub-windows the trailing memory peak is kept in (see <see cref="TrailingPeak"/>).</summary>
-    private const int PeakBuckets = 8;
-
-    private double[] _peakBucket = [];
-    private long[] _peakEpoch = [];
-    private int[] _peakHistory = [];
+    private const int PeakBuckets = OrchestratorWorkspace.PeakBuckets;
 
     /// <summary>
     /// Planned demand per (job, resource): the envelope of the forecast quantiles over the horizons in the resource's
@@ -195,17 +189,12 @@ public sealed partial class Orchestrator
             return usage;
         }
 
-        if (_peakEpoch.Length <= series)
-        {
-            GrowPeaks(series + 1);
-        }
-
         var width = (window + PeakBuckets - 2) / (PeakBuckets - 1);
         var epoch = nowSeconds >= 0 ? nowSeconds / width : ((nowSeconds + 1) / width) - 1;
-        var buckets = _peakBucket.AsSpan(series * PeakBuckets, PeakBuckets);
-        var last = _peakEpoch[series];
+        var buckets = _w.PeakBucket.AsSpan(series * PeakBuckets, PeakBuckets);
+        var last = _w.PeakEpoch[series];
         var history = _w.History[series];
-        if (history < _peakHistory[series] || epoch < last || epoch - last >= PeakBuckets)
+        if (history < _w.PeakHistory[series] || epoch < last || epoch - last >= PeakBuckets)
         {
             buckets.Clear();
         }
@@ -217,8 +206,8 @@ public sealed partial class Orchestrator
             }
         }
 
-        _peakEpoch[series] = epoch;
-        _peakHistory[series] = history;
+        _w.PeakEpoch[series] = epoch;
+        _w.PeakHistory[series] = history;
         var current = (int)(epoch % PeakBuckets);
         buckets[current] = Math.Max(buckets[current], usage);
         var peak = usage;
@@ -228,18 +217,6 @@ public sealed partial class Orchestrator
         }
 
         return peak;
-    }
-
-    /// <summary>Grows the trailing-peak state to at least <paramref name="series"/> series (amortized: doubles).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void GrowPeaks(int series)
-    {
-        var c = Math.Max(series, _peakEpoch.Length * 2);
-        var first = _peakEpoch.Length;
-        Array.Resize(ref _peakBucket, c * PeakBuckets);
-        Array.Resize(ref _peakEpoch, c);
-        Array.Resize(ref _peakHistory, c);
-        _peakEpoch.AsSpan(first).Fill(long.MinValue / 2);
     }
 
     /// <summary>Capacity each node keeps for pending jobs expected to start and registered events within each resource's lookahead.</summary>

@@ -57,6 +57,13 @@ public sealed class OrchestratorWorkspace
     internal double[] SlotForecast = [];
     internal double[] SlotFallbackForecast = [];
 
+    // The trailing usage peak per series slot: PeakBuckets sub-window maxima, the epoch of the newest and the slot's
+    // step count when it was written (see Orchestrator.TrailingPeak).
+    internal const int PeakBuckets = 8;
+    internal double[] PeakBucket = [];
+    internal long[] PeakEpoch = [];
+    internal int[] PeakHistory = [];
+
     internal void Ensure(ClusterSnapshot s, int width)
     {
         var jobs = s.JobCount;
@@ -127,6 +134,11 @@ public sealed class OrchestratorWorkspace
         Array.Resize(ref History, c);
         Array.Resize(ref SlotForecast, c * width);
         Array.Resize(ref SlotFallbackForecast, c * width);
+        var first = PeakEpoch.Length;
+        Array.Resize(ref PeakBucket, c * PeakBuckets);
+        Array.Resize(ref PeakEpoch, c);
+        Array.Resize(ref PeakHistory, c);
+        PeakEpoch.AsSpan(first).Fill(long.MinValue / 2);
     }
 
     internal void EnsureNuma(int total)
