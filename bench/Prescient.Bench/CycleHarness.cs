@@ -10,7 +10,7 @@ namespace Prescient.Bench;
 /// </summary>
 public static class CycleHarness
 {
-    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed)
+    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed, double uplink = 0, double storage = 0)
     {
         var cluster = new SyntheticOrchestratorCluster(nodes, jobsPerNode, seed);
         var orchestrator = new Orchestrator(new OrchestratorOptions
@@ -22,6 +22,8 @@ public static class CycleHarness
             CycleMilliseconds = 1000,
             CycleBudgetMilliseconds = 100_000,
             HorizonsSeconds = [60, 300, 3600],
+            UplinkBudgetGigabits = uplink,
+            StorageBudgetGigabytes = storage,
         });
         return (cluster, orchestrator);
     }
@@ -46,6 +48,7 @@ public static class CycleHarness
     public static int Run(string[] args)
     {
         int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2;
+        double uplink = 0, storage = 0;
         var model = "ensemble";
         var solver = "auto";
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -59,14 +62,16 @@ public static class CycleHarness
                 case "--solver": solver = args[i + 1]; break;
                 case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--warm-steps": warmSteps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--uplink": uplink = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--storage": storage = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps)");
+                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps --uplink --storage)");
                     return 2;
             }
         }
 
         var setup = Stopwatch.StartNew();
-        var (cluster, orchestrator) = Create(nodes, jobs, model, solver, seed);
+        var (cluster, orchestrator) = Create(nodes, jobs, model, solver, seed, uplink, storage);
         Warm(cluster, orchestrator, warmSteps);
         setup.Stop();
         var times = new double[cycles];

@@ -13,15 +13,25 @@ public sealed class OrchestratorTests
     [InlineData(4, "ipm")]
     [InlineData(5, "ipm")]
     [InlineData(6, "ipm")]
-    [InlineData(1, "decomposed")]
-    [InlineData(2, "decomposed")]
-    [InlineData(3, "decomposed")]
-    [InlineData(7, "decomposed")]
+    [InlineData(1, "ipm-whole")]
+    [InlineData(2, "ipm-whole")]
+    [InlineData(3, "ipm-whole")]
+    [InlineData(7, "ipm-whole")]
+    [InlineData(1, "ipm-linked")]
+    [InlineData(2, "ipm-linked")]
+    [InlineData(8, "ipm-linked")]
+    [InlineData(9, "ipm-linked")]
     public void Run_RandomClusters_NeverExceedsCapacityNorCutsMemoryBelowUsage(int seed, string solver)
     {
         var rng = new Random(seed);
         var cluster = TestCluster.Random(seed, nodes: 3 + rng.Next(0, 6), jobsPerNode: 1 + rng.Next(0, 6));
         var options = TestCluster.Options("ewma");
+        if (solver == "ipm-linked")
+        {
+            // Tight shared budgets: the network and storage rows go to the interior-point iteration.
+            (solver, options.UplinkBudgetGigabits, options.StorageBudgetGigabytes) = ("ipm", 4.0 * cluster.Nodes, 0.8 * cluster.Nodes);
+        }
+
         options.Solver = solver;
         var orchestrator = new Orchestrator(options);
         var snapshot = new ClusterSnapshot();
@@ -43,7 +53,7 @@ public sealed class OrchestratorTests
     [InlineData(23)]
     [InlineData(24)]
     [InlineData(25)]
-    public void Run_DecomposedSolver_ReachesTheInteriorPointOptimum(int seed)
+    public void Run_PresolvedSolver_ReachesTheWholeInteriorPointOptimum(int seed)
     {
         var rng = new Random(seed);
         var cluster = TestCluster.Random(seed, nodes: 2 + rng.Next(0, 8), jobsPerNode: 2 + rng.Next(0, 8));
@@ -56,10 +66,12 @@ public sealed class OrchestratorTests
 
         cluster.Bound();
 
-        var ipm = new Orchestrator(TestCluster.Options("ewma"));
-        var options = TestCluster.Options("ewma");
-        options.Solver = "decomposed";
-        var decomposed = new Orchestrator(options);
+        // "ipm-whole" runs the interior-point iteration on the whole LP; "ipm" solves every row (no linking budget)
+        // in its presolve's knapsacks.
+        var whole = TestCluster.Options("ewma");
+        whole.Solver = "ipm-whole";
+        var ipm = new Orchestrator(whole);
+        var decomposed = new Orchestrator(TestCluster.Options("ewma"));
         var a = new ClusterSnapshot();
         var b = new ClusterSnapshot();
         var failures = 0;

@@ -146,7 +146,6 @@ public sealed class PeakFloorTests
             var options = Options(memoryPeakWindowSeconds: 0);
             options.SlackAllowance = 0.1;
             options.SlackBasisQuantile = basis;
-            options.Solver = "decomposed";
             var orchestrator = new Orchestrator(
                 options,
                 forecasterFactory: (name, shape) => new ScriptedForecaster(name, shape),

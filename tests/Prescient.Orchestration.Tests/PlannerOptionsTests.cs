@@ -38,7 +38,8 @@ public sealed class PlannerOptionsTests
         options.Validate();
         Assert.Equal([30], options.HorizonsSeconds);
         Assert.Equal([60, 300, 300, 300], options.LookaheadSeconds);
-        Read(("Prescient:Orchestrator:Solver", "decomposed"));
-        Assert.Throws<OptionsValidationException>(() => Read(("Prescient:Orchestrator:Solver", "decomposed"), ("Prescient:Orchestrator:UplinkBudgetGigabits", "100")));
+        Read(("Prescient:Orchestrator:Solver", "ipm-whole"), ("Prescient:Orchestrator:UplinkBudgetGigabits", "100"));
+        var refused = Assert.Throws<OptionsValidationException>(() => Read(("Prescient:Orchestrator:Solver", "decomposed")));
+        Assert.Contains("presolve", refused.Message, StringComparison.Ordinal);
     }
 }

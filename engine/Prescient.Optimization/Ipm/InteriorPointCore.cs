@@ -180,7 +180,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         _best = -1;
         if (warmStart)
         {
-            if (!WarmStartPoint())
+            if (!(_warmKept ? LoadWarmPoint() : WarmStartPoint()))
             {
                 return CoreOutcome.NumericalError;
             }
@@ -221,6 +221,11 @@ internal sealed partial class InteriorPointCore : IDisposable
 
             alphaPrimal = 0;
             alphaDual = 0;
+            if (WarmPointWanted(iteration))
+            {
+                KeepWarmPoint(mu);
+            }
+
             if (merit < bestMerit)
             {
                 if (merit < 0.9 * bestMerit)

@@ -37,8 +37,12 @@ internal sealed class BlockStructure
     /// <summary>Per row: index inside its block, or inside <see cref="LinkingRows"/> for a linking row.</summary>
     public int[] LocalIndex { get; }
 
-    /// <summary>The structure of <paramref name="a"/>, or null when it is not block-angular with small blocks.</summary>
-    public static BlockStructure? Detect(SparseMatrix a)
+    /// <summary>
+    /// The structure of <paramref name="a"/>, or null when it is not block-angular with small blocks. The linking rows
+    /// are <paramref name="linkingRows"/> when the caller knows them (the allocation LP's budgets), else the rows denser
+    /// than max(64, 8× the mean).
+    /// </summary>
+    public static BlockStructure? Detect(SparseMatrix a, bool[]? linkingRows = null)
     {
         var m = a.RowCount;
         if (m == 0)
@@ -57,7 +61,7 @@ internal sealed class BlockStructure
         var linking = new List<int>();
         for (var i = 0; i < m; i++)
         {
-            if (rowCount[i] > threshold)
+            if (linkingRows is not null ? linkingRows[i] : rowCount[i] > threshold)
             {
                 isLinking[i] = true;
                 linking.Add(i);

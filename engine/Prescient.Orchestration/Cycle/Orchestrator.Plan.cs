@@ -442,17 +442,9 @@ public sealed partial class Orchestrator
         var pairs = (jobs + nodes) * R;
         var allocation = w.Allocation.AsSpan(0, pairs);
         var solveStarted = _time.GetTimestamp();
-        LpStatus status;
-        if (_decomposed is not null)
-        {
-            (status, result.SolverObjective) = _decomposed.Solve(lp, allocation);
-            result.SolverIterations = 0;
-        }
-        else
-        {
-            var solve = _solver.Solve(lp, allocation, warmStart: true);
-            (status, result.SolverObjective, result.SolverIterations) = (solve.Status, solve.Objective, solve.Iterations);
-        }
+        var solve = _solver.Solve(lp, allocation, warmStart: true);
+        var status = solve.Status;
+        (result.SolverObjective, result.SolverIterations) = (solve.Objective, solve.Iterations);
 
         result.SolveMilliseconds = _time.GetElapsedTime(solveStarted).TotalMilliseconds;
         result.SolverStatus = status;

@@ -33,7 +33,6 @@ public sealed partial class Orchestrator
     private readonly IForecaster _model;
     private readonly IForecaster _fallback;
     private readonly AllocationSolver _solver;
-    private readonly DecomposedAllocationSolver? _decomposed;
     private readonly FeedbackTracker _feedback;
     private readonly OrchestratorWorkspace _w = new();
     private readonly CycleResult _result = new();
@@ -89,9 +88,9 @@ public sealed partial class Orchestrator
                 TimeProvider = _time,
                 TimeLimit = TimeSpan.FromMilliseconds(Math.Max(1, options.CycleBudgetMilliseconds * 0.6)),
                 MaxIterations = 100,
+                Presolve = options.Solver != "ipm-whole",
             },
             lpOptions);
-        _decomposed = options.EffectiveSolver == "decomposed" ? new DecomposedAllocationSolver(lpOptions) : null;
     }
 
     /// <summary>The forecast shape: the configured horizons at quantiles 0.5, 0.9 and 0.99.</summary>

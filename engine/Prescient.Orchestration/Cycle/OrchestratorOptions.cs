@@ -29,15 +29,12 @@ public sealed class OrchestratorOptions
     public int PendingSlotsPerHorizon { get; set; } = 4;
 
     /// <summary>
-    /// How the allocation LP is solved: <c>auto</c> (the default: <c>decomposed</c> when no linking budget is set,
-    /// else <c>ipm</c>), <c>ipm</c> (the interior-point solver's structured path, warm started) or <c>decomposed</c>
-    /// (exact: without linking rows the LP separates into one continuous knapsack per node and resource, solved by
-    /// sorting; same optimum, a fraction of the time; refused with linking budgets).
+    /// How the allocation LP is solved: <c>ipm</c> (the default; <c>auto</c> is the same) — the interior-point solver's
+    /// structured path, warm started, after a presolve that solves every capacity row without a linked column exactly
+    /// (a continuous knapsack: without linking budgets that is every row, and no iteration runs) — or <c>ipm-whole</c>,
+    /// the interior-point iteration on the whole LP (no presolve; same optimum, slower; for comparison).
     /// </summary>
-    public string Solver { get; set; } = "auto";
-
-    /// <summary>The solver <see cref="Solver"/> resolves to: <c>ipm</c> or <c>decomposed</c>.</summary>
-    public string EffectiveSolver => Solver != "auto" ? Solver : UplinkBudgetGigabits == 0 && StorageBudgetGigabytes == 0 ? "decomposed" : "ipm";
+    public string Solver { get; set; } = "ipm";
 
     /// <summary>Seconds per forecast step (the grid every series advances on), ≥ 1. Default 60.</summary>
     public int StepSeconds { get; set; } = 60;
@@ -207,9 +204,8 @@ public sealed class OrchestratorOptions
 
         Check(!string.IsNullOrWhiteSpace(Model), nameof(Model), "must name a forecaster");
         Check(!string.IsNullOrWhiteSpace(FallbackModel), nameof(FallbackModel), "must name a forecaster");
-        Check(Solver is "auto" or "ipm" or "decomposed", nameof(Solver), "must be 'auto', 'ipm' or 'decomposed'");
-        Check(Solver != "decomposed" || (UplinkBudgetGigabits == 0 && StorageBudgetGigabytes == 0), nameof(Solver),
-            "'decomposed' needs an LP without linking rows (UplinkBudgetGigabits and StorageBudgetGigabytes 0)");
+        Check(Solver is "auto" or "ipm" or "ipm-whole", nameof(Solver),
+            "must be 'ipm' (or 'auto', the same) or 'ipm-whole' ('decomposed' is now the ipm path's presolve, which solves the rows without linked columns exactly)");
         Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
         Check(SeasonalResolutionSeconds is >= 0 and <= 86400, nameof(SeasonalResolutionSeconds), "must be in [0, 86400]");
         Check(PendingSlotsPerHorizon is >= 0 and <= 100_000, nameof(PendingSlotsPerHorizon), "must be in [0, 100000]");

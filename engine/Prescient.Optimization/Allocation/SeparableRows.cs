@@ -1,0 +1,241 @@
+using Prescient.Optimization.Model;
+
+namespace Prescient.Optimization.Allocation;
+
+/// <summary>
+/// The allocation solver's presolve: a capacity row none of whose columns reaches a linking row is a component of the
+/// LP on its own, and a one-row component of "≤" with coefficients +1 and columns in [0, u] is a continuous knapsack,
+/// solved exactly by filling the columns of negative cost in increasing order of cost (columns of equal cost that do
+/// not all fit share what is left in proportion to their lengths, the interior-point solver's split). What is left —
+/// the capacity rows with linked columns, and the linking rows — is copied into a reduced LP for the interior-point
+/// solver. With no linking rows that is nothing; with an uplink budget it is the network rows and the uplink. The
+/// pattern is set up once per shape; <see cref="Refill"/> and <see cref="SolveKnapsacks"/> allocate nothing.
+/// </summary>
+internal sealed class SeparableRows
+{
+    private readonly int[] _reducedColumn;   // reduced column -> model column
+    private readonly int[] _reducedRow;      // reduced row -> model row
+    private readonly int[] _rowStart;        // separable rows' columns, CSR
+    private readonly int[] _rowColumns;
+    private readonly int[] _separableRows;
+    private readonly double[] _costs;
+    private readonly int[] _order;
+
+    /// <summary>Classifies the rows of <paramref name="lp"/>; with <paramref name="enabled"/> false every row stays for the solver.</summary>
+    public SeparableRows(LinearProgram lp, bool enabled)
+    {
+        var rows = lp.RowCount;
+        var columns = lp.ColumnCount;
+        var coupled = new bool[rows];
+        for (var c = 0; c < columns; c++)
+        {
+            var count = lp.ColumnStart[c + 1] - lp.ColumnStart[c];
+            if (!enabled || count != 1)
+            {
+                for (var k = lp.ColumnStart[c]; k < lp.ColumnStart[c + 1]; k++)
+                {
+                    coupled[lp.RowIndex[k]] = true;
+                }
+            }
+        }
+
+        var reducedRows = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            // A linking row with no column left still belongs to the solver's model (its bound is checked there).
+            reducedRows += coupled[r] ? 1 : 0;
+        }
+
+        _reducedRow = new int[reducedRows];
+        var rowOf = new int[rows];
+        var separable = new List<int>();
+        for (int r = 0, next = 0; r < rows; r++)
+        {
+            if (coupled[r])
+            {
+                rowOf[r] = next;
+                _reducedRow[next++] = r;
+            }
+            else
+            {
+                rowOf[r] = -1;
+                separable.Add(r);
+            }
+        }
+
+        _separableRows = [.. separable];
+        var reducedColumns = 0;
+        var reducedNonZeros = 0;
+        _rowStart = new int[rows + 1];
+        for (var c = 0; c < columns; c++)
+        {
+            var first = lp.RowIndex[lp.ColumnStart[c]];
+            if (coupled[first])
+            {
+                reducedColumns++;
+                reducedNonZeros += lp.ColumnStart[c + 1] - lp.ColumnStart[c];
+            }
+            else
+            {
+                _rowStart[first + 1]++;
+            }
+        }
+
+        var widest = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            widest = Math.Max(widest, _rowStart[r + 1]);
+            _rowStart[r + 1] += _rowStart[r];
+        }
+
+        _rowColumns = new int[columns - reducedColumns];
+        _costs = new double[widest];
+        _order = new int[widest];
+        _reducedColumn = new int[reducedColumns];
+        var fill = new int[rows];
+        if (reducedColumns == columns && reducedRows == rows)
+        {
+            Reduced = lp;
+            for (var c = 0; c < columns; c++)
+            {
+                _reducedColumn[c] = c;
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                _reducedRow[r] = r;
+            }
+
+            return;
+        }
+
+        var reduced = new LinearProgram(reducedRows, reducedColumns, reducedNonZeros)
+        {
+            Name = lp.Name,
+            ObjectiveName = lp.ObjectiveName,
+            Sense = lp.Sense,
+        };
+        var nz = 0;
+        var rc = 0;
+        for (var c = 0; c < columns; c++)
+        {
+            var first = lp.RowIndex[lp.ColumnStart[c]];
+            if (!coupled[first])
+            {
+                _rowColumns[_rowStart[first] + fill[first]++] = c;
+                continue;
+            }
+
+            reduced.ColumnStart[rc] = nz;
+            _reducedColumn[rc++] = c;
+            for (var k = lp.ColumnStart[c]; k < lp.ColumnStart[c + 1]; k++)
+            {
+                reduced.RowIndex[nz] = rowOf[lp.RowIndex[k]];
+                reduced.Values[nz++] = lp.Values[k];
+            }
+        }
+
+        reduced.ColumnStart[reducedColumns] = nz;
+        Reduced = reduced;
+    }
+
+    /// <summary>The model left for the interior-point solver (the LP itself when nothing separates).</summary>
+    public LinearProgram Reduced { get; }
+
+    /// <summary>True when the reduced model is the whole LP.</summary>
+    public bool IsWhole(LinearProgram lp) => ReferenceEquals(Reduced, lp);
+
+    /// <summary>Number of rows solved here.</summary>
+    public int SeparableRowCount => _separableRows.Length;
+
+    /// <summary>Model row of reduced row <paramref name="k"/>.</summary>
+    public int ModelRow(int k) => _reducedRow[k];
+
+    /// <summary>Model column of each reduced column.</summary>
+    public ReadOnlySpan<int> ReducedColumns => _reducedColumn;
+
+    /// <summary>Copies the numbers of <paramref name="lp"/> (same shape) into the reduced model.</summary>
+    public void Refill(LinearProgram lp)
+    {
+        var reduced = Reduced;
+        if (ReferenceEquals(reduced, lp))
+        {
+            return;
+        }
+
+        for (var k = 0; k < _reducedColumn.Length; k++)
+        {
+            var c = _reducedColumn[k];
+            reduced.Objective[k] = lp.Objective[c];
+            reduced.ColumnLower[k] = lp.ColumnLower[c];
+            reduced.ColumnUpper[k] = lp.ColumnUpper[c];
+        }
+
+        for (var k = 0; k < _reducedRow.Length; k++)
+        {
+            var r = _reducedRow[k];
+            reduced.RowLower[k] = lp.RowLower[r];
+            reduced.RowUpper[k] = lp.RowUpper[r];
+        }
+    }
+
+    /// <summary>
+    /// Solves every separable row's knapsack into <paramref name="x"/> (model columns). Returns false when a row's bound
+    /// is negative (the fixed part alone exceeds it: infeasible; x = 0 is written for that row).
+    /// </summary>
+    public bool SolveKnapsacks(LinearProgram lp, Span<double> x)
+    {
+        var feasible = true;
+        foreach (var row in _separableRows)
+        {
+            var budget = lp.RowUpper[row];
+            var n = 0;
+            for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
+            {
+                var c = _rowColumns[k];
+                x[c] = 0;
+                if (lp.Objective[c] < 0 && lp.ColumnUpper[c] > 0)
+                {
+                    _costs[n] = lp.Objective[c];
+                    _order[n++] = c;
+                }
+            }
+
+            if (budget < -1e-9 * Math.Max(1, Math.Abs(budget)))
+            {
+                feasible = false;
+                continue;
+            }
+
+            // Equal costs are filled together below, so the order among them does not matter.
+            var costs = _costs.AsSpan(0, n);
+            var columns = _order.AsSpan(0, n);
+            costs.Sort(columns);
+            var remaining = Math.Max(0, budget);
+            for (var i = 0; i < n && remaining > 0;)
+            {
+                // The group of columns with this cost (ties within 1e-12 relative).
+                var cost = costs[i];
+                var end = i;
+                var length = 0.0;
+                while (end < n && costs[end] <= cost + (1e-12 * Math.Abs(cost)))
+                {
+                    length += lp.ColumnUpper[columns[end]];
+                    end++;
+                }
+
+                var share = length <= remaining ? 1 : remaining / length;
+                for (var k = i; k < end; k++)
+                {
+                    var c = columns[k];
+                    x[c] = lp.ColumnUpper[c] * share;
+                }
+
+                remaining -= length * share;
+                i = end;
+            }
+        }
+
+        return feasible;
+    }
+}
