@@ -110,4 +110,49 @@ public sealed class EnsembleCalibrationTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => c.LoadCalibration(path));
         Assert.Contains("does not match", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ExportImport_SeriesCalibration_MovesWeightsToAnotherSeriesAndRefusesNaNTrackers()
+    {
+        var a = ForecasterRegistry.CreateEnsemble(Shape);
+        a.AddSeries(2);
+        var v = Signals.Diurnal(900, 10, 3, 1, 8);
+        for (var t = 0; t < v.Length; t++)
+        {
+            a.Observe(1_700_000_000 + (t * 300L), [0, 1], [v[t], v[t] * 2]);
+        }
+
+        var calibration = new float[a.CalibrationLength];
+        a.ExportCalibration(1, calibration);
+        var b = ForecasterRegistry.CreateEnsemble(Shape);
+        b.AddSeries(3);
+        b.ImportCalibration(2, calibration);
+        var again = new float[b.CalibrationLength];
+        b.ExportCalibration(2, again);
+        Assert.Equal(calibration, again);
+        var wa = new double[a.Members.Count];
+        var wb = new double[b.Members.Count];
+        for (var h = 0; h < 2; h++)
+        {
+            a.GetWeights(1, h, wa);
+            b.GetWeights(2, h, wb);
+            for (var k = 0; k < wa.Length; k++)
+            {
+                Assert.Equal(wa[k], wb[k], 5);
+            }
+        }
+
+        // A conformal tracker (after the losses) cannot be NaN: refused, and the series keeps what it had.
+        var damaged = (float[])calibration.Clone();
+        damaged[(2 * a.Members.Count) + (2 * (a.Members.Count + 1) * Shape.QuantileCount)] = float.NaN;
+        Assert.Throws<ArgumentException>(() => b.ImportCalibration(0, damaged));
+        var untouched = new float[b.CalibrationLength];
+        b.ExportCalibration(0, untouched);
+        var fresh = new float[b.CalibrationLength];
+        var c = ForecasterRegistry.CreateEnsemble(Shape);
+        c.AddSeries(1);
+        c.ExportCalibration(0, fresh);
+        Assert.Equal(fresh, untouched);
+        Assert.Throws<ArgumentException>(() => b.ImportCalibration(0, calibration.AsSpan(1)));
+    }
 }

@@ -215,4 +215,54 @@ public sealed class ContingencyTests
         Assert.True(health.Degraded);
         Assert.True(health.RecentPinball > options.DegradationRatio * health.BaselinePinball);
     }
+
+    [Fact]
+    public void Run_ModelDegrades_RestoresTheLastGoodCalibrationAndRecovers()
+    {
+        var options = TestCluster.Options();
+        options.DegradationWarmupScores = 20;
+        var (orchestrator, model, _) = Scripted(options);
+        var cluster = new TestCluster(2, 4);
+        var rng = new Random(6);
+        for (var j = 0; j < cluster.Jobs; j++)
+        {
+            cluster.Usage[(j * R) + 0] = 1 + j;
+            cluster.Usage[(j * R) + 1] = 2 + j;
+        }
+
+        var snapshot = new ClusterSnapshot();
+        for (var i = 0; i < 40; i++)
+        {
+            cluster.Walk(rng);
+            Step(orchestrator, cluster, snapshot);
+        }
+
+        // Healthy: every series' calibration (bias 1) is checkpointed.
+        Assert.Equal(cluster.Jobs * R, orchestrator.CheckpointedSeries);
+
+        // A bad update of the model's calibration as it learns: every series' bias goes to 3.
+        model.BiasAtNextObserve = 3;
+        for (var i = 0; i < 40 && orchestrator.CheckpointRestores == 0; i++)
+        {
+            cluster.Walk(rng);
+            Step(orchestrator, cluster, snapshot);
+        }
+
+        Assert.Equal(1, orchestrator.CheckpointRestores);
+        Assert.True(orchestrator.Feedback.ModelDegraded);
+        for (var s = 0; s < cluster.Jobs * R; s++)
+        {
+            Assert.Equal(1.0, model.BiasOf(s));
+        }
+
+        // The restored model is good again: its recent loss falls back to its baseline and it serves once more.
+        for (var i = 0; i < 400 && orchestrator.Feedback.ModelDegraded; i++)
+        {
+            cluster.Walk(rng);
+            Step(orchestrator, cluster, snapshot);
+        }
+
+        Assert.False(orchestrator.Feedback.ModelDegraded, "the restored model never recovered");
+        Assert.Equal(1, orchestrator.Feedback.Rollbacks);
+    }
 }

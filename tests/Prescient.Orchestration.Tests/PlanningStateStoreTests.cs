@@ -93,4 +93,68 @@ public sealed class PlanningStateStoreTests : IDisposable
         state.FormatVersion = 99;
         Assert.Throws<InvalidDataException>(() => new Orchestrator(TestCluster.Options("ewma")).ImportState(state));
     }
+
+    [Fact]
+    public void SnapshotCalibration_LoadedAtStart_EachJobGetsItsCalibrationBack()
+    {
+        var store = new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance);
+        var orchestrator = new Orchestrator(TestCluster.Options("ensemble"));
+        var cluster = new TestCluster(2, 2);
+        var snapshot = new ClusterSnapshot();
+        for (var i = 0; i < 30; i++)
+        {
+            cluster.Fill(snapshot);
+            orchestrator.Run(snapshot);
+            cluster.NowSeconds += 60;
+        }
+
+        Assert.Equal(cluster.Jobs, store.SnapshotCalibration(orchestrator));
+        var calibrated = (Prescient.Abstractions.Forecasting.ICalibrationState)orchestrator.Model;
+        var length = calibrated.CalibrationLength;
+
+        // A restarted engine: the file is read before the first cycle, and the jobs get it back when they appear.
+        var restarted = new Orchestrator(TestCluster.Options("ensemble"));
+        Assert.Equal(cluster.Jobs, new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance).LoadCalibration(restarted));
+        using (var written = new MemoryStream())
+        using (var rewritten = new MemoryStream())
+        {
+            orchestrator.WriteCalibration(written);
+            restarted.WriteCalibration(rewritten);
+            Assert.Equal(written.ToArray(), rewritten.ToArray());
+        }
+
+        cluster.Fill(snapshot);
+        restarted.Run(snapshot);
+        Assert.Equal(0, restarted.CalibrationRefused);
+        var before = new float[length];
+        var after = new float[length];
+        for (var series = 0; series < cluster.Jobs * TestCluster.R; series++)
+        {
+            // The last values are the scored counts (one per horizon) and the largest value seen: they go on from
+            // where the first engine left them instead of starting again from zero.
+            calibrated.ExportCalibration(series, before);
+            ((Prescient.Abstractions.Forecasting.ICalibrationState)restarted.Model).ExportCalibration(series, after);
+            var scored = length - 1 - orchestrator.Shape.HorizonCount;
+            Assert.True(after[scored] >= before[scored], $"series {series}: {after[scored]} scored after the restart, {before[scored]} before");
+            Assert.True(before[scored] > 0);
+        }
+
+        // A file for another configuration (two horizons, not three) is refused with a log line, and nothing is applied.
+        var options = TestCluster.Options("ensemble");
+        options.HorizonsSeconds = [60, 300];
+        var other = new Orchestrator(options);
+        using (var file = File.OpenRead(Path.Combine(_directory, "planner", "calibration.bin")))
+        {
+            var refused = Assert.Throws<InvalidDataException>(() => other.ReadCalibration(file));
+            Assert.Contains("values per series", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance).LoadCalibration(other));
+
+        // A truncated file is refused the same way.
+        var path = Path.Combine(_directory, "planner", "calibration.bin");
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+        Assert.Equal(0, new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance).LoadCalibration(new Orchestrator(TestCluster.Options("ensemble"))));
+    }
 }

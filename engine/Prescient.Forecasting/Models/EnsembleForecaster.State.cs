@@ -1,13 +1,105 @@
 using System.Buffers;
 using MessagePack;
+using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Persistence;
 
 namespace Prescient.Forecasting.Models;
 
 /// <summary>Persistence of the ensemble's learned profile and calibration state.</summary>
-public sealed partial class EnsembleForecaster
+public sealed partial class EnsembleForecaster : ICalibrationState
 {
+    /// <summary>
+    /// Floats per series in <see cref="ExportCalibration"/>: the members' recent losses (horizons × members), the
+    /// per-quantile losses (horizons × (members + 1) × quantiles), the conformal trackers of both stages (2 × horizons ×
+    /// quantiles), the residual scales and scored counts (horizons each) and the largest value seen.
+    /// </summary>
+    public int CalibrationLength => (_h * _m) + (_h * (_m + 1) * _q) + (2 * _h * _q) + (2 * _h) + 1;
+
+    /// <inheritdoc/>
+    public void ExportCalibration(int series, Span<float> destination)
+    {
+        CheckSeries(series, destination.Length);
+        var o = 0;
+        _loss.AsSpan(series * _h * _m, _h * _m).CopyTo(destination);
+        o += _h * _m;
+        var ql = _h * (_m + 1) * _q;
+        _quantileLoss.AsSpan(series * ql, ql).CopyTo(destination[o..]);
+        o += ql;
+        o = Narrow(_theta.AsSpan(series * _h * _q, _h * _q), destination, o);
+        o = Narrow(_theta2.AsSpan(series * _h * _q, _h * _q), destination, o);
+        o = Narrow(_sigma.AsSpan(series * _h, _h), destination, o);
+        for (var h = 0; h < _h; h++)
+        {
+            destination[o++] = _scored[(series * _h) + h];
+        }
+
+        destination[o] = (float)_maxSeen[series];
+    }
+
+    /// <inheritdoc/>
+    public void ImportCalibration(int series, ReadOnlySpan<float> source)
+    {
+        CheckSeries(series, source.Length);
+        // Losses and scales may be NaN (not scored yet); trackers, counts and the maximum never are, nor negative counts.
+        var trackers = (_h * _m) + (_h * (_m + 1) * _q);
+        var sigmas = trackers + (2 * _h * _q);
+        var counts = sigmas + _h;
+        for (var i = trackers; i < CalibrationLength; i++)
+        {
+            var isSigma = i >= sigmas && i < counts;
+            if ((!isSigma && !float.IsFinite(source[i])) || (i >= counts && source[i] < 0))
+            {
+                throw new ArgumentException($"calibration value {i} of series {series} is {source[i]}", nameof(source));
+            }
+        }
+
+        var o = 0;
+        source[..(_h * _m)].CopyTo(_loss.AsSpan(series * _h * _m, _h * _m));
+        o += _h * _m;
+        var ql = _h * (_m + 1) * _q;
+        source.Slice(o, ql).CopyTo(_quantileLoss.AsSpan(series * ql, ql));
+        o += ql;
+        o = Widen(source, o, _theta.AsSpan(series * _h * _q, _h * _q));
+        o = Widen(source, o, _theta2.AsSpan(series * _h * _q, _h * _q));
+        o = Widen(source, o, _sigma.AsSpan(series * _h, _h));
+        for (var h = 0; h < _h; h++)
+        {
+            _scored[(series * _h) + h] = (long)source[o++];
+        }
+
+        _maxSeen[series] = source[o];
+    }
+
+    private void CheckSeries(int series, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
+        if (length < CalibrationLength)
+        {
+            throw new ArgumentException($"calibration span has {length} floats; the ensemble keeps {CalibrationLength} per series");
+        }
+    }
+
+    private static int Narrow(ReadOnlySpan<double> values, Span<float> destination, int offset)
+    {
+        foreach (var v in values)
+        {
+            destination[offset++] = (float)v;
+        }
+
+        return offset;
+    }
+
+    private static int Widen(ReadOnlySpan<float> source, int offset, Span<double> destination)
+    {
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = source[offset++];
+        }
+
+        return offset;
+    }
+
     /// <summary>The <see cref="ModelFile"/> kind of calibration files.</summary>
     public const string CalibrationKind = "ensemble-calibration";
 

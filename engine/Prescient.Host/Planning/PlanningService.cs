@@ -99,6 +99,11 @@ public sealed partial class PlanningService : BackgroundService
             }
         }
 
+        if (_orchestrator is not null)
+        {
+            store.LoadCalibration(_orchestrator);
+        }
+
         if (plan is not null)
         {
             _cycle = plan.Cycle;
@@ -116,6 +121,26 @@ public sealed partial class PlanningService : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             RunCycle();
+        }
+    }
+
+    /// <summary>Snapshots the calibration once more on a graceful stop (a kill -9 keeps the last periodic one).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        lock (_cycleLock)
+        {
+            if (_orchestrator is not null)
+            {
+                try
+                {
+                    _store.SnapshotCalibration(_orchestrator);
+                }
+                catch (IOException e)
+                {
+                    LogPersistenceFailed(e.Message);
+                }
+            }
         }
     }
 
@@ -137,6 +162,11 @@ public sealed partial class PlanningService : BackgroundService
                 else
                 {
                     _store.Append(plan);
+                }
+
+                if (_orchestrator is not null && plan.Cycle % (ulong)_planner.CalibrationSnapshotEveryCycles == 0)
+                {
+                    _store.SnapshotCalibration(_orchestrator);
                 }
             }
             catch (IOException e)

@@ -1,6 +1,7 @@
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Prescient.Host.State;
+using Prescient.Orchestration.Cycle;
 using Prescient.Orchestration.Persistence;
 
 namespace Prescient.Host.Planning;
@@ -20,6 +21,7 @@ public sealed partial class PlanningStateStore
     private static readonly MessagePackSerializerOptions Serializer = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
     private readonly string _snapshotPath;
     private readonly string _journalPath;
+    private readonly string _calibrationPath;
     private readonly ILogger _logger;
     private FileStream? _journal;
 
@@ -29,6 +31,7 @@ public sealed partial class PlanningStateStore
         Directory.CreateDirectory(directory);
         _snapshotPath = Path.Combine(directory, "state.msgpack");
         _journalPath = Path.Combine(directory, "plan.journal");
+        _calibrationPath = Path.Combine(directory, "calibration.bin");
         _logger = logger;
     }
 
@@ -121,6 +124,44 @@ public sealed partial class PlanningStateStore
         _journal?.Dispose();
         _journal = new FileStream(_journalPath, FileMode.Create, FileAccess.Write, FileShare.Read);
         _journal.Flush(flushToDisk: true);
+    }
+
+    /// <summary>
+    /// Writes the orchestrator's per-job calibration to <c>planner/calibration.bin</c> atomically (temporary file,
+    /// flushed, renamed). Returns the number of jobs written (0 writes nothing: the model keeps no calibration).
+    /// </summary>
+    public int SnapshotCalibration(Orchestrator orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        using var buffer = new MemoryStream();
+        var jobs = orchestrator.WriteCalibration(buffer);
+        if (buffer.Length > 0)
+        {
+            Persistence.AtomicFile.Write(_calibrationPath, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Reads <c>planner/calibration.bin</c> into the orchestrator when present; a damaged or foreign file is logged and ignored.</summary>
+    public int LoadCalibration(Orchestrator orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        if (!File.Exists(_calibrationPath))
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(_calibrationPath);
+            return orchestrator.ReadCalibration(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            LogRefused(_calibrationPath, e.Message);
+            return 0;
+        }
     }
 
     private static readonly uint[] CrcTable = BuildCrcTable();

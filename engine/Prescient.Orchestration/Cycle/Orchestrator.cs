@@ -72,6 +72,7 @@ public sealed partial class Orchestrator
             throw new ArgumentException("the forecaster factory returned a model with another shape", nameof(forecasterFactory));
         }
 
+        _calibrated = _model as ICalibrationState;
         _h = Shape.HorizonCount;
         _width = Shape.Width;
         _cohorts = Math.Max(1, (int)Math.Round(options.StepSeconds * 1000.0 / options.CycleMilliseconds));
@@ -206,6 +207,7 @@ public sealed partial class Orchestrator
         {
             _model.EnsureCapacity(_model.SeriesCount + (extra * R));
             _fallback.EnsureCapacity(_fallback.SeriesCount + (extra * R));
+            EnsureCheckpoint(_model.SeriesCount + (extra * R));
         }
 
         for (var j = 0; j < s.JobCount; j++)
@@ -239,6 +241,7 @@ public sealed partial class Orchestrator
                 _model.ResetSeries(slot + r);
                 _fallback.ResetSeries(slot + r);
                 _feedback.Reset(slot + r);
+                ForgetCheckpoint(slot + r);
             }
         }
         else
@@ -252,6 +255,7 @@ public sealed partial class Orchestrator
 
             _feedback.EnsureCapacity(slot + R);
             _w.EnsureSlots(slot + R, _width);
+            EnsureCheckpoint(slot + R);
         }
 
         var group = s.JobUser[j] ?? "";
@@ -273,6 +277,11 @@ public sealed partial class Orchestrator
         if (_restoredSeries.Count > 0)
         {
             ApplyRestored(s.JobId[j], slot);
+        }
+
+        if (_restoredCalibration.Count > 0)
+        {
+            ApplyRestoredCalibration(s.JobId[j], slot);
         }
 
         RememberHistory(s, j);
@@ -350,12 +359,17 @@ public sealed partial class Orchestrator
 
         var series0 = w.ObserveSeries.AsSpan(0, n);
         var values = w.ObserveValues.AsSpan(0, n);
+        var rollbacks = _feedback.Rollbacks;
+        var scores = w.ObserveScore.AsSpan(0, n);
         for (var i = 0; i < n; i++)
         {
-            _feedback.Score(series0[i], values[i]);
+            scores[i] = _feedback.Score(series0[i], values[i]);
         }
 
+        // The model's calibration now is the one that made the forecasts just scored: checkpoint the good ones.
+        CheckpointCohort(series0, scores);
         _model.Observe(s.NowSeconds, series0, values);
+        RestoreCheckpointOnRollback(rollbacks);
         _fallback.Observe(s.NowSeconds, series0, values);
         var output = w.ForecastOutput.AsSpan(0, n * _width);
         _model.Forecast(series0, output);

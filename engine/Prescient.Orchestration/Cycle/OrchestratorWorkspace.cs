@@ -25,6 +25,7 @@ public sealed class OrchestratorWorkspace
     internal double[] Predicted = [];
     internal int[] ObserveSeries = [];
     internal double[] ObserveValues = [];
+    internal double[] ObserveScore = [];
     internal double[] ForecastOutput = [];
     internal bool[] FailStatic = [];
     internal double[] NodeFloorBase = [];
@@ -77,6 +78,7 @@ public sealed class OrchestratorWorkspace
             NodeJobs = new int[c];
             ObserveSeries = new int[c * R];
             ObserveValues = new double[c * R];
+            ObserveScore = new double[c * R];
             ForecastOutput = new double[c * R * width];
         }
 

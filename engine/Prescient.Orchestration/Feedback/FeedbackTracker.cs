@@ -70,6 +70,15 @@ public sealed class FeedbackTracker
     /// <summary>True while the configured model is rolled back to its fallback.</summary>
     public bool ModelDegraded => _models[0].Degraded;
 
+    /// <summary>
+    /// True when the configured model is armed (scored at least the warm-up count), not degraded, and its recent pinball
+    /// loss within 1.2× its baseline: its calibration may be checkpointed as the last good one.
+    /// </summary>
+    public bool ModelHealthy => _models[0] is { Degraded: false } m && m.Count >= _warmup && m.Short <= 1.2 * m.Long;
+
+    /// <summary>The configured model's baseline (long-run) normalized pinball loss at the shortest horizon.</summary>
+    public double BaselinePinball => _models[0].Long;
+
     /// <summary>Number of times the model was rolled back since start.</summary>
     public long Rollbacks { get; private set; }
 
@@ -117,13 +126,15 @@ public sealed class FeedbackTracker
     /// <summary>
     /// Scores the outstanding predictions that fall due at this step with <paramref name="actual"/> (the value observed
     /// for the step, NaN when missing: then nothing is scored but the clock advances), and advances the series' step.
+    /// Returns the normalized pinball loss scored at the shortest horizon, NaN when none fell due.
     /// </summary>
-    public void Score(int slot, double actual)
+    public double Score(int slot, double actual)
     {
         var step = ++_steps[slot];
+        var scoredFirst = double.NaN;
         if (!double.IsFinite(actual) || actual < 0)
         {
-            return;
+            return scoredFirst;
         }
 
         var level = _level[slot] = _level[slot] == 0 ? Math.Max(actual, 1e-9) : _level[slot] + (LevelDecay * (actual - _level[slot]));
@@ -151,6 +162,7 @@ public sealed class FeedbackTracker
                 continue;
             }
 
+            scoredFirst = pinball;
             _error[slot] += ErrorDecay * (Math.Min(abs, 10) - _error[slot]);
             UpdateFallback(slot);
             _models[0].Add(pinball, _ratio, _warmup);
@@ -163,6 +175,8 @@ public sealed class FeedbackTracker
             Rollbacks++;
             _models[0].JustDegraded = false;
         }
+
+        return scoredFirst;
     }
 
     /// <summary>
