@@ -100,7 +100,7 @@ public static class CycleHarness
         Array.Sort(forecast);
         var rssMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"nodes\": {nodes}, \"jobs\": {nodes * jobs}, \"model\": \"{model}\", \"solver\": \"{solver}\", \"cycles\": {cycles}, \"cycle_ms\": {{\"p50\": {P(times, 0.5):0.00}, \"p99\": {P(times, 0.99):0.00}, \"max\": {times[^1]:0.00}}}, \"solve_ms\": {{\"p50\": {P(solve, 0.5):0.00}, \"p99\": {P(solve, 0.99):0.00}}}, \"forecast_ms\": {{\"p50\": {P(forecast, 0.5):0.00}, \"p99\": {P(forecast, 0.99):0.00}}}, \"bytes_per_cycle\": {allocated / (double)cycles:0}, \"changes_per_cycle\": {changes / (double)cycles:0.0}, \"solver_iterations_per_cycle\": {iterations / (double)cycles:0.0}, \"managed_heap_mb\": {GC.GetTotalMemory(true) / (1024.0 * 1024):0}, \"rss_mb\": {rssMb:0}, \"setup_s\": {setup.Elapsed.TotalSeconds:0.0}}}"));
+            $"{{\"nodes\": {nodes}, \"jobs\": {nodes * jobs}, \"model\": \"{model}\", \"solver\": \"{solver}\", \"cycles\": {cycles}, \"cycle_ms\": {{\"p50\": {P(times, 0.5):0.00}, \"p99\": {P(times, 0.99):0.00}, \"max\": {times[^1]:0.00}}}, \"solve_ms\": {{\"p50\": {P(solve, 0.5):0.00}, \"p99\": {P(solve, 0.99):0.00}}}, \"forecast_ms\": {{\"p50\": {P(forecast, 0.5):0.00}, \"p99\": {P(forecast, 0.99):0.00}}}, \"bytes_per_cycle\": {allocated / (double)cycles:0}, \"changes_per_cycle\": {changes / (double)cycles:0.0}, \"solver_iterations_per_cycle\": {iterations / (double)cycles:0.0}, \"managed_heap_mb\": {GC.GetTotalMemory(true) / (1024.0 * 1024):0}, \"rss_mb\": {rssMb:0}, \"rollbacks\": {orchestrator.Feedback.Rollbacks}, \"setup_s\": {setup.Elapsed.TotalSeconds:0.0}}}"));
         return 0;
     }
 
