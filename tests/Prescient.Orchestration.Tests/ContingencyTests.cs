@@ -176,7 +176,7 @@ public sealed class ContingencyTests
     public void Run_ModelPinballOverRatioTimesBaseline_RollsBackToTheLastGoodModel()
     {
         var options = TestCluster.Options();
-        options.DegradationWarmupScores = 20;
+        options.DegradationWarmupSteps = 20;
         var (orchestrator, model, fallback) = Scripted(options);
         var cluster = new TestCluster(2, 4);
         var rng = new Random(5);
@@ -220,7 +220,7 @@ public sealed class ContingencyTests
     public void Run_ModelDegrades_RestoresTheLastGoodCalibrationAndRecovers()
     {
         var options = TestCluster.Options();
-        options.DegradationWarmupScores = 20;
+        options.DegradationWarmupSteps = 20;
         var (orchestrator, model, _) = Scripted(options);
         var cluster = new TestCluster(2, 4);
         var rng = new Random(6);
@@ -250,6 +250,11 @@ public sealed class ContingencyTests
 
         Assert.Equal(1, orchestrator.CheckpointRestores);
         Assert.True(orchestrator.Feedback.ModelDegraded);
+
+        // Each series gets its last good calibration back when it next steps (here every cycle steps every series).
+        cluster.Walk(rng);
+        Step(orchestrator, cluster, snapshot);
+        Assert.Equal(cluster.Jobs * R, orchestrator.SeriesRestored);
         for (var s = 0; s < cluster.Jobs * R; s++)
         {
             Assert.Equal(1.0, model.BiasOf(s));

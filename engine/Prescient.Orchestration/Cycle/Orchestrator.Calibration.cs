@@ -9,8 +9,8 @@ namespace Prescient.Orchestration.Cycle;
 /// calibration is copied into a checkpoint when a forecast made with it scored well (see <see cref="CheckpointCohort"/>)
 /// while the model is healthy (<see cref="Feedback.FeedbackTracker.ModelHealthy"/>: its recent pinball loss within 1.2×
 /// its baseline). When the model degrades (recent pinball above <see cref="OrchestratorOptions.DegradationRatio"/>× the
-/// baseline), every checkpointed series gets its last good calibration back, and the fallback model serves until the
-/// restored model's loss is back near its baseline. The copy per cycle is one cohort's series (allocation-free); the
+/// baseline), every checkpointed series gets its last good calibration back when it next steps (within one forecast
+/// step), and the fallback model serves until the restored model's loss is back near its baseline. The copy per cycle is one cohort's series (allocation-free); the
 /// memory is one float per calibration value per slot (the ensemble: about 0.4 KB per series).
 /// <para>
 /// The same calibration survives restarts: <see cref="WriteCalibration"/> writes every job's current calibration (the
@@ -23,9 +23,14 @@ public sealed partial class Orchestrator
     private readonly ICalibrationState? _calibrated;
     private float[] _checkpoint = [];
     private bool[] _checkpointValid = [];
+    private int[] _restoredAt = [];
+    private int _restoreEpoch;
 
-    /// <summary>Times a checkpointed calibration was restored (a rollback of a model that keeps one).</summary>
+    /// <summary>Rollbacks that restored the checkpointed calibrations (of a model that keeps one).</summary>
     public long CheckpointRestores { get; private set; }
+
+    /// <summary>Series that got a checkpointed calibration back since start.</summary>
+    public long SeriesRestored { get; private set; }
 
     /// <summary>Series whose calibration is checkpointed now.</summary>
     public int CheckpointedSeries { get; private set; }
@@ -40,6 +45,9 @@ public sealed partial class Orchestrator
         var capacity = Math.Max(slots, _checkpointValid.Length + (_checkpointValid.Length / 2));
         Array.Resize(ref _checkpoint, capacity * _calibrated.CalibrationLength);
         Array.Resize(ref _checkpointValid, capacity);
+        var first = _restoredAt.Length;
+        Array.Resize(ref _restoredAt, capacity);
+        _restoredAt.AsSpan(first).Fill(_restoreEpoch);
     }
 
     private void ForgetCheckpoint(int series)
@@ -49,32 +57,53 @@ public sealed partial class Orchestrator
             _checkpointValid[series] = false;
             CheckpointedSeries--;
         }
+
+        if (series < _restoredAt.Length)
+        {
+            _restoredAt[series] = _restoreEpoch;
+        }
     }
 
     /// <summary>
-    /// Before the cohort's series observe: the calibration each one holds made the forecast just scored; it is kept as
-    /// the series' last good one when the model is healthy and that forecast's pinball loss was within
-    /// <see cref="OrchestratorOptions.DegradationRatio"/>× the model's baseline. So a calibration goes bad before its
-    /// checkpoint does: it is checkpointed only after a forecast made with it scored well.
+    /// Before the cohort's series observe. A series with a rollback pending gets its last good calibration back now (a
+    /// rollback is applied to each series when it next steps, so that no cycle copies the whole model). Otherwise the
+    /// calibration it holds made the forecast just scored: it is kept as the series' last good one when the model is
+    /// healthy and that forecast's pinball loss was within <see cref="OrchestratorOptions.DegradationRatio"/>× the
+    /// model's baseline — a calibration goes bad before its checkpoint does, since it is checkpointed only after a
+    /// forecast made with it scored well.
     /// </summary>
     private void CheckpointCohort(ReadOnlySpan<int> series, ReadOnlySpan<double> scores)
     {
-        if (_calibrated is not { } model || !_feedback.ModelHealthy)
+        if (_calibrated is not { } model)
         {
             return;
         }
 
         var length = model.CalibrationLength;
+        var healthy = _feedback.ModelHealthy;
         var bar = _options.DegradationRatio * _feedback.BaselinePinball;
         for (var i = 0; i < series.Length; i++)
         {
-            if (!(scores[i] <= bar))
+            var s = series[i];
+            var slot = _checkpoint.AsSpan(s * length, length);
+            if (_restoredAt[s] != _restoreEpoch)
+            {
+                _restoredAt[s] = _restoreEpoch;
+                if (_checkpointValid[s])
+                {
+                    model.ImportCalibration(s, slot);
+                    SeriesRestored++;
+                }
+
+                continue;
+            }
+
+            if (!healthy || !(scores[i] <= bar))
             {
                 continue;
             }
 
-            var s = series[i];
-            model.ExportCalibration(s, _checkpoint.AsSpan(s * length, length));
+            model.ExportCalibration(s, slot);
             if (!_checkpointValid[s])
             {
                 _checkpointValid[s] = true;
@@ -83,23 +112,15 @@ public sealed partial class Orchestrator
         }
     }
 
-    /// <summary>After the cohort observed: on a new rollback, every checkpointed series gets its last good calibration back.</summary>
+    /// <summary>After the cohort observed: a new rollback marks every series for its last good calibration (applied as each steps).</summary>
     private void RestoreCheckpointOnRollback(long rollbacksBefore)
     {
-        if (_calibrated is not { } model || _feedback.Rollbacks == rollbacksBefore)
+        if (_calibrated is null || _feedback.Rollbacks == rollbacksBefore)
         {
             return;
         }
 
-        var length = model.CalibrationLength;
-        for (var s = 0; s < _checkpointValid.Length; s++)
-        {
-            if (_checkpointValid[s])
-            {
-                model.ImportCalibration(s, _checkpoint.AsSpan(s * length, length));
-            }
-        }
-
+        _restoreEpoch++;
         CheckpointRestores++;
     }
 

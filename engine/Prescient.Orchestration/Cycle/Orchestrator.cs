@@ -354,6 +354,7 @@ public sealed partial class Orchestrator
         result.SeriesObserved = n;
         if (n == 0)
         {
+            _feedback.EndCycle();
             return;
         }
 
@@ -365,6 +366,8 @@ public sealed partial class Orchestrator
         {
             scores[i] = _feedback.Score(series0[i], values[i]);
         }
+
+        _feedback.EndCycle();
 
         // The model's calibration now is the one that made the forecasts just scored: checkpoint the good ones.
         CheckpointCohort(series0, scores);

@@ -137,8 +137,12 @@ public sealed class OrchestratorOptions
     /// <summary>The model rolls back when its recent pinball loss exceeds this multiple of its trailing baseline.</summary>
     public double DegradationRatio { get; set; } = 1.5;
 
-    /// <summary>Scored steps before the degradation check is armed (the baseline must exist first).</summary>
-    public int DegradationWarmupScores { get; set; } = 200;
+    /// <summary>
+    /// Forecast steps with scores before the degradation check is armed (the baseline must exist first; default 30, half
+    /// an hour at 60 s steps). The check's EWMAs advance once per step (recent: 0.3, about 3 steps; baseline: 0.03, about
+    /// 30 steps).
+    /// </summary>
+    public int DegradationWarmupSteps { get; set; } = 30;
 
     /// <summary>Priority of the capacity reserved on each node for pending jobs and registered events.</summary>
     public double ReservePriority { get; set; } = 1.0;
@@ -245,7 +249,7 @@ public sealed class OrchestratorOptions
         Check(FallbackErrorThreshold is > 0 and <= 100, nameof(FallbackErrorThreshold), "must be in (0, 100]");
         Check(FallbackWidening is >= 0 and <= 10, nameof(FallbackWidening), "must be in [0, 10]");
         Check(DegradationRatio is > 1 and <= 100, nameof(DegradationRatio), "must be in (1, 100]");
-        Check(DegradationWarmupScores >= 1, nameof(DegradationWarmupScores), "must be ≥ 1");
+        Check(DegradationWarmupSteps >= 1, nameof(DegradationWarmupSteps), "must be ≥ 1");
         Check(ReservePriority is > 0 and <= 1000, nameof(ReservePriority), "must be in (0, 1000]");
         Check(ScaleOutThreshold is > 0 and <= 10, nameof(ScaleOutThreshold), "must be in (0, 10]");
         Check(ScaleOutTargetUtilization is > 0 and <= 1, nameof(ScaleOutTargetUtilization), "must be in (0, 1]");

@@ -12,7 +12,10 @@ namespace Prescient.Orchestration.Feedback;
 /// (enter above <see cref="OrchestratorOptions.FallbackErrorThreshold"/>, leave below 0.7 × it).</item>
 /// <item>Per model (the configured one and its fallback), a short and a long EWMA of the normalized pinball loss at the
 /// shortest horizon drive the rollback contingency (<see cref="OrchestratorOptions.DegradationRatio"/>); the baseline
-/// is frozen while the model is degraded.</item>
+/// is frozen while the model is degraded. They advance once per forecast step, on the mean loss of every series scored
+/// in that step (all cohorts), so that they trail in time whatever the cluster's size: per scored sample, at 10,000
+/// nodes the baseline spanned a fraction of one cohort and compared cohorts with each other (three spurious rollbacks in
+/// 320 cycles of a stationary synthetic workload).</item>
 /// <item>Per horizon, cumulative error statistics for metrics and status.</item>
 /// </list>
 /// Zero allocations once series slots exist. Not thread-safe (the cycle's thread; readers take copies via the owner).
@@ -22,8 +25,8 @@ public sealed class FeedbackTracker
     private const int Q = 3;
     private const double LevelDecay = 0.05;
     private const double ErrorDecay = 0.1;
-    private const double ShortDecay = 0.02;
-    private const double LongDecay = 0.002;
+    private const double ShortDecay = 0.3;
+    private const double LongDecay = 0.03;
     private static readonly double[] Levels = [0.5, 0.9, 0.99];
 
     private readonly int _h;
@@ -45,6 +48,10 @@ public sealed class FeedbackTracker
     private readonly long[] _within90;
     private readonly long[] _within99;
     private readonly ModelTrack[] _models = [new(), new()];
+    private readonly int _cyclesPerStep;
+    private readonly double[] _stepLoss = new double[2];
+    private readonly long[] _stepScored = new long[2];
+    private int _cycleInStep;
 
     public FeedbackTracker(ReadOnlySpan<int> horizonSteps, ReadOnlySpan<int> horizonSeconds, OrchestratorOptions options)
     {
@@ -53,7 +60,8 @@ public sealed class FeedbackTracker
         _horizonSeconds = horizonSeconds.ToArray();
         _threshold = options.FallbackErrorThreshold;
         _ratio = options.DegradationRatio;
-        _warmup = options.DegradationWarmupScores;
+        _warmup = options.DegradationWarmupSteps;
+        _cyclesPerStep = Math.Max(1, (int)Math.Round(options.StepSeconds * 1000.0 / options.CycleMilliseconds));
         _scored = new long[_h];
         _absSum = new double[_h];
         _pinballSum = new double[_h];
@@ -165,9 +173,41 @@ public sealed class FeedbackTracker
             scoredFirst = pinball;
             _error[slot] += ErrorDecay * (Math.Min(abs, 10) - _error[slot]);
             UpdateFallback(slot);
-            _models[0].Add(pinball, _ratio, _warmup);
             var f = _fallbackPred[slot];
-            _models[1].Add(Pinball(actual, f, 0.5) * 2 / scale, _ratio, _warmup);
+            var fallbackLoss = Pinball(actual, f, 0.5) * 2 / scale;
+            if (double.IsFinite(pinball) && double.IsFinite(fallbackLoss))
+            {
+                _stepLoss[0] += pinball;
+                _stepLoss[1] += fallbackLoss;
+                _stepScored[0]++;
+                _stepScored[1]++;
+            }
+        }
+
+        return scoredFirst;
+    }
+
+    /// <summary>
+    /// Ends a cycle's scoring. After a full forecast step's worth of cycles (every cohort scored once), each model's
+    /// EWMAs advance on the step's mean loss, and the degradation check runs (<see cref="Rollbacks"/> counts a new one).
+    /// </summary>
+    public void EndCycle()
+    {
+        if (++_cycleInStep < _cyclesPerStep)
+        {
+            return;
+        }
+
+        _cycleInStep = 0;
+        for (var m = 0; m < 2; m++)
+        {
+            if (_stepScored[m] > 0)
+            {
+                _models[m].Add(_stepLoss[m] / _stepScored[m], _ratio, _warmup);
+            }
+
+            _stepLoss[m] = 0;
+            _stepScored[m] = 0;
         }
 
         if (_models[0].JustDegraded)
@@ -175,8 +215,6 @@ public sealed class FeedbackTracker
             Rollbacks++;
             _models[0].JustDegraded = false;
         }
-
-        return scoredFirst;
     }
 
     /// <summary>
