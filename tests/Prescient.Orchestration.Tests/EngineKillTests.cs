@@ -11,8 +11,8 @@ namespace Prescient.Orchestration.Tests;
 
 /// <summary>
 /// The engine (<c>prescient serve</c>) as a real process, planning for a fake agent over gRPC, killed with SIGKILL
-/// mid-run and restarted on the same state directory: the plan it had published, the registered event and the
-/// feedback loop's statistics must all come back.
+/// mid-run and restarted on the same state directory: the plan it had published, the registered event, the
+/// feedback loop's statistics and the model's per-job calibration must all come back.
 /// </summary>
 public sealed class EngineKillTests : IDisposable
 {
@@ -137,6 +137,11 @@ public sealed class EngineKillTests : IDisposable
             var status = await new Admin.AdminClient(channel).GetStatusAsync(new GetStatusRequest(), cancellationToken: Ct);
             var feedbackAfter = status.Models.Single(m => m.Name == "feedback").Detail;
             Assert.True(Scored(feedbackAfter) > 0, $"feedback statistics lost: before '{feedbackBefore}', after '{feedbackAfter}'");
+
+            // Both jobs' calibration (the ensemble's weights and conformal state) was snapshotted and read back.
+            var calibration = status.Models.Single(m => m.Name == "calibration").Detail;
+            Assert.StartsWith("2 jobs restored at start (0 refused)", calibration, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(_stateDirectory, "planner", "calibration.bin")));
         }
         finally
         {
@@ -171,7 +176,8 @@ public sealed class EngineKillTests : IDisposable
         info.Environment["PRESCIENT__CYCLEMILLISECONDS"] = fastCycles ? "200" : "3600000";
         info.Environment["PRESCIENT__PLANNER__SNAPSHOTEVERYCYCLES"] = "5";
         info.Environment["PRESCIENT__METRICSPORT"] = _metricsPort.ToString(CultureInfo.InvariantCulture);
-        info.Environment["PRESCIENT__ORCHESTRATOR__MODEL"] = "ewma";
+        info.Environment["PRESCIENT__PLANNER__CALIBRATIONSNAPSHOTEVERYCYCLES"] = "5";
+        info.Environment["PRESCIENT__ORCHESTRATOR__MODEL"] = "ensemble";
         info.Environment["PRESCIENT__ORCHESTRATOR__STEPSECONDS"] = "1";
         info.Environment["PRESCIENT__ORCHESTRATOR__HORIZONSSECONDS__0"] = "1";
         info.Environment["PRESCIENT__ORCHESTRATOR__HORIZONSSECONDS__1"] = "5";

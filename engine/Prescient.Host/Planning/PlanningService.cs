@@ -35,6 +35,7 @@ public sealed partial class PlanningService : BackgroundService
     private readonly EventStore _events;
     private readonly PlanningMetrics _metrics;
     private readonly PlanningStateStore _store;
+    private readonly int _calibrationRestoredJobs;
     private readonly EngineOptions _options;
     private readonly PlannerOptions _planner;
     private readonly TimeProvider _time;
@@ -101,7 +102,7 @@ public sealed partial class PlanningService : BackgroundService
 
         if (_orchestrator is not null)
         {
-            store.LoadCalibration(_orchestrator);
+            _calibrationRestoredJobs = store.LoadCalibration(_orchestrator);
         }
 
         if (plan is not null)
@@ -196,9 +197,14 @@ public sealed partial class PlanningService : BackgroundService
             var main = f.Health(0, o.Model.Name, !f.ModelDegraded);
             var fallback = f.Health(1, o.FallbackModel.Name, f.ModelDegraded);
             list.Add((main.Name, main.Degraded ? "degraded" : "ready", string.Create(CultureInfo.InvariantCulture,
-                $"planner model; pinball recent {main.RecentPinball:0.####} vs baseline {main.BaselinePinball:0.####} over {main.Scored} scores; rollbacks {f.Rollbacks}; {f.FallbackCount} series on the reactive fallback")));
+                $"planner model; pinball recent {main.RecentPinball:0.####} vs baseline {main.BaselinePinball:0.####} over {main.Scored} steps; rollbacks {f.Rollbacks}; {f.FallbackCount} series on the reactive fallback")));
             list.Add((fallback.Name, fallback.Active ? "fallback" : "ready", string.Create(CultureInfo.InvariantCulture,
-                $"last good model (rolled back to when {main.Name} degrades); pinball recent {fallback.RecentPinball:0.####}")));
+                $"fallback model (serves while {main.Name} is degraded and gets its last good calibration back); pinball recent {fallback.RecentPinball:0.####}")));
+            if (o.Model is Prescient.Abstractions.Forecasting.ICalibrationState)
+            {
+                list.Add(("calibration", "ready", string.Create(CultureInfo.InvariantCulture,
+                    $"{_calibrationRestoredJobs} jobs restored at start ({o.CalibrationRefused} refused); last good calibration kept for {o.CheckpointedSeries} series, restored {o.CheckpointRestores} times ({o.SeriesRestored} series); snapshot every {_planner.CalibrationSnapshotEveryCycles} cycles")));
+            }
             f.CopyHorizonStatistics(_horizonStatistics);
             var sb = new StringBuilder("forecast error by horizon:");
             foreach (var h in _horizonStatistics)
