@@ -190,6 +190,7 @@ internal sealed class SeparableRows
         {
             var budget = lp.RowUpper[row];
             var n = 0;
+            var wanted = 0.0;
             for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
             {
                 var c = _rowColumns[k];
@@ -198,12 +199,24 @@ internal sealed class SeparableRows
                 {
                     _costs[n] = lp.Objective[c];
                     _order[n++] = c;
+                    wanted += lp.ColumnUpper[c];
                 }
             }
 
             if (budget < -1e-9 * Math.Max(1, Math.Abs(budget)))
             {
                 feasible = false;
+                continue;
+            }
+
+            if (wanted <= budget)
+            {
+                // The row does not bind (most nodes): every column worth filling is filled, no order needed.
+                for (var i = 0; i < n; i++)
+                {
+                    x[_order[i]] = lp.ColumnUpper[_order[i]];
+                }
+
                 continue;
             }
 

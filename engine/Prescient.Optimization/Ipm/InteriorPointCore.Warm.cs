@@ -6,16 +6,16 @@ namespace Prescient.Optimization.Ipm;
 /// Warm start from an advanced centre (Gondzio and Grothey, "Reoptimization with the primal-dual interior point
 /// method", SIAM J. Optim. 13, 2003): an optimal point sits on the boundary of the old feasible set, where half the
 /// products x·z are ~0 and the rest ~1e-9, so a slightly different problem cannot start there without losing its
-/// centrality. An iterate from before the end, with a relative gap of 1e-2..1e-1, is still well centred; it is kept, as
+/// centrality. An iterate from before the end, with a relative gap of 1e-3..1e-2, is still well centred; it is kept, as
 /// distances to the bounds rather than positions, and the next, slightly different problem starts from it.
 /// </summary>
 internal sealed partial class InteriorPointCore
 {
     /// <summary>An iterate is kept for the next warm start when its relative gap and residuals are at most this…</summary>
-    private const double WarmKeepAbove = 1e-1;
+    private const double WarmKeepAbove = 1e-2;
 
     /// <summary>…and its relative gap at least this (the last such iterate of a run wins).</summary>
-    private const double WarmKeepBelow = 1e-2;
+    private const double WarmKeepBelow = 1e-3;
 
     private double[] _warmLowerGap = [];
     private double[] _warmUpperGap = [];
@@ -27,7 +27,7 @@ internal sealed partial class InteriorPointCore
 
     /// <summary>
     /// Allocates the buffers of the advanced-centre warm start (4 columns' and 1 row's worth of doubles): from now on
-    /// each run keeps its last iterate with a relative gap between 1e-2 and 1e-1, and a warm-started run begins
+    /// each run keeps its last iterate with a relative gap between 1e-3 and 1e-2, and a warm-started run begins
     /// there instead of at the previous optimum.
     /// </summary>
     public void KeepWarmPoints()
