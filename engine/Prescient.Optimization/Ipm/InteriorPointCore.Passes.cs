@@ -83,6 +83,11 @@ internal sealed partial class InteriorPointCore
                     case StandardForm.KindLower:
                     {
                         var xl = xj - lower[j];
+                        if (!(xl > 0))
+                        {
+                            (xj, xl) = Inside(x, j, lower[j], up: true);
+                        }
+
                         var z = zl[j];
                         var ixl = 1 / xl;
                         rd -= z;
@@ -99,6 +104,11 @@ internal sealed partial class InteriorPointCore
                     case StandardForm.KindUpper:
                     {
                         var xu = upper[j] - xj;
+                        if (!(xu > 0))
+                        {
+                            (xj, xu) = Inside(x, j, upper[j], up: false);
+                        }
+
                         var z = zu[j];
                         var ixu = 1 / xu;
                         rd += z;
@@ -116,6 +126,13 @@ internal sealed partial class InteriorPointCore
                     {
                         var xl = xj - lower[j];
                         var xu = upper[j] - xj;
+                        if (!(xl > 0) || !(xu > 0))
+                        {
+                            (xj, _) = Inside(x, j, xl > 0 ? upper[j] : lower[j], up: !(xl > 0));
+                            xl = xj - lower[j];
+                            xu = upper[j] - xj;
+                        }
+
                         var a = zl[j];
                         var b = zu[j];
                         var ixl = 1 / xl;
@@ -160,6 +177,19 @@ internal sealed partial class InteriorPointCore
             acc[5] = count;
             acc[6] = rdMax;
         }
+    }
+
+    /// <summary>
+    /// A step of 0.9995 of the way to a bound keeps x inside in exact arithmetic, but near the end a distance below the
+    /// bound's rounding unit (a slack 1e-14 under a capacity of 100) rounds to 0 and 1/xl to infinity: x moves to the
+    /// nearest representable value inside, and the distance that goes with it is returned.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe (double X, double Distance) Inside(double* x, int j, double bound, bool up)
+    {
+        var inside = up ? Math.BitIncrement(bound) : Math.BitDecrement(bound);
+        x[j] = inside;
+        return (inside, up ? inside - bound : bound - inside);
     }
 
     /// <summary>

@@ -6,57 +6,37 @@ namespace Prescient.Optimization.Ipm;
 /// Warm start from an advanced centre (Gondzio and Grothey, "Reoptimization with the primal-dual interior point
 /// method", SIAM J. Optim. 13, 2003): an optimal point sits on the boundary of the old feasible set, where half the
 /// products x·z are ~0 and the rest ~1e-9, so a slightly different problem cannot start there without losing its
-/// centrality. An iterate from before the end, with a relative gap of 1e-3..1e-2, is still well centred; it is kept, as
-/// distances to the bounds rather than positions, and the next, slightly different problem starts from it.
+/// centrality. An iterate from before the end is still well centred: the last with a relative gap in [1e-3, 1e-2] is
+/// kept, as distances to the bounds rather than positions, and the next, slightly different problem starts from it
+/// (<see cref="LoadWarmPoint"/>); when that run makes no progress, it starts again from the point's duals alone with
+/// every column re-centred a hundred times further inside, and only then cold.
 /// </summary>
 internal sealed partial class InteriorPointCore
 {
-    /// <summary>An iterate is kept for the next warm start when its relative gap and residuals are at most this…</summary>
-    private const double WarmKeepAbove = 1e-2;
-
-    /// <summary>…and its relative gap at least this (the last such iterate of a run wins).</summary>
-    private const double WarmKeepBelow = 1e-3;
-
-    private double[] _warmLowerGap = [];
-    private double[] _warmUpperGap = [];
-    private double[] _warmZl = [];
-    private double[] _warmZu = [];
-    private double[] _warmY = [];
-    private double _warmMu;
-    private bool _warmKept;
+    private WarmPoint? _warmPoint;
 
     /// <summary>
     /// Allocates the buffers of the advanced-centre warm start (4 columns' and 1 row's worth of doubles): from now on
-    /// each run keeps its last iterate with a relative gap between 1e-3 and 1e-2, and a warm-started run begins
-    /// there instead of at the previous optimum.
+    /// each run keeps its last iterate with a relative gap in [1e-3, 1e-2], and a warm-started run begins there.
     /// </summary>
-    public void KeepWarmPoints()
-    {
-        if (_warmY.Length == _m && _warmZl.Length == _n)
-        {
-            return;
-        }
-
-        _warmLowerGap = new double[_n];
-        _warmUpperGap = new double[_n];
-        _warmZl = new double[_n];
-        _warmZu = new double[_n];
-        _warmY = new double[_m];
-        _warmKept = false;
-    }
+    public void KeepWarmPoints() => _warmPoint ??= new WarmPoint(_n, _m, 1e-3, 1e-2);
 
     /// <summary>True when an advanced centre is kept for the next warm start.</summary>
-    public bool HasWarmPoint => _warmKept;
+    public bool HasWarmPoint => _warmPoint is { Kept: true };
 
-    /// <summary>Whether this iterate (gap and residuals just computed) is the one to keep.</summary>
-    private bool WarmPointWanted(int iteration) =>
-        _warmY.Length == _m
-        && iteration > 0
-        && RelativeGap <= WarmKeepAbove && RelativeGap >= WarmKeepBelow
-        && RelativePrimalResidual <= WarmKeepAbove && RelativeDualResidual <= WarmKeepAbove;
+    /// <summary>Keeps this iterate (gap and residuals just computed) when it falls in the warm point's band.</summary>
+    private void KeepWarmPointIfWanted(int iteration, double mu)
+    {
+        if (_warmPoint is { } point && iteration > 0
+            && RelativeGap >= point.GapFrom && RelativeGap <= point.GapTo
+            && RelativePrimalResidual <= 10 * point.GapTo && RelativeDualResidual <= 10 * point.GapTo)
+        {
+            Keep(point, mu);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void KeepWarmPoint(double mu)
+    private void Keep(WarmPoint point, double mu)
     {
         var x = X;
         var zl = Zl;
@@ -66,38 +46,53 @@ internal sealed partial class InteriorPointCore
             // Free and fixed columns keep their position in the lower slot.
             var lo = _l[j];
             var hi = _u[j];
-            _warmLowerGap[j] = double.IsFinite(lo) ? x[j] - lo : x[j];
-            _warmUpperGap[j] = double.IsFinite(hi) ? hi - x[j] : 0;
-            _warmZl[j] = zl[j];
-            _warmZu[j] = zu[j];
+            point.LowerGap[j] = double.IsFinite(lo) ? x[j] - lo : x[j];
+            point.UpperGap[j] = double.IsFinite(hi) ? hi - x[j] : 0;
+            point.Zl[j] = zl[j];
+            point.Zu[j] = zu[j];
         }
 
-        Array.Copy(Y, _warmY, _m);
-        _warmMu = mu;
-        _warmKept = true;
+        Array.Copy(Y, point.Y, _m);
+        point.Mu = mu;
+        point.Gap = RelativeGap;
+        point.Kept = true;
     }
 
     /// <summary>
-    /// Starts from the kept advanced centre's duals y and its mean product μ, and places every column on the central path
-    /// of the new data for that y: with r = c - a'y its reduced cost under the new costs, a boxed column of width w gets
-    /// xl = min(w/2, μ/r), xu = w - xl, zu = μ/xu, zl = r + zu when r ≥ 0 (mirrored when r &lt; 0), so that its dual
-    /// residual is zero and its products lie between μ and 2μ; a one-sided column keeps its kept distance d to its bound
-    /// unless its reduced cost asks for a larger dual (then z = r, d = μ/r). What is left is a primal residual, which the
-    /// first full Newton step removes. Bands whose breakpoints reordered since the kept point (their cost and width jump)
-    /// start as well centred as the others this way; keeping their old x and z put their products 1e6 off the mean.
+    /// Places the kept point in the new data. With r = c - a'y a column's reduced cost under the new costs (y kept):
+    /// <list type="bullet">
+    /// <item>a boxed column whose width changed less than 2× and whose dual residual r - zl + zu is under half its
+    /// bound duals keeps its relative place in the box and its duals, the residual added to the dual on its side (most
+    /// columns: the rows stay nearly satisfied);</item>
+    /// <item>any other boxed column — a band whose breakpoints reordered, so that its cost and width jumped — is placed
+    /// on the central path of the new data for y: xl = min(w/2, μ/r), xu = w - xl, zu = μ/xu, zl = r + zu when r ≥ 0
+    /// (mirrored when r &lt; 0): dual residual zero, products between μ and 2μ (keeping its old x and z put such columns'
+    /// products 1e6 off the mean, and the warm start stalled);</item>
+    /// <item>a one-sided column keeps its distance d to its bound unless its reduced cost asks for a larger dual
+    /// (then z = r, d = μ/r).</item>
+    /// </list>
+    /// μ is the kept mean product raised, when the point was kept near the bottom of its band, to the band's middle, so
+    /// that the run passes through the band again and keeps a fresh point instead of reusing one that ages. With
+    /// <paramref name="recentreAll"/> every boxed column is re-centred and μ is a hundred times the kept one (the fallback
+    /// when the first attempt made no progress). Distances are measured from the nearer bound, and a distance below the
+    /// bounds' rounding unit moves x inside, so that no 1/xl starts infinite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool LoadWarmPoint()
+    private bool LoadWarmPoint(WarmPoint point, bool recentreAll)
     {
         var x = X;
         var zl = Zl;
         var zu = Zu;
         var y = Y;
-        Array.Copy(_warmY, y, _m);
+        Array.Copy(point.Y, y, _m);
         var start = _a.ColumnStart;
         var rows = _a.RowIndex;
         var values = _a.Values;
-        var mu = Math.Max(_warmMu, 1e-14);
+        // Start at the middle of the point's band (geometric), never below where it was kept: the run then passes
+        // through the band again and keeps a fresh point for the next cycle, instead of starting from one that ages.
+        var mu = recentreAll
+            ? Math.Max(100 * point.Mu, 1e-14)
+            : Math.Max(point.Mu * Math.Max(1, Math.Sqrt(point.GapFrom * point.GapTo) / Math.Max(point.Gap, 1e-300)), 1e-14);
         for (var j = 0; j < _n; j++)
         {
             var kind = _kind[j];
@@ -113,7 +108,7 @@ internal sealed partial class InteriorPointCore
 
             if (kind == StandardForm.KindFree)
             {
-                x[j] = _warmLowerGap[j];
+                x[j] = point.LowerGap[j];
                 zl[j] = 0;
                 zu[j] = 0;
                 continue;
@@ -131,7 +126,21 @@ internal sealed partial class InteriorPointCore
                 {
                     var width = hi - lo;
                     double xl, xu;
-                    if (r >= 0)
+                    var dl = point.LowerGap[j];
+                    var du = point.UpperGap[j];
+                    var keptWidth = dl + du;
+                    var residual = r - point.Zl[j] + point.Zu[j];
+                    if (!recentreAll && dl > 0 && du > 0 && width > 0.5 * keptWidth && width < 2 * keptWidth
+                        && Math.Abs(residual) <= 0.5 * (point.Zl[j] + point.Zu[j]))
+                    {
+                        // A column whose data barely moved keeps its place (so the rows stay nearly satisfied); the
+                        // small dual residual goes into the bound dual on its side.
+                        xl = dl / keptWidth * width;
+                        xu = width - xl;
+                        zl[j] = point.Zl[j] + Math.Max(residual, 0);
+                        zu[j] = point.Zu[j] + Math.Max(-residual, 0);
+                    }
+                    else if (r >= 0)
                     {
                         xl = r > 0 ? Math.Min(0.5 * width, mu / r) : 0.5 * width;
                         xu = width - xl;
@@ -146,13 +155,20 @@ internal sealed partial class InteriorPointCore
                         zu[j] = zl[j] - r;
                     }
 
-                    x[j] = lo + xl;
+                    // Measured from the nearer bound, so that the small distance survives rounding; a distance below
+                    // the bounds' resolution would leave x on the bound (an infinite 1/xl), so it moves inside.
+                    x[j] = xl <= xu ? lo + xl : hi - xu;
+                    if (!(x[j] - lo > 0 && hi - x[j] > 0))
+                    {
+                        x[j] = lo + (0.5 * width);
+                    }
+
                     break;
                 }
 
                 case StandardForm.KindLower:
                 {
-                    var d = _warmLowerGap[j] > 0 ? _warmLowerGap[j] : 1;
+                    var d = point.LowerGap[j] > 0 ? point.LowerGap[j] : 1;
                     var z = mu / d;
                     if (r > z)
                     {
@@ -161,6 +177,11 @@ internal sealed partial class InteriorPointCore
                     }
 
                     x[j] = lo + d;
+                    if (!(x[j] - lo > 0))
+                    {
+                        x[j] = lo + Math.Max(1e-12 * Math.Abs(lo), 1e-12);
+                    }
+
                     zl[j] = z;
                     zu[j] = 0;
                     break;
@@ -168,7 +189,7 @@ internal sealed partial class InteriorPointCore
 
                 default:
                 {
-                    var d = _warmUpperGap[j] > 0 ? _warmUpperGap[j] : 1;
+                    var d = point.UpperGap[j] > 0 ? point.UpperGap[j] : 1;
                     var z = mu / d;
                     if (-r > z)
                     {
@@ -177,6 +198,11 @@ internal sealed partial class InteriorPointCore
                     }
 
                     x[j] = hi - d;
+                    if (!(hi - x[j] > 0))
+                    {
+                        x[j] = hi - Math.Max(1e-12 * Math.Abs(hi), 1e-12);
+                    }
+
                     zu[j] = z;
                     zl[j] = 0;
                     break;
@@ -190,5 +216,20 @@ internal sealed partial class InteriorPointCore
         }
 
         return true;
+    }
+
+    /// <summary>An iterate kept for warm starts: y, per column its distances to the bounds and its bound duals, μ.</summary>
+    private sealed class WarmPoint(int n, int m, double gapFrom, double gapTo)
+    {
+        public readonly double[] LowerGap = new double[n];
+        public readonly double[] UpperGap = new double[n];
+        public readonly double[] Zl = new double[n];
+        public readonly double[] Zu = new double[n];
+        public readonly double[] Y = new double[m];
+        public readonly double GapFrom = gapFrom;
+        public readonly double GapTo = gapTo;
+        public double Mu;
+        public double Gap;
+        public bool Kept;
     }
 }

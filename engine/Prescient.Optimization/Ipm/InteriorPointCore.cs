@@ -136,10 +136,12 @@ internal sealed partial class InteriorPointCore : IDisposable
     public bool WarmStartAbandoned { get; private set; }
 
     /// <summary>
-    /// Runs the iteration from the default starting point, or from the current X/Y/Zl/Zu when <paramref name="warmStart"/>
-    /// is set. A warm start that cannot make progress (a step shorter than <see cref="WarmStepFloor"/> in its first
-    /// iterations, divergence, a stall or a breakdown) is abandoned and the iteration restarts cold with the
-    /// iterations left; <see cref="Iterations"/> and the tick counters cover both runs.
+    /// Runs the iteration from the default starting point, or, when <paramref name="warmStart"/> is set, from the kept
+    /// advanced centre (<see cref="KeepWarmPoints"/>; without one, from the current X/Y/Zl/Zu pushed inside the bounds).
+    /// A warm start that cannot make progress (a step shorter than <see cref="WarmStepFloor"/> in its first iterations,
+    /// divergence, a stall or a breakdown) is abandoned: the kept point's duals are tried once more with every column
+    /// re-centred well inside, then the iteration restarts cold with the iterations left; <see cref="Iterations"/> and
+    /// the tick counters cover every attempt.
     /// </summary>
     public CoreOutcome Run(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, bool warmStart)
     {
@@ -149,23 +151,57 @@ internal sealed partial class InteriorPointCore : IDisposable
         WarmStartAbandoned = false;
         if (!warmStart)
         {
-            return RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, warmStart: false);
+            return RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, Start.Cold, null);
         }
 
-        var outcome = RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, warmStart: true);
-        if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
+        // The kept advanced centre as it is, then its duals alone with every column re-centred well inside (a
+        // hundred times its mean product); without one, the previous solution pushed inside the bounds.
+        var used = 0;
+        var tried = false;
+        CoreOutcome outcome;
+        if (_warmPoint is { Kept: true } point)
         {
-            return outcome;
+            tried = true;
+            foreach (var start in (ReadOnlySpan<Start>)[Start.Kept, Start.Recentred])
+            {
+                outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, start, point);
+                used += Iterations;
+                if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
+                {
+                    Iterations = used;
+                    return outcome;
+                }
+
+                WarmStartAbandoned = true;
+            }
+        }
+
+        if (!tried)
+        {
+            outcome = RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, Start.Previous, null);
+            if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
+            {
+                return outcome;
+            }
+
+            used = Iterations;
+            WarmStartAbandoned = true;
         }
 
         // The previous solution sits on the old optimal face: when the data moved it off that face, the point is
         // badly centred (products xz from 1e-12 to 1e-3 side by side), the steps collapse and the duals blow up.
         // A cold start does not depend on the old point at all.
-        var used = Iterations;
-        WarmStartAbandoned = true;
-        outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, warmStart: false);
+        outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, Start.Cold, null);
         Iterations += used;
         return outcome;
+    }
+
+    private enum Start
+    {
+        Cold,
+        Previous,
+        Kept,
+        Recentred,
     }
 
     /// <summary>A warm-started run whose longer step stays below this in its first iterations is abandoned.</summary>
@@ -174,13 +210,14 @@ internal sealed partial class InteriorPointCore : IDisposable
     /// <summary>Iterations of a warm-started run in which a collapsed step abandons the warm start.</summary>
     private const int WarmProbeIterations = 3;
 
-    private CoreOutcome RunFrom(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, bool warmStart)
+    private CoreOutcome RunFrom(double tolerance, int maxIterations, int maxCorrectors, long deadlineTimestamp, TimeProvider time, Start start, WarmPoint? point)
     {
         Iterations = 0;
         _best = -1;
+        var warmStart = start != Start.Cold;
         if (warmStart)
         {
-            if (!(_warmKept ? LoadWarmPoint() : WarmStartPoint()))
+            if (!(start == Start.Previous ? WarmStartPoint() : LoadWarmPoint(point!, recentreAll: start == Start.Recentred)))
             {
                 return CoreOutcome.NumericalError;
             }
@@ -221,10 +258,7 @@ internal sealed partial class InteriorPointCore : IDisposable
 
             alphaPrimal = 0;
             alphaDual = 0;
-            if (WarmPointWanted(iteration))
-            {
-                KeepWarmPoint(mu);
-            }
+            KeepWarmPointIfWanted(iteration, mu);
 
             if (merit < bestMerit)
             {
