@@ -80,8 +80,8 @@ public sealed class EnsembleCalibrationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    [Fact]
-    public void SaveLoad_Calibration_RestoresWeightsAndRefusesMismatch()
+    /// <summary>An ensemble with two series fed 900 steps of a diurnal signal (the second at twice the level).</summary>
+    private static EnsembleForecaster Trained()
     {
         var a = ForecasterRegistry.CreateEnsemble(Shape);
         a.AddSeries(2);
@@ -90,6 +90,14 @@ public sealed class EnsembleCalibrationTests : IDisposable
         {
             a.Observe(1_700_000_000 + (t * 300L), [0, 1], [v[t], v[t] * 2]);
         }
+
+        return a;
+    }
+
+    [Fact]
+    public void SaveLoad_Calibration_RestoresWeightsAndRefusesMismatch()
+    {
+        var a = Trained();
 
         var path = Path.Combine(_dir, "cal.bin");
         a.SaveCalibration(path);
@@ -114,13 +122,7 @@ public sealed class EnsembleCalibrationTests : IDisposable
     [Fact]
     public void ExportImport_SeriesCalibration_MovesWeightsToAnotherSeriesAndRefusesNaNTrackers()
     {
-        var a = ForecasterRegistry.CreateEnsemble(Shape);
-        a.AddSeries(2);
-        var v = Signals.Diurnal(900, 10, 3, 1, 8);
-        for (var t = 0; t < v.Length; t++)
-        {
-            a.Observe(1_700_000_000 + (t * 300L), [0, 1], [v[t], v[t] * 2]);
-        }
+        var a = Trained();
 
         var calibration = new float[a.CalibrationLength];
         a.ExportCalibration(1, calibration);

@@ -176,22 +176,7 @@ public sealed class ContingencyTests
     public void Run_ModelPinballOverRatioTimesBaseline_RollsBackToTheLastGoodModel()
     {
         var options = TestCluster.Options();
-        options.DegradationWarmupSteps = 20;
-        var (orchestrator, model, fallback) = Scripted(options);
-        var cluster = new TestCluster(2, 4);
-        var rng = new Random(5);
-        for (var j = 0; j < cluster.Jobs; j++)
-        {
-            cluster.Usage[(j * R) + 0] = 1 + j;
-            cluster.Usage[(j * R) + 1] = 2 + j;
-        }
-
-        var snapshot = new ClusterSnapshot();
-        for (var i = 0; i < 40; i++)
-        {
-            cluster.Walk(rng);
-            Step(orchestrator, cluster, snapshot);
-        }
+        var (orchestrator, model, fallback, cluster, rng, snapshot) = HealthyScripted(options, seed: 5);
 
         Assert.False(orchestrator.Feedback.ModelDegraded);
         model.Bias = 3;
@@ -219,23 +204,7 @@ public sealed class ContingencyTests
     [Fact]
     public void Run_ModelDegrades_RestoresTheLastGoodCalibrationAndRecovers()
     {
-        var options = TestCluster.Options();
-        options.DegradationWarmupSteps = 20;
-        var (orchestrator, model, _) = Scripted(options);
-        var cluster = new TestCluster(2, 4);
-        var rng = new Random(6);
-        for (var j = 0; j < cluster.Jobs; j++)
-        {
-            cluster.Usage[(j * R) + 0] = 1 + j;
-            cluster.Usage[(j * R) + 1] = 2 + j;
-        }
-
-        var snapshot = new ClusterSnapshot();
-        for (var i = 0; i < 40; i++)
-        {
-            cluster.Walk(rng);
-            Step(orchestrator, cluster, snapshot);
-        }
+        var (orchestrator, model, _, cluster, rng, snapshot) = HealthyScripted(TestCluster.Options(), seed: 6);
 
         // Healthy: every series' calibration (bias 1) is checkpointed.
         Assert.Equal(cluster.Jobs * R, orchestrator.CheckpointedSeries);
@@ -269,5 +238,29 @@ public sealed class ContingencyTests
 
         Assert.False(orchestrator.Feedback.ModelDegraded, "the restored model never recovered");
         Assert.Equal(1, orchestrator.Feedback.Rollbacks);
+    }
+
+    /// <summary>A scripted model on 2 nodes × 4 jobs, armed after 20 steps and run healthy for 40 cycles.</summary>
+    private static (Orchestrator Orchestrator, ScriptedForecaster Model, ScriptedForecaster Fallback, TestCluster Cluster, Random Rng, ClusterSnapshot Snapshot) HealthyScripted(
+        OrchestratorOptions options, int seed)
+    {
+        options.DegradationWarmupSteps = 20;
+        var (orchestrator, model, fallback) = Scripted(options);
+        var cluster = new TestCluster(2, 4);
+        var rng = new Random(seed);
+        for (var j = 0; j < cluster.Jobs; j++)
+        {
+            cluster.Usage[(j * R) + 0] = 1 + j;
+            cluster.Usage[(j * R) + 1] = 2 + j;
+        }
+
+        var snapshot = new ClusterSnapshot();
+        for (var i = 0; i < 40; i++)
+        {
+            cluster.Walk(rng);
+            Step(orchestrator, cluster, snapshot);
+        }
+
+        return (orchestrator, model, fallback, cluster, rng, snapshot);
     }
 }
