@@ -11,9 +11,11 @@ namespace Prescient.Bench.Solvers;
 
 /// <summary>
 /// Side-by-side harness: <c>compare [--netlib DIR] [--allocation 1000,10000] [--solvers glop,pdlp,highs]
-/// [--time-limit SECONDS] [--json]</c>. Every instance is the same MPS text for everyone: ours reads it with
-/// <see cref="MpsReader"/>, OR-Tools with <c>Model.ImportFromMpsString</c>; reading is not timed. Ours is timed
-/// cold (a fresh <see cref="InteriorPointSolver.Solve"/>, path auto); on allocation instances the planning
+/// [--time-limit SECONDS] [--repeat N] [--json]</c>. Every instance is the same MPS text for everyone: ours reads it with
+/// <see cref="MpsReader"/>, OR-Tools with <c>Model.ImportFromMpsString</c>; reading is not timed. Every solver solves
+/// each instance N times (default 1) and its median time is reported: with N ≥ 3 neither our first, JIT-compiling
+/// solve nor a rival's first call is what is compared. Ours is a fresh <see cref="InteriorPointSolver.Solve"/> (path
+/// auto) each time; on allocation instances the planning
 /// cycle's steady state (<see cref="AllocationSolver"/> re-solving in place) is reported too. Objective errors
 /// are relative to the Netlib optimum when known, else to the most accurate finished rival (HiGHS, then GLOP).
 /// </summary>
@@ -30,6 +32,7 @@ public static class CompareHarness
         var solvers = new List<string> { "glop", "pdlp", "highs" };
         var json = false;
         var timeLimit = 120.0;
+        var repeat = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,6 +51,15 @@ public static class CompareHarness
                     break;
                 case "--json":
                     json = true;
+                    break;
+                case "--repeat":
+                    repeat = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    if (repeat < 1)
+                    {
+                        Console.Error.WriteLine("compare: --repeat must be at least 1");
+                        return 2;
+                    }
+
                     break;
                 default:
                     Console.Error.WriteLine($"compare: unknown argument '{args[i]}'");
@@ -73,7 +85,7 @@ public static class CompareHarness
             foreach (var file in Directory.EnumerateFiles(netlib, "*.mps").Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileNameWithoutExtension(file);
-                rows.Add(Compare(name, File.ReadAllText(file), optima.TryGetValue(name, out var o) ? o : null, solvers, timeLimit, null));
+                rows.Add(Compare(name, File.ReadAllText(file), optima.TryGetValue(name, out var o) ? o : null, solvers, timeLimit, null, repeat));
             }
         }
 
@@ -84,7 +96,7 @@ public static class CompareHarness
             builder.Build(state);
             builder.AssignNames(state);
             var text = MpsWriter.WriteString(builder.Model!);
-            rows.Add(Compare($"allocation-{nodes}", text, null, solvers, timeLimit, state));
+            rows.Add(Compare($"allocation-{nodes}", text, null, solvers, timeLimit, state, repeat));
         }
 
         if (json)
@@ -108,11 +120,18 @@ public static class CompareHarness
         InteriorPointSolver.Solve(solver.Builder.Model!, new InteriorPointOptions { Path = SolverPath.Auto });
     }
 
-    private static Row Compare(string name, string mps, double? optimum, List<string> solvers, double timeLimit, AllocationClusterState? state)
+    private static Row Compare(string name, string mps, double? optimum, List<string> solvers, double timeLimit, AllocationClusterState? state, int repeat)
     {
         Console.Error.WriteLine($"[{name}]");
         var lp = MpsReader.ReadString(mps, name);
-        var ours = InteriorPointSolver.Solve(lp, new InteriorPointOptions { TimeLimit = TimeSpan.FromSeconds(timeLimit) });
+        var oursTimes = new double[repeat];
+        LpResult ours = null!;
+        for (var r = 0; r < repeat; r++)
+        {
+            ours = InteriorPointSolver.Solve(lp, new InteriorPointOptions { TimeLimit = TimeSpan.FromSeconds(timeLimit) });
+            oursTimes[r] = ours.Seconds;
+        }
+
         double? steady = null;
         if (state is not null)
         {
@@ -132,7 +151,14 @@ public static class CompareHarness
         var rivals = new Dictionary<string, (double, string, double)>();
         foreach (var s in solvers)
         {
-            rivals[s] = SolveRival(s, mps, timeLimit);
+            var times = new double[repeat];
+            for (var r = 0; r < repeat; r++)
+            {
+                rivals[s] = SolveRival(s, mps, timeLimit);
+                times[r] = rivals[s].Item1;
+            }
+
+            rivals[s] = (Median(times), rivals[s].Item2, rivals[s].Item3);
         }
 
         var reference = optimum;
@@ -148,7 +174,15 @@ public static class CompareHarness
             }
         }
 
-        return new Row(name, lp.RowCount, lp.ColumnCount, lp.NonZeroCount, reference, ours.Seconds, ours.Status.Name(), ours.Objective, steady, rivals);
+        return new Row(name, lp.RowCount, lp.ColumnCount, lp.NonZeroCount, reference, Median(oursTimes), ours.Status.Name(), ours.Objective, steady, rivals);
+    }
+
+    /// <summary>The median of the repeated solves' times (with one solve, its time).</summary>
+    private static double Median(double[] times)
+    {
+        var sorted = (double[])times.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
     }
 
     private static (double Seconds, string Status, double Objective) SolveRival(string name, string mps, double timeLimit)
