@@ -20,6 +20,9 @@ internal sealed class SeparableRows
     private readonly int[] _separableRows;
     private readonly double[] _costs;
     private readonly int[] _order;
+    private readonly int[] _separableColumns;  // in column order, with their rows
+    private readonly int[] _separableColumnRow;
+    private readonly double[] _wanted;         // per row: Σ u over its negative-cost columns
 
     /// <summary>Classifies the rows of <paramref name="lp"/>; with <paramref name="enabled"/> false every row stays for the solver.</summary>
     public SeparableRows(LinearProgram lp, bool enabled)
@@ -89,6 +92,19 @@ internal sealed class SeparableRows
         }
 
         _rowColumns = new int[columns - reducedColumns];
+        _separableColumns = new int[columns - reducedColumns];
+        _separableColumnRow = new int[columns - reducedColumns];
+        _wanted = new double[rows];
+        for (int c = 0, next = 0; c < columns; c++)
+        {
+            var first = lp.RowIndex[lp.ColumnStart[c]];
+            if (!coupled[first])
+            {
+                _separableColumns[next] = c;
+                _separableColumnRow[next++] = first;
+            }
+        }
+
         _costs = new double[widest];
         _order = new int[widest];
         _reducedColumn = new int[reducedColumns];
@@ -185,70 +201,95 @@ internal sealed class SeparableRows
     /// </summary>
     public bool SolveKnapsacks(LinearProgram lp, Span<double> x)
     {
+        // First every column worth filling is filled, in column order (the arrays are read front to back, not by each
+        // row's scattered columns); only a row where that does not fit is then solved in order of cost.
+        var wanted = _wanted.AsSpan();
+        foreach (var row in _separableRows)
+        {
+            wanted[row] = 0;
+        }
+
+        var objective = lp.Objective;
+        var upper = lp.ColumnUpper;
+        for (var k = 0; k < _separableColumns.Length; k++)
+        {
+            var c = _separableColumns[k];
+            var u = upper[c];
+            var fill = objective[c] < 0 && u > 0 ? u : 0;
+            x[c] = fill;
+            wanted[_separableColumnRow[k]] += fill;
+        }
+
         var feasible = true;
         foreach (var row in _separableRows)
         {
             var budget = lp.RowUpper[row];
-            var n = 0;
-            var wanted = 0.0;
-            for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
-            {
-                var c = _rowColumns[k];
-                x[c] = 0;
-                if (lp.Objective[c] < 0 && lp.ColumnUpper[c] > 0)
-                {
-                    _costs[n] = lp.Objective[c];
-                    _order[n++] = c;
-                    wanted += lp.ColumnUpper[c];
-                }
-            }
-
             if (budget < -1e-9 * Math.Max(1, Math.Abs(budget)))
             {
+                // The fixed part alone exceeds the row: x = 0 is the best point and the model is infeasible.
                 feasible = false;
+                ClearRow(row, x);
                 continue;
             }
 
-            if (wanted <= budget)
+            if (wanted[row] > budget)
             {
-                // The row does not bind (most nodes): every column worth filling is filled, no order needed.
-                for (var i = 0; i < n; i++)
-                {
-                    x[_order[i]] = lp.ColumnUpper[_order[i]];
-                }
-
-                continue;
-            }
-
-            // Equal costs are filled together below, so the order among them does not matter.
-            var costs = _costs.AsSpan(0, n);
-            var columns = _order.AsSpan(0, n);
-            costs.Sort(columns);
-            var remaining = Math.Max(0, budget);
-            for (var i = 0; i < n && remaining > 0;)
-            {
-                // The group of columns with this cost (ties within 1e-12 relative).
-                var cost = costs[i];
-                var end = i;
-                var length = 0.0;
-                while (end < n && costs[end] <= cost + (1e-12 * Math.Abs(cost)))
-                {
-                    length += lp.ColumnUpper[columns[end]];
-                    end++;
-                }
-
-                var share = length <= remaining ? 1 : remaining / length;
-                for (var k = i; k < end; k++)
-                {
-                    var c = columns[k];
-                    x[c] = lp.ColumnUpper[c] * share;
-                }
-
-                remaining -= length * share;
-                i = end;
+                SolveBindingRow(lp, row, budget, x);
             }
         }
 
         return feasible;
+    }
+
+    private void ClearRow(int row, Span<double> x)
+    {
+        for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
+        {
+            x[_rowColumns[k]] = 0;
+        }
+    }
+
+    /// <summary>A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion.</summary>
+    private void SolveBindingRow(LinearProgram lp, int row, double budget, Span<double> x)
+    {
+        var n = 0;
+        for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
+        {
+            var c = _rowColumns[k];
+            x[c] = 0;
+            if (lp.Objective[c] < 0 && lp.ColumnUpper[c] > 0)
+            {
+                _costs[n] = lp.Objective[c];
+                _order[n++] = c;
+            }
+        }
+
+        // Equal costs are filled together below, so the order among them does not matter.
+        var costs = _costs.AsSpan(0, n);
+        var columns = _order.AsSpan(0, n);
+        costs.Sort(columns);
+        var remaining = Math.Max(0, budget);
+        for (var i = 0; i < n && remaining > 0;)
+        {
+            // The group of columns with this cost (ties within 1e-12 relative).
+            var cost = costs[i];
+            var end = i;
+            var length = 0.0;
+            while (end < n && costs[end] <= cost + (1e-12 * Math.Abs(cost)))
+            {
+                length += lp.ColumnUpper[columns[end]];
+                end++;
+            }
+
+            var share = length <= remaining ? 1 : remaining / length;
+            for (var k = i; k < end; k++)
+            {
+                var c = columns[k];
+                x[c] = lp.ColumnUpper[c] * share;
+            }
+
+            remaining -= length * share;
+            i = end;
+        }
     }
 }
