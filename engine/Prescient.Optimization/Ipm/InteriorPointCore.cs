@@ -139,7 +139,8 @@ internal sealed partial class InteriorPointCore : IDisposable
     /// Runs the iteration from the default starting point, or, when <paramref name="warmStart"/> is set, from the kept
     /// advanced centre (<see cref="KeepWarmPoints"/>; without one, from the current X/Y/Zl/Zu pushed inside the bounds).
     /// A warm start that cannot make progress (a step shorter than <see cref="WarmStepFloor"/> in its first iterations,
-    /// divergence, a stall or a breakdown) is abandoned: the kept point's duals are tried once more with every column
+    /// primal steps under <see cref="WarmCrawlStep"/> <see cref="WarmCrawlIterations"/> times in a row, divergence, a stall
+    /// or a breakdown) is abandoned: the kept point's duals are tried once more with every column
     /// re-centred well inside, then the iteration restarts cold with the iterations left; <see cref="Iterations"/> and
     /// the tick counters cover every attempt.
     /// </summary>
@@ -207,6 +208,12 @@ internal sealed partial class InteriorPointCore : IDisposable
     /// <summary>A warm-started run whose longer step stays below this in its first iterations is abandoned.</summary>
     private const double WarmStepFloor = 1e-2;
 
+    /// <summary>A warm-started run whose primal step stays under <see cref="WarmCrawlStep"/> this many iterations in a row is abandoned.</summary>
+    private const int WarmCrawlIterations = 3;
+
+    /// <summary>The primal step below which a warm-started run counts as crawling.</summary>
+    private const double WarmCrawlStep = 0.1;
+
     /// <summary>Iterations of a warm-started run in which a collapsed step abandons the warm start.</summary>
     private const int WarmProbeIterations = 3;
 
@@ -235,6 +242,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         // so b alone does not give the scale of the primal residual: the finite bounds do too.
         var primalScale = Math.Max(bNorm, boundNorm);
         var bestMerit = double.PositiveInfinity;
+        var shortPrimalSteps = 0;
         var sinceBest = 0;
         var smallSteps = 0;
         var alphaPrimal = 0.0;
@@ -313,9 +321,12 @@ internal sealed partial class InteriorPointCore : IDisposable
             }
 
             smallSteps = Math.Max(alphaPrimal, alphaDual) < 1e-6 ? smallSteps + 1 : 0;
+            shortPrimalSteps = alphaPrimal < WarmCrawlStep ? shortPrimalSteps + 1 : 0;
             Iterations = iteration + 1;
-            if (warmStart && iteration < WarmProbeIterations && Math.Max(alphaPrimal, alphaDual) < WarmStepFloor)
+            if (warmStart && ((iteration < WarmProbeIterations && Math.Max(alphaPrimal, alphaDual) < WarmStepFloor) || shortPrimalSteps >= WarmCrawlIterations))
             {
+                // A warm point too close to the boundary for the new rows' residual crawls (primal steps of a few
+                // percent for dozens of iterations); starting again costs less.
                 outcome = CoreOutcome.Stalled;
                 break;
             }
