@@ -70,8 +70,8 @@ public sealed class OrchestratorTests
         // in its presolve's knapsacks.
         var whole = TestCluster.Options("ewma");
         whole.Solver = "ipm-whole";
-        var ipm = new Orchestrator(whole);
-        var decomposed = new Orchestrator(TestCluster.Options("ewma"));
+        var wholeLp = new Orchestrator(whole);
+        var presolved = new Orchestrator(TestCluster.Options("ewma"));
         var a = new ClusterSnapshot();
         var b = new ClusterSnapshot();
         var failures = 0;
@@ -79,12 +79,12 @@ public sealed class OrchestratorTests
         {
             cluster.Fill(a);
             cluster.Fill(b);
-            var x = ipm.Run(a);
-            var y = decomposed.Run(b);
-            TestContext.Current.TestOutputHelper?.WriteLine($"cycle {cycle}: ipm {x.SolverStatus} {x.SolverObjective:R}, decomposed {y.SolverStatus} {y.SolverObjective:R}");
+            var x = wholeLp.Run(a);
+            var y = presolved.Run(b);
+            TestContext.Current.TestOutputHelper?.WriteLine($"cycle {cycle}: whole LP {x.SolverStatus} {x.SolverObjective:R}, presolved {y.SolverStatus} {y.SolverObjective:R}");
             Assert.Equal(Prescient.Optimization.Ipm.LpStatus.Optimal, y.SolverStatus);
-            AssertFeasible(cluster, decomposed.Allocation, y);
-            AssertFeasible(cluster, ipm.Allocation, x);
+            AssertFeasible(cluster, presolved.Allocation, y);
+            AssertFeasible(cluster, wholeLp.Allocation, x);
             if (x.SolverStatus != Prescient.Optimization.Ipm.LpStatus.Optimal)
             {
                 // The interior-point solver sometimes stops with a numerical error on these crowded, warm-started
@@ -97,7 +97,7 @@ public sealed class OrchestratorTests
             }
 
             Assert.True(Math.Abs(x.SolverObjective - y.SolverObjective) <= 1e-6 * Math.Max(1, Math.Abs(x.SolverObjective)),
-                $"cycle {cycle}: ipm {x.SolverObjective:R} vs decomposed {y.SolverObjective:R}");
+                $"cycle {cycle}: whole LP {x.SolverObjective:R} vs presolved {y.SolverObjective:R}");
             cluster.Walk(rng);
             cluster.NowSeconds += 60;
         }
