@@ -17,10 +17,7 @@ namespace Prescient.Optimization.Ipm;
 /// bounds checks each access reloaded an array and its length from the stack. The indices are in range by
 /// construction: columns in [0, n) of n-long arrays, CSC positions below ColumnStart[n] (checked by
 /// <see cref="Linear.SparseMatrix"/>), row indices below m, the length of every row buffer.
-/// The ratio tests are written <c>if ((d &lt; 0) &amp; (x &lt; α·-d)) α = -x/d</c>: the sign of a step component is a coin
-/// toss, and with <c>&amp;&amp;</c> it was a mispredicted branch per bound and pass (a quarter of a pass's time on the
-/// allocation LP); the combined test is rarely true, so its one branch is predicted, and there is no division unless the
-/// minimum moves.
+/// The ratio tests go through <see cref="StepLimit"/>.
 /// </remarks>
 internal sealed partial class InteriorPointCore
 {
@@ -180,6 +177,22 @@ internal sealed partial class InteriorPointCore
     }
 
     /// <summary>
+    /// The ratio test of one bound: lowers <paramref name="alpha"/> to the largest step that a variable at
+    /// <paramref name="distance"/> from its bound can take when the step moves it <paramref name="toward"/> the bound per
+    /// unit. The sign of a step component is a coin toss: tested on its own (<c>&amp;&amp;</c>) it was a mispredicted branch
+    /// per bound and pass, so both comparisons are combined into one rarely true test, whose branch is predicted, and
+    /// there is no division unless the limit moves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepLimit(ref double alpha, double distance, double toward)
+    {
+        if ((toward > 0) & (distance < alpha * toward))
+        {
+            alpha = distance / toward;
+        }
+    }
+
+    /// <summary>
     /// A step of 0.9995 of the way to a bound keeps x inside in exact arithmetic, but near the end a distance below the
     /// bound's rounding unit (a slack 1e-14 under a capacity of 100) rounds to 0 and 1/xl to infinity: x moves to the
     /// nearest representable value inside, and the distance that goes with it is returned.
@@ -263,15 +276,9 @@ internal sealed partial class InteriorPointCore
                     var ixl = 1 / xl;
                     var dzl = -z - (z * dx * ixl);
                     pj += ((xl * z) + (dx * dzl)) * ixl;
-                    if ((dx < 0) & (xl < ap * -dx))
-                    {
-                        ap = -xl / dx;
-                    }
+                    StepLimit(ref ap, xl, -dx);
 
-                    if ((dzl < 0) & (z < ad * -dzl))
-                    {
-                        ad = -z / dzl;
-                    }
+                    StepLimit(ref ad, z, -dzl);
 
                     s0 += xl * z;
                     s1 += dx * z;
@@ -287,15 +294,9 @@ internal sealed partial class InteriorPointCore
                     var ixu = 1 / xu;
                     var dzu = -z + (z * dx * ixu);
                     pj -= ((xu * z) - (dx * dzu)) * ixu;
-                    if ((dx > 0) & (xu < ap * dx))
-                    {
-                        ap = xu / dx;
-                    }
+                    StepLimit(ref ap, xu, dx);
 
-                    if ((dzu < 0) & (z < ad * -dzu))
-                    {
-                        ad = -z / dzu;
-                    }
+                    StepLimit(ref ad, z, -dzu);
 
                     s0 += xu * z;
                     s1 -= dx * z;
@@ -417,29 +418,17 @@ internal sealed partial class InteriorPointCore
                 if (kind is StandardForm.KindLower or StandardForm.KindBoxed)
                 {
                     dzl = (rl - (zl * dx)) * ixl;
-                    if ((dx < 0) & (xl < ap * -dx))
-                    {
-                        ap = -xl / dx;
-                    }
+                    StepLimit(ref ap, xl, -dx);
 
-                    if ((dzl < 0) & (zl < ad * -dzl))
-                    {
-                        ad = -zl / dzl;
-                    }
+                    StepLimit(ref ad, zl, -dzl);
                 }
 
                 if (kind is StandardForm.KindUpper or StandardForm.KindBoxed)
                 {
                     dzu = (ru + (zu * dx)) * ixu;
-                    if ((dx > 0) & (xu < ap * dx))
-                    {
-                        ap = xu / dx;
-                    }
+                    StepLimit(ref ap, xu, dx);
 
-                    if ((dzu < 0) & (zu < ad * -dzu))
-                    {
-                        ad = -zu / dzu;
-                    }
+                    StepLimit(ref ad, zu, -dzu);
                 }
 
                 dzls[j] = dzl;
@@ -560,30 +549,18 @@ internal sealed partial class InteriorPointCore
                 {
                     var z = zls[j];
                     dzl = (rls[j] - z * d) / xl;
-                    if ((d < 0) & (xl < ap * -d))
-                    {
-                        ap = -xl / d;
-                    }
+                    StepLimit(ref ap, xl, -d);
 
-                    if ((dzl < 0) & (z < ad * -dzl))
-                    {
-                        ad = -z / dzl;
-                    }
+                    StepLimit(ref ad, z, -dzl);
                 }
 
                 if (upperSide)
                 {
                     var z = zus[j];
                     dzu = (rus[j] + z * d) / xu;
-                    if ((d > 0) & (xu < ap * d))
-                    {
-                        ap = xu / d;
-                    }
+                    StepLimit(ref ap, xu, d);
 
-                    if ((dzu < 0) & (z < ad * -dzu))
-                    {
-                        ad = -z / dzu;
-                    }
+                    StepLimit(ref ad, z, -dzu);
                 }
 
                 dzls[j] = dzl;
