@@ -56,9 +56,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
         _level = Grown(_level, capacity);
         _trend = Grown(_trend, capacity);
         _mse = Grown(_mse, capacity * Shape.HorizonCount);
-        var s = new float[checked(capacity * _period)];
-        _season.AsSpan().CopyTo(s);
-        _season = s;
+        _season = Grown(_season, checked(capacity * _period));
         _pending.Grow(capacity);
     }
 

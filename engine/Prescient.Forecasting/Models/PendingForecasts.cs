@@ -56,9 +56,7 @@ public sealed class PendingForecasts
     /// <summary>Grows to <paramref name="capacity"/> series.</summary>
     public void Grow(int capacity)
     {
-        var v = new float[checked(capacity * _perSeries)];
-        _values.AsSpan().CopyTo(v);
-        _values = v;
+        Array.Resize(ref _values, checked(capacity * _perSeries));
     }
 
     /// <summary>Forgets series <paramref name="s"/>.</summary>

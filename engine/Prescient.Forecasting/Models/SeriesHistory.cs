@@ -107,16 +107,12 @@ public sealed class SeriesHistory
     /// <summary>Grows to <paramref name="capacity"/> series.</summary>
     public void Grow(int capacity)
     {
-        var v = new float[checked(capacity * _exact)];
-        _values.AsSpan().CopyTo(v);
-        _values = v;
+        Array.Resize(ref _values, checked(capacity * _exact));
         Array.Resize(ref _head, capacity);
         Array.Resize(ref _count, capacity);
         if (_bucket > 1)
         {
-            var b = new Half[checked(capacity * _coarse)];
-            _buckets.AsSpan().CopyTo(b);
-            _buckets = b;
+            Array.Resize(ref _buckets, checked(capacity * _coarse));
             Array.Resize(ref _scale, capacity);
             Array.Resize(ref _steps, capacity);
             Array.Resize(ref _sum, capacity);

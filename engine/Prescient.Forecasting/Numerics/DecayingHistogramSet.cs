@@ -36,9 +36,7 @@ public sealed class DecayingHistogramSet
     /// <summary>Grows to <paramref name="capacity"/> series.</summary>
     public void Grow(int capacity)
     {
-        var w = new double[checked(capacity * Buckets)];
-        _weights.AsSpan().CopyTo(w);
-        _weights = w;
+        Array.Resize(ref _weights, checked(capacity * Buckets));
         Array.Resize(ref _total, capacity);
         Array.Resize(ref _reference, capacity);
         Array.Resize(ref _minBucket, capacity);
