@@ -10,8 +10,8 @@ namespace Prescient.Optimization.Allocation;
 /// shape is unchanged, a call re-fills the numbers in place and allocates nothing. A presolve solves every capacity
 /// row without a linked column exactly as a knapsack (<see cref="InteriorPointOptions.Presolve"/>; off, the iteration
 /// runs on the whole LP); the interior-point iteration runs on what is left. A warm start begins at an advanced centre
-/// kept from the previous solve (an iterate with a relative gap of 1e-2..1e-1, its columns re-centred for the new
-/// data); when that point makes no progress the solve restarts cold within the same budget.
+/// kept from the previous solve (an iterate with a relative gap of 1e-3..1e-2, placed in the new data); when that
+/// point makes no progress the solve retries re-centred, then cold, within the same budget.
 /// </summary>
 /// <remarks>Not thread-safe: one instance per planning loop. On large models the column passes run on
 /// <see cref="InteriorPointOptions.Threads"/> threads kept for the solver's lifetime; dispose it to stop them.</remarks>
@@ -80,7 +80,8 @@ public sealed class AllocationSolver : IDisposable
         // Every band column has lower bound 0 and every row is "≤" with coefficients +1, so the model is feasible
         // exactly when x = 0 is, i.e. when every row's bound (capacity minus the fixed part) is ≥ 0.
         var split = _split;
-        var status = split.SolveKnapsacks(lp, _x) && FixedPartFits(lp) ? LpStatus.Optimal : LpStatus.Infeasible;
+        split.SolveKnapsacks(lp, _x);
+        var status = FixedPartFits(lp) ? LpStatus.Optimal : LpStatus.Infeasible;
         var core = _core;
         var form = _form;
         if (core is not null && form is not null)

@@ -196,10 +196,10 @@ internal sealed class SeparableRows
     }
 
     /// <summary>
-    /// Solves every separable row's knapsack into <paramref name="x"/> (model columns). Returns false when a row's bound
-    /// is negative (the fixed part alone exceeds it: infeasible; x = 0 is written for that row).
+    /// Solves every separable row's knapsack into <paramref name="x"/> (model columns). A row whose bound is negative
+    /// (the fixed part alone exceeds it, so the model is infeasible) gets x = 0.
     /// </summary>
-    public bool SolveKnapsacks(LinearProgram lp, Span<double> x)
+    public void SolveKnapsacks(LinearProgram lp, Span<double> x)
     {
         // First every column worth filling is filled, in column order (the arrays are read front to back, not by each
         // row's scattered columns); only a row where that does not fit is then solved in order of cost.
@@ -220,36 +220,19 @@ internal sealed class SeparableRows
             wanted[_separableColumnRow[k]] += fill;
         }
 
-        var feasible = true;
         foreach (var row in _separableRows)
         {
-            var budget = lp.RowUpper[row];
-            if (budget < -1e-9 * Math.Max(1, Math.Abs(budget)))
+            if (!(wanted[row] <= lp.RowUpper[row]))
             {
-                // The fixed part alone exceeds the row: x = 0 is the best point and the model is infeasible.
-                feasible = false;
-                ClearRow(row, x);
-                continue;
+                SolveBindingRow(lp, row, lp.RowUpper[row], x);
             }
-
-            if (wanted[row] > budget)
-            {
-                SolveBindingRow(lp, row, budget, x);
-            }
-        }
-
-        return feasible;
-    }
-
-    private void ClearRow(int row, Span<double> x)
-    {
-        for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
-        {
-            x[_rowColumns[k]] = 0;
         }
     }
 
-    /// <summary>A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion.</summary>
+    /// <summary>
+    /// A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion
+    /// (nothing when the bound is negative).
+    /// </summary>
     private void SolveBindingRow(LinearProgram lp, int row, double budget, Span<double> x)
     {
         var n = 0;
