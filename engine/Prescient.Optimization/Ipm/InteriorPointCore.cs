@@ -157,41 +157,25 @@ internal sealed partial class InteriorPointCore : IDisposable
 
         // The kept advanced centre as it is, then its duals alone with every column re-centred well inside (a
         // hundred times its mean product); without one, the previous solution pushed inside the bounds.
+        ReadOnlySpan<Start> attempts = _warmPoint is { Kept: true } ? [Start.Kept, Start.Recentred] : [Start.Previous];
         var used = 0;
-        var tried = false;
         CoreOutcome outcome;
-        if (_warmPoint is { Kept: true } point)
+        foreach (var start in attempts)
         {
-            tried = true;
-            foreach (var start in (ReadOnlySpan<Start>)[Start.Kept, Start.Recentred])
-            {
-                outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, start, point);
-                used += Iterations;
-                if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
-                {
-                    Iterations = used;
-                    return outcome;
-                }
-
-                WarmStartAbandoned = true;
-            }
-        }
-
-        if (!tried)
-        {
-            outcome = RunFrom(tolerance, maxIterations, maxCorrectors, deadlineTimestamp, time, Start.Previous, null);
+            outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, start, _warmPoint);
+            used += Iterations;
             if (outcome is CoreOutcome.Optimal or CoreOutcome.TimeLimit or CoreOutcome.IterationLimit)
             {
+                Iterations = used;
                 return outcome;
             }
 
-            used = Iterations;
             WarmStartAbandoned = true;
         }
 
-        // The previous solution sits on the old optimal face: when the data moved it off that face, the point is
-        // badly centred (products xz from 1e-12 to 1e-3 side by side), the steps collapse and the duals blow up.
-        // A cold start does not depend on the old point at all.
+        // No warm point made progress (the previous solution, for one, sits on the old optimal face: when the data moved
+        // it off that face its products xz span 1e-12 to 1e-3, the steps collapse and the duals blow up). A cold start
+        // does not depend on any old point.
         outcome = RunFrom(tolerance, Math.Max(1, maxIterations - used), maxCorrectors, deadlineTimestamp, time, Start.Cold, null);
         Iterations += used;
         return outcome;
