@@ -179,7 +179,7 @@ public sealed class AllocationSolver : IDisposable
         Path = normal.Name;
         _core = new InteriorPointCore(_form.A, _form.B, _form.C, _form.Lower, _form.Upper, _form.Kind, normal);
         _core.UseThreads(_options.Threads);
-        _core.KeepWarmPoints();
+        _core.EnableWarmStart();
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -13,23 +13,26 @@ namespace Prescient.Optimization.Ipm;
 /// </summary>
 internal sealed partial class InteriorPointCore
 {
+    /// <summary>The band of relative gaps an iterate is kept from: its lower end…</summary>
+    private const double WarmGapFrom = 1e-3;
+
+    /// <summary>…and its upper end (residuals up to 10× this are accepted).</summary>
+    private const double WarmGapTo = 1e-2;
+
     private WarmPoint? _warmPoint;
 
     /// <summary>
     /// Allocates the buffers of the advanced-centre warm start (4 columns' and 1 row's worth of doubles): from now on
     /// each run keeps its last iterate with a relative gap in [1e-3, 1e-2], and a warm-started run begins there.
     /// </summary>
-    public void KeepWarmPoints() => _warmPoint ??= new WarmPoint(_n, _m, 1e-3, 1e-2);
+    public void EnableWarmStart() => _warmPoint ??= new WarmPoint(_n, _m);
 
-    /// <summary>True when an advanced centre is kept for the next warm start.</summary>
-    public bool HasWarmPoint => _warmPoint is { Kept: true };
-
-    /// <summary>Keeps this iterate (gap and residuals just computed) when it falls in the warm point's band.</summary>
+    /// <summary>Keeps this iterate (gap and residuals just computed) when it falls in the band.</summary>
     private void KeepWarmPointIfWanted(int iteration, double mu)
     {
         if (_warmPoint is { } point && iteration > 0
-            && RelativeGap >= point.GapFrom && RelativeGap <= point.GapTo
-            && RelativePrimalResidual <= 10 * point.GapTo && RelativeDualResidual <= 10 * point.GapTo)
+            && RelativeGap >= WarmGapFrom && RelativeGap <= WarmGapTo
+            && RelativePrimalResidual <= 10 * WarmGapTo && RelativeDualResidual <= 10 * WarmGapTo)
         {
             Keep(point, mu);
         }
@@ -92,7 +95,7 @@ internal sealed partial class InteriorPointCore
         // through the band again and keeps a fresh point for the next cycle, instead of starting from one that ages.
         var mu = recentreAll
             ? Math.Max(100 * point.Mu, 1e-14)
-            : Math.Max(point.Mu * Math.Max(1, Math.Sqrt(point.GapFrom * point.GapTo) / Math.Max(point.Gap, 1e-300)), 1e-14);
+            : Math.Max(point.Mu * Math.Max(1, Math.Sqrt(WarmGapFrom * WarmGapTo) / Math.Max(point.Gap, 1e-300)), 1e-14);
         for (var j = 0; j < _n; j++)
         {
             var kind = _kind[j];
@@ -219,15 +222,13 @@ internal sealed partial class InteriorPointCore
     }
 
     /// <summary>An iterate kept for warm starts: y, per column its distances to the bounds and its bound duals, μ.</summary>
-    private sealed class WarmPoint(int n, int m, double gapFrom, double gapTo)
+    private sealed class WarmPoint(int n, int m)
     {
         public readonly double[] LowerGap = new double[n];
         public readonly double[] UpperGap = new double[n];
         public readonly double[] Zl = new double[n];
         public readonly double[] Zu = new double[n];
         public readonly double[] Y = new double[m];
-        public readonly double GapFrom = gapFrom;
-        public readonly double GapTo = gapTo;
         public double Mu;
         public double Gap;
         public bool Kept;

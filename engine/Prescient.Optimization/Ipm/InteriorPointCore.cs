@@ -137,7 +137,7 @@ internal sealed partial class InteriorPointCore : IDisposable
 
     /// <summary>
     /// Runs the iteration from the default starting point, or, when <paramref name="warmStart"/> is set, from the kept
-    /// advanced centre (<see cref="KeepWarmPoints"/>; without one, from the current X/Y/Zl/Zu pushed inside the bounds).
+    /// advanced centre (<see cref="EnableWarmStart"/>; without one, from the current X/Y/Zl/Zu pushed inside the bounds).
     /// A warm start that cannot make progress (a step shorter than <see cref="WarmStepFloor"/> in its first iterations,
     /// primal steps under <see cref="WarmCrawlStep"/> <see cref="WarmCrawlIterations"/> times in a row, divergence, a stall
     /// or a breakdown) is abandoned: the kept point's duals are tried once more with every column
