@@ -75,7 +75,7 @@ public sealed partial class Orchestrator
         _calibrated = _model as ICalibrationState;
         _h = Shape.HorizonCount;
         _width = Shape.Width;
-        _cohorts = Math.Max(1, (int)Math.Round(options.StepSeconds * 1000.0 / options.CycleMilliseconds));
+        _cohorts = options.CyclesPerStep;
         var horizonSeconds = new int[_h];
         for (var h = 0; h < _h; h++)
         {

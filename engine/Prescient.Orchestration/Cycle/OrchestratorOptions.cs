@@ -39,6 +39,9 @@ public sealed class OrchestratorOptions
     /// <summary>Seconds per forecast step (the grid every series advances on), ≥ 1. Default 60.</summary>
     public int StepSeconds { get; set; } = 60;
 
+    /// <summary>Cycles per forecast step: the series step in this many cohorts, one per cycle (at least 1).</summary>
+    public int CyclesPerStep => Math.Max(1, (int)Math.Round(StepSeconds * 1000.0 / CycleMilliseconds));
+
     /// <summary>
     /// Forecast horizons in seconds, ascending, each ≥ <see cref="StepSeconds"/>. Empty (as initialized) means the
     /// default 1 min, 5 min, 1 h: the configuration binder appends to an array it finds filled, so the defaults of the

@@ -61,7 +61,7 @@ public sealed class FeedbackTracker
         _threshold = options.FallbackErrorThreshold;
         _ratio = options.DegradationRatio;
         _warmup = options.DegradationWarmupSteps;
-        _cyclesPerStep = Math.Max(1, (int)Math.Round(options.StepSeconds * 1000.0 / options.CycleMilliseconds));
+        _cyclesPerStep = options.CyclesPerStep;
         _scored = new long[_h];
         _absSum = new double[_h];
         _pinballSum = new double[_h];
