@@ -132,9 +132,6 @@ public sealed class AllocationSolver : IDisposable
     /// <summary>Rows solved exactly by the presolve (capacity rows with no linked column) in the current model.</summary>
     public int SeparableRowCount => _split?.SeparableRowCount ?? 0;
 
-    /// <summary>Columns of the model the interior-point iteration ran on (0 when the presolve solved everything).</summary>
-    public int ReducedColumnCount => _core is null ? 0 : _split?.ReducedColumns.Length ?? 0;
-
     private static bool FixedPartFits(LinearProgram lp)
     {
         for (var i = 0; i < lp.RowCount; i++)

@@ -158,9 +158,6 @@ internal sealed class SeparableRows
     /// <summary>The model left for the interior-point solver (the LP itself when nothing separates).</summary>
     public LinearProgram Reduced { get; }
 
-    /// <summary>True when the reduced model is the whole LP.</summary>
-    public bool IsWhole(LinearProgram lp) => ReferenceEquals(Reduced, lp);
-
     /// <summary>Number of rows solved here.</summary>
     public int SeparableRowCount => _separableRows.Length;
 
