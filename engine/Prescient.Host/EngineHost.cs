@@ -90,6 +90,8 @@ public static class EngineHost
         builder.Services.AddSingleton(sp => new ClusterState(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new CommandLog(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<AgentSessions>();
+        builder.Services.AddSingleton<TelemetryIngest>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
         builder.Services.AddSingleton<PlanStore>();
         builder.Services.AddSingleton<StoredSeriesForecaster>();
         builder.Services.AddSingleton(sp => new EventStore(stateDirectory, options.MaxEvents, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventStore>>()));

@@ -12,11 +12,12 @@ using Prescient.Protos.V1;
 namespace Prescient.Bench.Scale;
 
 /// <summary>
-/// <c>scale --nodes N[,N2,...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE]</c>: the
+/// <c>scale --nodes N[,N2,...] [--jobs-per-node J] [--seconds S] [--warmup S] [--load measured|restless] [--json] [--plot FILE]</c>: the
 /// engine (<c>prescient serve</c>, a separate process) serving N simulated nodes over real gRPC on loopback. One
 /// load process multiplexes the nodes' streams (one AgentGateway stream per node) over a few HTTP/2
-/// connections; every node reports J jobs once a second with usage that drifts, so the planner keeps sending
-/// commands, which the simulated agents answer at once (dry run). Measured over S seconds after a warm-up:
+/// connections; every node reports J jobs once a second with usage that moves as <see cref="ScaleLoad"/> says
+/// (default: the dynamics measured on Bitbrains), so the planner keeps sending commands, which the simulated agents
+/// answer at once (dry run). Measured over S seconds after a warm-up:
 /// telemetry samples the engine stored per second, command round trip (engine decision → agent result, the
 /// engine's own histogram), planning cycle latency (every cycle, from the published plans), and the engine's
 /// resident memory.
@@ -30,6 +31,7 @@ public static class ScaleHarness
         var json = false;
         string? plot = null;
         string? engineDll = null;
+        var load = ScaleLoad.Measured;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -52,11 +54,19 @@ public static class ScaleHarness
                 case "--plot":
                     plot = args[++i];
                     break;
+                case "--load":
+                    if (!System.Enum.TryParse(args[++i], ignoreCase: true, out load) || !System.Enum.IsDefined(load))
+                    {
+                        Console.Error.WriteLine($"scale: --load is 'measured' or 'restless', not '{args[i]}'");
+                        return 2;
+                    }
+
+                    break;
                 case "--engine":
                     engineDll = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--engine prescient.dll]");
+                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--engine prescient.dll]");
                     return 2;
             }
         }
@@ -71,8 +81,8 @@ public static class ScaleHarness
         var results = new List<ScaleResult>();
         foreach (var nodes in sizes)
         {
-            Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, warm-up {warmup} s, measuring {seconds} s");
-            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, warmup, seconds).ConfigureAwait(false));
+            Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, {load.ToString().ToLowerInvariant()} load, warm-up {warmup} s, measuring {seconds} s");
+            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds).ConfigureAwait(false));
             PrintTable(results[^1]);
         }
 
@@ -108,7 +118,7 @@ public static class ScaleHarness
         return 0;
     }
 
-    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, int warmup, int seconds)
+    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds)
     {
         var port = FreePort();
         var state = Directory.CreateTempSubdirectory("prescient-scale-").FullName;
@@ -146,7 +156,7 @@ public static class ScaleHarness
             var agents = new SimulatedAgent[nodes];
             for (var n = 0; n < nodes; n++)
             {
-                agents[n] = new SimulatedAgent($"scale-{n:D6}", jobsPerNode, new AgentGateway.AgentGatewayClient(channels[n % connections]), n);
+                agents[n] = new SimulatedAgent($"scale-{n:D6}", jobsPerNode, new AgentGateway.AgentGatewayClient(channels[n % connections]), load, n);
             }
 
             var connect = Stopwatch.StartNew();
@@ -189,6 +199,7 @@ public static class ScaleHarness
             return new ScaleResult(
                 nodes,
                 jobsPerNode,
+                load.ToString().ToLowerInvariant(),
                 (after.TelemetrySamplesAccepted - before.TelemetrySamplesAccepted) / elapsed,
                 (double)nodes * (jobsPerNode + 1),
                 rtt.Count,

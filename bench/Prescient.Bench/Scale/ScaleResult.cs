@@ -6,6 +6,7 @@ namespace Prescient.Bench.Scale;
 internal sealed record ScaleResult(
     int Nodes,
     int JobsPerNode,
+    string Load,
     double IngestPerSecond,
     double OfferedPerSecond,
     ulong Commands,
@@ -24,6 +25,7 @@ internal sealed record ScaleResult(
         w.WriteStartObject();
         w.WriteNumber("nodes", Nodes);
         w.WriteNumber("jobs_per_node", JobsPerNode);
+        w.WriteString("load", Load);
         w.WriteNumber("ingest_per_s", Math.Round(IngestPerSecond, 1));
         w.WriteNumber("offered_per_s", Math.Round(OfferedPerSecond, 1));
         w.WriteStartObject("rtt_ms");

@@ -6,24 +6,45 @@ namespace Prescient.Bench.Scale;
 
 /// <summary>
 /// One simulated node agent on its own AgentGateway stream: Hello, telemetry for its jobs when asked, and an
-/// immediate dry-run answer to every command. Writes to the stream are serialized (gRPC allows one at a time).
+/// immediate dry-run answer to every command. Usage moves as <see cref="ScaleLoad"/> says. Writes to the stream are serialized (gRPC allows one at a time).
 /// </summary>
-internal sealed class SimulatedAgent(string node, int jobs, AgentGateway.AgentGatewayClient client, int seed) : IDisposable
+internal sealed class SimulatedAgent : IDisposable
 {
+    private readonly string _node;
+    private readonly int _jobs;
+    private readonly AgentGateway.AgentGatewayClient _client;
+    private readonly ScaleLoad _load;
     private readonly SemaphoreSlim _write = new(1, 1);
-    private readonly Random _random = new(seed);
-    private readonly double[] _cpu = Enumerable.Range(0, jobs).Select(j => 0.5 + (j % 4)).ToArray();
+    private readonly Random _random;
+    private readonly JobLoad[] _usage;
+    private readonly AgentMessage _report;
     private AsyncDuplexStreamingCall<AgentMessage, EngineMessage>? _call;
     private Task? _reader;
+
+    public SimulatedAgent(string node, int jobs, AgentGateway.AgentGatewayClient client, ScaleLoad load, int seed)
+    {
+        _node = node;
+        _jobs = jobs;
+        _client = client;
+        _load = load;
+        _random = new Random(seed);
+        _usage = new JobLoad[jobs];
+        for (var j = 0; j < jobs; j++)
+        {
+            _usage[j] = new JobLoad(0.5 + (j % 4), _random);
+        }
+
+        _report = NewReport(node, jobs);
+    }
 
     public long SamplesSent { get; private set; }
 
     public async Task ConnectAsync(CancellationToken ct)
     {
-        _call = client.Connect(cancellationToken: ct);
+        _call = _client.Connect(cancellationToken: ct);
         var hello = new Hello
         {
-            NodeName = node,
+            NodeName = _node,
             Capacity = new NodeCapacity { CpuCores = 64, MemoryBytes = 256UL << 30, NetworkBitsPerSecond = 25_000_000_000, StorageBytesPerSecond = 2_000_000_000 },
             AgentVersion = "scale-harness",
             EnforcementMode = "dry-run",
@@ -32,7 +53,7 @@ internal sealed class SimulatedAgent(string node, int jobs, AgentGateway.AgentGa
         await _call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, ct).ConfigureAwait(false);
         if (!await _call.ResponseStream.MoveNext(ct).ConfigureAwait(false) || _call.ResponseStream.Current.BodyCase != EngineMessage.BodyOneofCase.Welcome)
         {
-            throw new InvalidOperationException($"{node}: the engine did not welcome the agent");
+            throw new InvalidOperationException($"{_node}: the engine did not welcome the agent");
         }
 
         _reader = AnswerCommandsAsync(ct);
@@ -45,30 +66,33 @@ internal sealed class SimulatedAgent(string node, int jobs, AgentGateway.AgentGa
             return;
         }
 
-        var batch = new TelemetryBatch { Node = Sample(now, _cpu.Sum(), 8UL << 30) };
-        for (var j = 0; j < jobs; j++)
+        // One message per agent, refilled each second: it is serialized by the write below, which completes before the
+        // next report, so the load process spends its two cores' share on the stream rather than on the collector.
+        var batch = _report.Telemetry;
+        batch.Node.Time = now;
+        batch.Node.CpuCores = 0;
+        for (var j = 0; j < _jobs; j++)
         {
-            // A random walk with occasional jumps: enough change for the planner to keep deciding.
-            var step = _random.NextDouble() < 0.05 ? 1.0 + _random.NextDouble() : 1.0 + ((_random.NextDouble() - 0.5) * 0.1);
-            _cpu[j] = Math.Clamp(_cpu[j] * step, 0.05, 16);
-            batch.Jobs.Add(new JobUsage
-            {
-                Identity = new JobIdentity { JobId = $"{node}-j{j}", User = $"user{j % 7}", Group = "scale", Program = $"prog{j % 3}" },
-                Usage = Sample(now, _cpu[j], (ulong)(_cpu[j] * (1 << 30))),
-            });
+            _usage[j].Step(_load, _random);
+            var cores = _usage[j].Cores;
+            var usage = batch.Jobs[j].Usage;
+            usage.Time = now;
+            usage.CpuCores = cores;
+            usage.MemoryBytes = (ulong)(cores * (1 << 30));
+            batch.Node.CpuCores += cores;
         }
 
         await _write.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await _call.RequestStream.WriteAsync(new AgentMessage { Telemetry = batch }, ct).ConfigureAwait(false);
+            await _call.RequestStream.WriteAsync(_report, ct).ConfigureAwait(false);
         }
         finally
         {
             _write.Release();
         }
 
-        SamplesSent += 1 + jobs;
+        SamplesSent += 1 + _jobs;
     }
 
     public void Dispose()
@@ -77,10 +101,23 @@ internal sealed class SimulatedAgent(string node, int jobs, AgentGateway.AgentGa
         _write.Dispose();
     }
 
-    private static UsageSample Sample(Timestamp now, double cpu, ulong memory) => new()
+    private static AgentMessage NewReport(string node, int jobs)
     {
-        Time = now,
-        CpuCores = cpu,
+        var batch = new TelemetryBatch { Node = Sample(8UL << 30) };
+        for (var j = 0; j < jobs; j++)
+        {
+            batch.Jobs.Add(new JobUsage
+            {
+                Identity = new JobIdentity { JobId = $"{node}-j{j}", User = $"user{j % 7}", Group = "scale", Program = $"prog{j % 3}" },
+                Usage = Sample(0),
+            });
+        }
+
+        return new AgentMessage { Telemetry = batch };
+    }
+
+    private static UsageSample Sample(ulong memory) => new()
+    {
         MemoryBytes = memory,
         ApiCallsPerSecond = -1,
         FilesRead = -1,

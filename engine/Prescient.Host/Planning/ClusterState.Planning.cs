@@ -12,7 +12,11 @@ public sealed partial class ClusterState
     private static readonly Comparison<JobRecord> ByJobId = static (a, b) => string.CompareOrdinal(a.Identity.JobId, b.Identity.JobId);
     private static readonly Comparison<NodeRecord> ByNodeName = static (a, b) => string.CompareOrdinal(a.Name, b.Name);
     private readonly List<NodeRecord> _planNodes = [];
+    private readonly List<JobRecord> _planAllJobs = [];
     private readonly List<JobRecord> _planJobs = [];
+    private readonly List<int> _planJobNodes = [];
+    private readonly List<string?> _planEventScopes = [];
+    private long _planMembership = -1;
     private readonly Dictionary<string, int> _planNodeIndex = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -21,165 +25,187 @@ public sealed partial class ClusterState
     /// are converted to the orchestrator's (cores, GiB, Gbit/s, GB/s). <paramref name="priorityOf"/> gives each job's
     /// weight. Returns the job records' identities in snapshot order through <paramref name="jobs"/> (reused list).
     /// </summary>
+    /// <remarks>
+    /// The lock is held only to see whether the tables' membership changed since the last cycle (and then to collect
+    /// the records), to take the queue (a list never changed once published) and to resolve the events' scopes.
+    /// Sorting and the copy into the snapshot run outside it, so ingest is not held up by the planner: a record's fields
+    /// are references to immutable values or single words, each read once, so a sample that lands meanwhile is either
+    /// in this cycle's snapshot or the next one's, as it would be a moment earlier or later.
+    /// </remarks>
     internal void FillPlanningSnapshot(ClusterSnapshot snapshot, IReadOnlyList<AnticipatedEventInfo> events, Func<JobIdentityInfo, double> priorityOf, List<JobSnapshotRef> jobs)
     {
-        // Two passes under the lock with the sorting between them, so that ingest is not held up while tens of
-        // thousands of job ids are sorted. Names and ids never change on a record; a node or job that goes away in
-        // between is planned one last time from the values it had, as it would have been a moment earlier.
+        List<PendingJobInfo> queue;
+        long now;
+        var collected = false;
         lock (_lock)
         {
-            _planNodes.Clear();
-            foreach (var node in _nodes.Values)
+            if (_membership != _planMembership)
             {
-                _planNodes.Add(node);
-            }
-
-            _planJobs.Clear();
-            foreach (var job in _jobs.Values)
-            {
-                _planJobs.Add(job);
-            }
-        }
-
-        _planNodes.Sort(ByNodeName);
-        _planNodeIndex.Clear();
-        for (var n = 0; n < _planNodes.Count; n++)
-        {
-            _planNodeIndex[_planNodes[n].Name] = n;
-        }
-
-        _planJobs.Sort(ByJobId);
-        lock (_lock)
-        {
-            var now = NowUnixMilliseconds();
-            var kept = 0;
-            for (var j = 0; j < _planJobs.Count; j++)
-            {
-                var job = _planJobs[j];
-                if (job.FromAgent && job.Latest is not null && _planNodeIndex.ContainsKey(job.NodeName))
+                _planMembership = _membership;
+                collected = true;
+                _planNodes.Clear();
+                foreach (var node in _nodes.Values)
                 {
-                    _planJobs[kept++] = job;
+                    _planNodes.Add(node);
+                }
+
+                _planAllJobs.Clear();
+                foreach (var job in _jobs.Values)
+                {
+                    _planAllJobs.Add(job);
                 }
             }
 
-            _planJobs.RemoveRange(kept, _planJobs.Count - kept);
-            var eventCount = 0;
+            queue = _queue;
+            now = NowUnixMilliseconds();
+            _planEventScopes.Clear();
             foreach (var e in events)
             {
-                eventCount += e.EndUnixMilliseconds > now ? 1 : 0;
+                if (e.EndUnixMilliseconds > now)
+                {
+                    _planEventScopes.Add(e.ScopeKind switch
+                    {
+                        EntityKind.Node => e.ScopeName,
+                        EntityKind.Job when _jobs.TryGetValue(e.ScopeName, out var scoped) => scoped.NodeName,
+                        _ => null,
+                    });
+                }
             }
+        }
 
-            snapshot.Resize(_planNodes.Count, _planJobs.Count, _queue.Count, eventCount);
-            snapshot.NowSeconds = now / 1000;
+        if (collected)
+        {
+            _planNodes.Sort(ByNodeName);
+            _planNodeIndex.Clear();
             for (var n = 0; n < _planNodes.Count; n++)
             {
-                var node = _planNodes[n];
-                var c = node.Capacity;
-                snapshot.NodeName[n] = node.Name;
-                snapshot.NodeCapacity[(n * PlanResources) + 0] = c.CpuCores;
-                snapshot.NodeCapacity[(n * PlanResources) + 1] = c.MemoryBytes / OrchestratedResources.BytesPerGibibyte;
-                snapshot.NodeCapacity[(n * PlanResources) + 2] = c.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
-                snapshot.NodeCapacity[(n * PlanResources) + 3] = c.StorageBytesPerSecond / OrchestratedResources.BytesPerGigabyte;
-                snapshot.NodeConnected[n] = node.SessionId != 0 && !IsSilent(node, now);
-
-                // A node exists here only after its agent's Hello in this process, which replaced the applied state
-                // of its jobs: after an engine restart nothing is planned for a node before that.
-                snapshot.NodeSynced[n] = node.LastSeenUnixMilliseconds > 0;
-                snapshot.NodeNumaCount[n] = Math.Min(node.NumaNodes.Count, 64);
+                _planNodeIndex[_planNodes[n].Name] = n;
             }
 
-            jobs.Clear();
-            for (var j = 0; j < _planJobs.Count; j++)
+            _planAllJobs.Sort(ByJobId);
+        }
+
+        // Which jobs are planned can change without a membership change (a first sample arrives), so the filter runs
+        // every cycle; each job's node name is read once and kept for the copy below.
+        _planJobs.Clear();
+        _planJobNodes.Clear();
+        foreach (var job in _planAllJobs)
+        {
+            var nodeName = job.NodeName;
+            if (job.FromAgent && job.Latest is not null && _planNodeIndex.TryGetValue(nodeName, out var nodeIndex))
             {
-                var job = _planJobs[j];
-                var p = j * PlanResources;
-                var usage = job.Latest!;
-                var applied = job.Applied;
-                var requested = job.Requested;
-                snapshot.JobId[j] = job.Identity.JobId;
-                snapshot.JobProgram[j] = job.Identity.Program;
-                snapshot.JobUser[j] = job.Identity.User;
-                snapshot.JobInputPaths[j] = job.InputPaths;
-                snapshot.JobNode[j] = _planNodeIndex[job.NodeName];
-                snapshot.JobPriority[j] = priorityOf(job.Identity);
-                snapshot.JobLongRunning[j] = string.Equals(job.Identity.Qos, "service", StringComparison.OrdinalIgnoreCase)
-                    || (requested is { TimeLimitSeconds: 0 } && job.FromScheduler);
-                snapshot.JobUsageSeconds[j] = usage.UnixMilliseconds / 1000;
-                snapshot.JobUsage[p + 0] = usage.Values[(int)ResourceKind.Cpu];
-                snapshot.JobUsage[p + 1] = usage.Values[(int)ResourceKind.Memory] / OrchestratedResources.BytesPerGibibyte;
-                snapshot.JobUsage[p + 2] = (usage.Values[(int)ResourceKind.NetRx] + usage.Values[(int)ResourceKind.NetTx]) * 8 / OrchestratedResources.BitsPerGigabit;
-                snapshot.JobUsage[p + 3] = (usage.Values[(int)ResourceKind.DiskRead] + usage.Values[(int)ResourceKind.DiskWrite]) / OrchestratedResources.BytesPerGigabyte;
-                snapshot.JobApplied[p + 0] = applied.CpuQuotaCores > 0 ? applied.CpuQuotaCores : 0;
-                snapshot.JobApplied[p + 1] = applied.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte;
-                snapshot.JobApplied[p + 2] = applied.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit;
-                snapshot.JobApplied[p + 3] = 0;
-                snapshot.JobCeiling[p + 0] = requested is { CpuCores: > 0 } ? requested.CpuCores : double.PositiveInfinity;
-                snapshot.JobCeiling[p + 1] = requested is { MemoryBytes: > 0 } ? requested.MemoryBytes / OrchestratedResources.BytesPerGibibyte : double.PositiveInfinity;
-                snapshot.JobCeiling[p + 2] = requested is { NetworkBitsPerSecond: > 0 } ? requested.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity;
-                snapshot.JobCeiling[p + 3] = double.PositiveInfinity;
-                snapshot.JobNumaMask[j] = NumaMask(applied.CpusetMems);
-                jobs.Add(new JobSnapshotRef(job.Identity.JobId, job.NodeName, usage.Values[(int)ResourceKind.Memory]));
+                _planJobs.Add(job);
+                _planJobNodes.Add(nodeIndex);
+            }
+        }
+
+        var eventCount = _planEventScopes.Count;
+        snapshot.Resize(_planNodes.Count, _planJobs.Count, queue.Count, eventCount);
+        snapshot.NowSeconds = now / 1000;
+        for (var n = 0; n < _planNodes.Count; n++)
+        {
+            var node = _planNodes[n];
+            var c = node.Capacity;
+            snapshot.NodeName[n] = node.Name;
+            snapshot.NodeCapacity[(n * PlanResources) + 0] = c.CpuCores;
+            snapshot.NodeCapacity[(n * PlanResources) + 1] = c.MemoryBytes / OrchestratedResources.BytesPerGibibyte;
+            snapshot.NodeCapacity[(n * PlanResources) + 2] = c.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+            snapshot.NodeCapacity[(n * PlanResources) + 3] = c.StorageBytesPerSecond / OrchestratedResources.BytesPerGigabyte;
+            snapshot.NodeConnected[n] = node.SessionId != 0 && !IsSilent(node, now);
+
+            // A node exists here only after its agent's Hello in this process, which replaced the applied state
+            // of its jobs: after an engine restart nothing is planned for a node before that.
+            snapshot.NodeSynced[n] = node.LastSeenUnixMilliseconds > 0;
+            snapshot.NodeNumaCount[n] = Math.Min(node.NumaNodes.Count, 64);
+        }
+
+        jobs.Clear();
+        for (var j = 0; j < _planJobs.Count; j++)
+        {
+            var job = _planJobs[j];
+            var p = j * PlanResources;
+            var usage = job.Latest!;
+            var node = _planJobNodes[j];
+            var applied = job.Applied;
+            var requested = job.Requested;
+            snapshot.JobId[j] = job.Identity.JobId;
+            snapshot.JobProgram[j] = job.Identity.Program;
+            snapshot.JobUser[j] = job.Identity.User;
+            snapshot.JobInputPaths[j] = job.InputPaths;
+            snapshot.JobNode[j] = node;
+            snapshot.JobPriority[j] = priorityOf(job.Identity);
+            snapshot.JobLongRunning[j] = string.Equals(job.Identity.Qos, "service", StringComparison.OrdinalIgnoreCase)
+                || (requested is { TimeLimitSeconds: 0 } && job.FromScheduler);
+            snapshot.JobUsageSeconds[j] = usage.UnixMilliseconds / 1000;
+            snapshot.JobUsage[p + 0] = usage.Values[(int)ResourceKind.Cpu];
+            snapshot.JobUsage[p + 1] = usage.Values[(int)ResourceKind.Memory] / OrchestratedResources.BytesPerGibibyte;
+            snapshot.JobUsage[p + 2] = (usage.Values[(int)ResourceKind.NetRx] + usage.Values[(int)ResourceKind.NetTx]) * 8 / OrchestratedResources.BitsPerGigabit;
+            snapshot.JobUsage[p + 3] = (usage.Values[(int)ResourceKind.DiskRead] + usage.Values[(int)ResourceKind.DiskWrite]) / OrchestratedResources.BytesPerGigabyte;
+            snapshot.JobApplied[p + 0] = applied.CpuQuotaCores > 0 ? applied.CpuQuotaCores : 0;
+            snapshot.JobApplied[p + 1] = applied.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte;
+            snapshot.JobApplied[p + 2] = applied.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+            snapshot.JobApplied[p + 3] = 0;
+            snapshot.JobCeiling[p + 0] = requested is { CpuCores: > 0 } ? requested.CpuCores : double.PositiveInfinity;
+            snapshot.JobCeiling[p + 1] = requested is { MemoryBytes: > 0 } ? requested.MemoryBytes / OrchestratedResources.BytesPerGibibyte : double.PositiveInfinity;
+            snapshot.JobCeiling[p + 2] = requested is { NetworkBitsPerSecond: > 0 } ? requested.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity;
+            snapshot.JobCeiling[p + 3] = double.PositiveInfinity;
+            snapshot.JobNumaMask[j] = NumaMask(applied.CpusetMems);
+            jobs.Add(new JobSnapshotRef(job.Identity.JobId, _planNodes[node].Name, usage.Values[(int)ResourceKind.Memory]));
+        }
+
+        for (var p = 0; p < queue.Count; p++)
+        {
+            var pending = queue[p];
+            var r = pending.Requested;
+            snapshot.PendingId[p] = pending.Identity.JobId;
+            snapshot.PendingUser[p] = pending.Identity.User;
+            snapshot.PendingProgram[p] = pending.Identity.Program;
+            snapshot.PendingStartSeconds[p] = pending.ExpectedStartUnixMilliseconds / 1000;
+            snapshot.PendingNode[p] = -1;
+            snapshot.PendingInputPaths[p] = pending.InputPaths;
+            snapshot.PendingRequest[(p * PlanResources) + 0] = r.CpuCores * Math.Max(1u, r.NodeCount);
+            snapshot.PendingRequest[(p * PlanResources) + 1] = r.MemoryBytes * (double)Math.Max(1u, r.NodeCount) / OrchestratedResources.BytesPerGibibyte;
+            snapshot.PendingRequest[(p * PlanResources) + 2] = r.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+            snapshot.PendingRequest[(p * PlanResources) + 3] = 0;
+        }
+
+        var k = 0;
+        foreach (var e in events)
+        {
+            if (e.EndUnixMilliseconds <= now)
+            {
+                continue;
             }
 
-            for (var p = 0; p < _queue.Count; p++)
+            snapshot.EventStartSeconds[k] = e.StartUnixMilliseconds / 1000;
+            snapshot.EventEndSeconds[k] = e.EndUnixMilliseconds / 1000;
+            snapshot.EventNode[k] = _planEventScopes[k] is { } scope ? _planNodeIndex.GetValueOrDefault(scope, -1) : -1;
+            snapshot.EventExtra.AsSpan(k * PlanResources, PlanResources).Clear();
+            foreach (var (kind, extra) in e.ExtraDemand)
             {
-                var pending = _queue[p];
-                var r = pending.Requested;
-                snapshot.PendingId[p] = pending.Identity.JobId;
-                snapshot.PendingUser[p] = pending.Identity.User;
-                snapshot.PendingProgram[p] = pending.Identity.Program;
-                snapshot.PendingStartSeconds[p] = pending.ExpectedStartUnixMilliseconds / 1000;
-                snapshot.PendingNode[p] = -1;
-                snapshot.PendingInputPaths[p] = pending.InputPaths;
-                snapshot.PendingRequest[(p * PlanResources) + 0] = r.CpuCores * Math.Max(1u, r.NodeCount);
-                snapshot.PendingRequest[(p * PlanResources) + 1] = r.MemoryBytes * (double)Math.Max(1u, r.NodeCount) / OrchestratedResources.BytesPerGibibyte;
-                snapshot.PendingRequest[(p * PlanResources) + 2] = r.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit;
-                snapshot.PendingRequest[(p * PlanResources) + 3] = 0;
-            }
-
-            var k = 0;
-            foreach (var e in events)
-            {
-                if (e.EndUnixMilliseconds <= now)
+                var cell = (k * PlanResources) + kind switch
+                {
+                    ResourceKind.Cpu => 0,
+                    ResourceKind.Memory => 1,
+                    ResourceKind.NetRx or ResourceKind.NetTx => 2,
+                    ResourceKind.DiskRead or ResourceKind.DiskWrite => 3,
+                    _ => -1 - (k * PlanResources),
+                };
+                if (cell < 0)
                 {
                     continue;
                 }
 
-                snapshot.EventStartSeconds[k] = e.StartUnixMilliseconds / 1000;
-                snapshot.EventEndSeconds[k] = e.EndUnixMilliseconds / 1000;
-                snapshot.EventNode[k] = e.ScopeKind switch
+                snapshot.EventExtra[cell] += kind switch
                 {
-                    EntityKind.Node => _planNodeIndex.GetValueOrDefault(e.ScopeName, -1),
-                    EntityKind.Job when _jobs.TryGetValue(e.ScopeName, out var scoped) => _planNodeIndex.GetValueOrDefault(scoped.NodeName, -1),
-                    _ => -1,
+                    ResourceKind.Memory => extra / OrchestratedResources.BytesPerGibibyte,
+                    ResourceKind.NetRx or ResourceKind.NetTx => extra * 8 / OrchestratedResources.BitsPerGigabit,
+                    ResourceKind.DiskRead or ResourceKind.DiskWrite => extra / OrchestratedResources.BytesPerGigabyte,
+                    _ => extra,
                 };
-                snapshot.EventExtra.AsSpan(k * PlanResources, PlanResources).Clear();
-                foreach (var (kind, extra) in e.ExtraDemand)
-                {
-                    var cell = (k * PlanResources) + kind switch
-                    {
-                        ResourceKind.Cpu => 0,
-                        ResourceKind.Memory => 1,
-                        ResourceKind.NetRx or ResourceKind.NetTx => 2,
-                        ResourceKind.DiskRead or ResourceKind.DiskWrite => 3,
-                        _ => -1 - (k * PlanResources),
-                    };
-                    if (cell < 0)
-                    {
-                        continue;
-                    }
-
-                    snapshot.EventExtra[cell] += kind switch
-                    {
-                        ResourceKind.Memory => extra / OrchestratedResources.BytesPerGibibyte,
-                        ResourceKind.NetRx or ResourceKind.NetTx => extra * 8 / OrchestratedResources.BitsPerGigabit,
-                        ResourceKind.DiskRead or ResourceKind.DiskWrite => extra / OrchestratedResources.BytesPerGigabyte,
-                        _ => extra,
-                    };
-                }
-
-                k++;
             }
+
+            k++;
         }
     }
 

@@ -17,9 +17,13 @@ public sealed partial class AgentGatewayService(
     ClusterState state,
     AgentSessions sessions,
     CommandLog commands,
+    TelemetryIngest ingest,
     IOptions<EngineOptions> options,
     ILogger<AgentGatewayService> logger) : AgentGateway.AgentGatewayBase
 {
+    /// <summary>How long a closing stream waits for its queued telemetry to be stored.</summary>
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
+
     public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<EngineMessage> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -83,7 +87,7 @@ public sealed partial class AgentGatewayService(
                 switch (message.BodyCase)
                 {
                     case AgentMessage.BodyOneofCase.Telemetry:
-                        Ingest(node, sessionId, message.Telemetry);
+                        await IngestAsync(node, sessionId, message.Telemetry, ct).ConfigureAwait(false);
                         break;
                     case AgentMessage.BodyOneofCase.CommandResult:
                         Complete(node, message.CommandResult);
@@ -109,6 +113,7 @@ public sealed partial class AgentGatewayService(
         }
         finally
         {
+            await ingest.FlushAsync(FlushTimeout).ConfigureAwait(false);
             sessions.Detach(node, sessionId);
             state.DisconnectAgent(node, sessionId);
             commands.AbandonNode(node);
@@ -126,7 +131,7 @@ public sealed partial class AgentGatewayService(
         }
     }
 
-    private void Ingest(string node, long sessionId, TelemetryBatch batch)
+    private ValueTask IngestAsync(string node, long sessionId, TelemetryBatch batch, CancellationToken ct)
     {
         var jobs = new List<(JobIdentityInfo, UsageReading)>(batch.Jobs.Count);
         foreach (var job in batch.Jobs)
@@ -140,11 +145,7 @@ public sealed partial class AgentGatewayService(
             jobs.Add((ProtoMapping.ToInfo(job.Identity), ProtoMapping.ToReading(job.Usage)));
         }
 
-        var result = state.IngestTelemetry(node, sessionId, batch.Node is null ? null : ProtoMapping.ToReading(batch.Node), jobs);
-        if (result.Rejected > 0)
-        {
-            LogRejected(node, result.Rejected, result.Accepted);
-        }
+        return ingest.EnqueueAsync(state.CheckTelemetry(node, sessionId, batch.Node is null ? null : ProtoMapping.ToReading(batch.Node), jobs), ct);
     }
 
     private void Complete(string node, CommandResult result)
@@ -182,9 +183,6 @@ public sealed partial class AgentGatewayService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent disconnected: node {Node}")]
     private partial void LogDisconnected(string node);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: refused {Rejected} samples of a batch ({Accepted} stored); see Admin.GetStatus rejections")]
-    private partial void LogRejected(string node, int rejected, int accepted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: message over the {Limit}-byte limit (Prescient:MaxMessageBytes); stream closed")]
     private partial void LogOversized(string node, int limit);

@@ -27,7 +27,12 @@ public sealed partial class ClusterState
                 job.StartUnixMilliseconds = startUnixMilliseconds;
             }
 
-            _queue.RemoveAll(p => p.Identity.JobId == identity.JobId);
+            // The queue list is never changed once published (the planning snapshot reads it outside the lock).
+            if (_queue.Exists(p => p.Identity.JobId == identity.JobId))
+            {
+                _queue = _queue.FindAll(p => p.Identity.JobId != identity.JobId);
+            }
+
             return existed;
         }
     }
@@ -42,6 +47,8 @@ public sealed partial class ClusterState
                 Count(RejectionReasons.UnknownJob);
                 return false;
             }
+
+            _membership++;
 
             if (job.Ring is not null)
             {

@@ -23,6 +23,10 @@ public sealed partial class ClusterState
     private List<PendingJobInfo> _queue = [];
     private long _nextSessionId;
     private int _seriesCount;
+
+    // Bumped under the lock whenever a node or job is added or removed or a job moves or starts reporting: the planning
+    // snapshot re-collects and re-sorts its tables only then.
+    private long _membership;
     private ulong _samplesAccepted;
 
     public ClusterState(EngineOptions options, TimeProvider time)
@@ -68,6 +72,7 @@ public sealed partial class ClusterState
 
                 node = new NodeRecord(hello.NodeName, new UsageRing(_options.SamplesPerSeries));
                 _nodes.Add(hello.NodeName, node);
+                _membership++;
                 _seriesCount++;
             }
 
@@ -95,6 +100,7 @@ public sealed partial class ClusterState
 
                 job.NodeName = node.Name;
                 job.FromAgent = true;
+                _membership++;
                 job.Applied = managed.Applied;
                 job.CgroupPath = managed.CgroupPath;
                 node.JobIds.Add(managed.Identity.JobId);
@@ -123,91 +129,42 @@ public sealed partial class ClusterState
     /// </summary>
     public IngestResult IngestTelemetry(string nodeName, long sessionId, UsageReading? nodeUsage, IReadOnlyList<(JobIdentityInfo Identity, UsageReading Usage)> jobs)
     {
+        Span<IngestResult> result = stackalloc IngestResult[1];
+        Store([CheckTelemetry(nodeName, sessionId, nodeUsage, jobs)], result);
+        return result[0];
+    }
+
+    /// <summary>
+    /// The checks of a telemetry batch that need no table (names, timestamps, values), made without the lock so that
+    /// many streams can check at once; <see cref="Store"/> then takes the lock only to look up and append.
+    /// </summary>
+    public CheckedTelemetry CheckTelemetry(string nodeName, long sessionId, UsageReading? nodeUsage, IReadOnlyList<(JobIdentityInfo Identity, UsageReading Usage)> jobs)
+    {
+        var now = NowUnixMilliseconds();
+        string?[]? problems = null;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (identity, usage) = jobs[i];
+            var problem = NameRules.InvalidIdentityField(identity) is null ? TelemetryRules.Check(usage, now, _options) : RejectionReasons.InvalidName;
+            if (problem is not null)
+            {
+                problems ??= new string?[jobs.Count];
+                problems[i] = problem;
+            }
+        }
+
+        return new CheckedTelemetry(nodeName, sessionId, nodeUsage, nodeUsage is null ? null : TelemetryRules.Check(nodeUsage, now, _options), jobs, problems, now);
+    }
+
+    /// <summary>Stores checked batches in order under one acquisition of the lock; <paramref name="results"/> gets each one's counts.</summary>
+    public void Store(IReadOnlyList<CheckedTelemetry> batches, Span<IngestResult> results)
+    {
         lock (_lock)
         {
-            if (!_nodes.TryGetValue(nodeName, out var node) || node.SessionId != sessionId)
+            for (var i = 0; i < batches.Count; i++)
             {
-                Count(RejectionReasons.MissingHello);
-                return new IngestResult(0, 1 + jobs.Count);
+                results[i] = StoreLocked(batches[i]);
             }
-
-            var now = NowUnixMilliseconds();
-            node.LastSeenUnixMilliseconds = now;
-            int accepted = 0, rejected = 0;
-            if (nodeUsage is not null)
-            {
-                if (TryStoreLocked(node.Ring, nodeUsage, now))
-                {
-                    node.Latest = nodeUsage;
-                    accepted++;
-                }
-                else
-                {
-                    rejected++;
-                }
-            }
-
-            foreach (var (identity, usage) in jobs)
-            {
-                if (NameRules.InvalidIdentityField(identity) is not null)
-                {
-                    Count(RejectionReasons.InvalidName);
-                    rejected++;
-                    continue;
-                }
-
-                if (!IsSampleValidLocked(usage, now))
-                {
-                    rejected++;
-                    continue;
-                }
-
-                var job = GetOrAddJobLocked(identity, out _);
-                if (job is null)
-                {
-                    rejected++;
-                    continue;
-                }
-
-                if (job.Ring is null)
-                {
-                    if (_seriesCount >= _options.MaxSeries)
-                    {
-                        Count(RejectionReasons.SeriesLimit);
-                        rejected++;
-                        continue;
-                    }
-
-                    job.Ring = new UsageRing(_options.SamplesPerSeries);
-                    _seriesCount++;
-                }
-
-                MergeIdentity(job, identity);
-                if (job.NodeName != node.Name)
-                {
-                    if (job.NodeName.Length > 0 && _nodes.TryGetValue(job.NodeName, out var previous))
-                    {
-                        previous.JobIds.Remove(identity.JobId);
-                    }
-
-                    job.NodeName = node.Name;
-                }
-
-                job.FromAgent = true;
-                node.JobIds.Add(identity.JobId);
-                if (TryStoreLocked(job.Ring, usage, now))
-                {
-                    job.Latest = usage;
-                    accepted++;
-                }
-                else
-                {
-                    rejected++;
-                }
-            }
-
-            _samplesAccepted += (ulong)accepted;
-            return new IngestResult(accepted, rejected);
         }
     }
 
@@ -302,38 +259,111 @@ public sealed partial class ClusterState
         }
     }
 
-    private bool TryStoreLocked(UsageRing ring, UsageReading usage, long now)
+    private IngestResult StoreLocked(CheckedTelemetry batch)
     {
-        if (!IsSampleValidLocked(usage, now))
+        var (nodeName, sessionId, nodeUsage, nodeProblem, jobs, problems, now) = batch;
+        if (!_nodes.TryGetValue(nodeName, out var node) || node.SessionId != sessionId)
         {
-            return false;
+            Count(RejectionReasons.MissingHello);
+            return new IngestResult(0, (nodeUsage is null ? 0 : 1) + jobs.Count);
         }
 
+        node.LastSeenUnixMilliseconds = Math.Max(node.LastSeenUnixMilliseconds, now);
+        int accepted = 0, rejected = 0;
+        if (nodeUsage is not null)
+        {
+            if (nodeProblem is null && StoreLocked(node.Ring, nodeUsage))
+            {
+                node.Latest = nodeUsage;
+                accepted++;
+            }
+            else
+            {
+                Count(nodeProblem ?? RejectionReasons.DuplicateOrOutOfOrder);
+                rejected++;
+            }
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (identity, usage) = jobs[i];
+            if (problems?[i] is { } problem)
+            {
+                Count(problem);
+                rejected++;
+                continue;
+            }
+
+            var job = GetOrAddJobLocked(identity, out _);
+            if (job is null)
+            {
+                rejected++;
+                continue;
+            }
+
+            if (job.Ring is null)
+            {
+                if (_seriesCount >= _options.MaxSeries)
+                {
+                    Count(RejectionReasons.SeriesLimit);
+                    rejected++;
+                    continue;
+                }
+
+                job.Ring = new UsageRing(_options.SamplesPerSeries);
+                _seriesCount++;
+            }
+
+            MergeIdentity(job, identity);
+            if (!ReferenceEquals(job.NodeName, node.Name))
+            {
+                if (job.NodeName != node.Name)
+                {
+                    if (job.NodeName.Length > 0 && _nodes.TryGetValue(job.NodeName, out var previous))
+                    {
+                        previous.JobIds.Remove(identity.JobId);
+                    }
+
+                    node.JobIds.Add(identity.JobId);
+                    _membership++;
+                }
+
+                job.NodeName = node.Name;
+            }
+
+            if (!job.FromAgent)
+            {
+                job.FromAgent = true;
+                node.JobIds.Add(identity.JobId);
+                _membership++;
+            }
+
+            if (StoreLocked(job.Ring, usage))
+            {
+                job.Latest = usage;
+                accepted++;
+            }
+            else
+            {
+                Count(RejectionReasons.DuplicateOrOutOfOrder);
+                rejected++;
+            }
+        }
+
+        _samplesAccepted += (ulong)accepted;
+        return new IngestResult(accepted, rejected);
+    }
+
+    /// <summary>Appends a checked sample; false for a duplicate or out-of-order timestamp.</summary>
+    private static bool StoreLocked(UsageRing ring, UsageReading usage)
+    {
         Span<float> values = stackalloc float[ResourceKinds.Count];
         for (var r = 0; r < ResourceKinds.Count; r++)
         {
             values[r] = (float)usage.Values[r];
         }
 
-        if (!ring.TryAppend(usage.UnixMilliseconds, values))
-        {
-            Count(RejectionReasons.DuplicateOrOutOfOrder);
-            return false;
-        }
-
-        return true;
-    }
-
-    private bool IsSampleValidLocked(UsageReading usage, long now)
-    {
-        var reason = TelemetryRules.Check(usage, now, _options);
-        if (reason is null)
-        {
-            return true;
-        }
-
-        Count(reason);
-        return false;
+        return ring.TryAppend(usage.UnixMilliseconds, values);
     }
 
     private JobRecord? GetOrAddJobLocked(JobIdentityInfo identity, out bool added)
@@ -352,6 +382,7 @@ public sealed partial class ClusterState
 
         job = new JobRecord(identity) { StartUnixMilliseconds = NowUnixMilliseconds() };
         _jobs.Add(identity.JobId, job);
+        _membership++;
         added = true;
         return job;
     }
@@ -361,6 +392,12 @@ public sealed partial class ClusterState
         // The scheduler's account of who owns a job wins over what an agent infers from a cgroup path;
         // agents fill in only what is still unknown.
         var known = job.Identity;
+        if (!Fills(known.User, reported.User) && !Fills(known.Group, reported.Group) && !Fills(known.Program, reported.Program)
+            && !Fills(known.Partition, reported.Partition) && !Fills(known.Qos, reported.Qos))
+        {
+            return;
+        }
+
         job.Identity = known with
         {
             User = known.User.Length > 0 ? known.User : reported.User,
@@ -371,6 +408,8 @@ public sealed partial class ClusterState
         };
     }
 
+    private static bool Fills(string known, string reported) => known.Length == 0 && reported.Length > 0;
+
     private void Count(string reason) => _rejections[reason] = _rejections.GetValueOrDefault(reason) + 1;
 
     private bool IsSilent(NodeRecord node, long now) => now - node.LastSeenUnixMilliseconds > _options.AgentSilenceSeconds * 1000L;
@@ -380,6 +419,9 @@ public sealed partial class ClusterState
 
 /// <summary>Outcome of <see cref="ClusterState.RegisterAgent"/>: a session id, or an error.</summary>
 public sealed record AgentRegistration(long SessionId, ulong LastCommandSequence, string? Error);
+
+/// <summary>A telemetry batch after <see cref="ClusterState.CheckTelemetry"/>: the problem of each sample (null arrays when none) and the time it was checked.</summary>
+public sealed record CheckedTelemetry(string NodeName, long SessionId, UsageReading? NodeUsage, string? NodeProblem, IReadOnlyList<(JobIdentityInfo Identity, UsageReading Usage)> Jobs, string?[]? Problems, long CheckedUnixMilliseconds);
 
 /// <summary>How many samples of a telemetry batch were stored and how many refused.</summary>
 public readonly record struct IngestResult(int Accepted, int Rejected);

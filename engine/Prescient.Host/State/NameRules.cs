@@ -44,15 +44,12 @@ public static class NameRules
             return ("job_id", identity.JobId);
         }
 
-        foreach (var (field, value) in new[] { ("user", identity.User), ("group", identity.Group), ("program", identity.Program), ("partition", identity.Partition), ("qos", identity.Qos) })
-        {
-            if (!IsValidOrEmpty(value))
-            {
-                return (field, value);
-            }
-        }
-
-        return null;
+        return !IsValidOrEmpty(identity.User) ? ("user", identity.User)
+            : !IsValidOrEmpty(identity.Group) ? ("group", identity.Group)
+            : !IsValidOrEmpty(identity.Program) ? ("program", identity.Program)
+            : !IsValidOrEmpty(identity.Partition) ? ("partition", identity.Partition)
+            : !IsValidOrEmpty(identity.Qos) ? ("qos", identity.Qos)
+            : null;
     }
 
     /// <summary>A printable, bounded rendering of an untrusted name for error messages.</summary>
