@@ -131,6 +131,11 @@ public static class EngineHost
             orchestrator.Validate();
             foreach (var (setting, model) in (ReadOnlySpan<(string, string)>)[("Model", orchestrator.Model), ("FallbackModel", orchestrator.FallbackModel)])
             {
+                if (setting == "Model" && model == "lstm" && orchestrator.LstmModelPath.Length > 0)
+                {
+                    continue;
+                }
+
                 try
                 {
                     _ = Prescient.Forecasting.Models.ForecasterRegistry.Create(model, new Prescient.Abstractions.Forecasting.ForecastShape(60, [1], [0.5]));
@@ -140,10 +145,39 @@ public static class EngineHost
                     throw new ArgumentException($"Prescient:Orchestrator:{setting}: {e.Message}", e);
                 }
             }
+
+            if (orchestrator.LstmModelPath.Length > 0)
+            {
+                CheckLstmModel(orchestrator);
+            }
         }
         catch (ArgumentException e)
         {
             throw new OptionsValidationException("Prescient:Planner", typeof(PlannerOptions), [e.Message]);
+        }
+    }
+
+    /// <summary>The LSTM model file must load and fit the orchestrator's step, horizons and quantiles.</summary>
+    private static void CheckLstmModel(Prescient.Orchestration.Cycle.OrchestratorOptions orchestrator)
+    {
+        Prescient.Forecasting.Training.LstmModel model;
+        try
+        {
+            model = Prescient.Forecasting.Training.LstmModel.Load(orchestrator.LstmModelPath);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath: {e.Message}", e);
+        }
+
+        try
+        {
+            var shape = Prescient.Abstractions.Forecasting.ForecastShape.ForStep(orchestrator.StepSeconds, orchestrator.HorizonsSeconds, [0.5, 0.9, 0.99]);
+            using var fit = new Prescient.Forecasting.Training.LstmForecaster(shape, model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath: {orchestrator.LstmModelPath}: {e.Message}", e);
         }
     }
 

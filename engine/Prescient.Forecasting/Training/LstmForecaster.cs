@@ -1,6 +1,7 @@
 using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Models;
+using Prescient.Forecasting.Traces;
 using Prescient.Kernels;
 
 namespace Prescient.Forecasting.Training;
@@ -15,7 +16,7 @@ namespace Prescient.Forecasting.Training;
 /// </summary>
 public sealed class LstmForecaster : ForecasterBase, IDisposable
 {
-    private readonly LstmModel _model;
+    private LstmModel _model;
     private readonly IRecurrentInference _inference;
     private readonly LstmFeatures _features;
     private readonly int[] _quantileIndex;
@@ -28,6 +29,12 @@ public sealed class LstmForecaster : ForecasterBase, IDisposable
     private float[] _out = [];
     private double[] _scaleAt = [];
     private double[] _levelAt = [];
+    private int _sampleSeries;
+    private int _sampleSteps;
+    private float[] _sampleValues = [];
+    private long[] _sampleLast = [];
+    private SeriesKey[] _sampleKeys = [];
+    private string[] _sampleGroups = [];
 
     /// <summary>Creates the forecaster for <paramref name="shape"/> from <paramref name="model"/>.</summary>
     public LstmForecaster(ForecastShape shape, LstmModel model, KernelDevice device = KernelDevice.Cpu)
@@ -59,11 +66,82 @@ public sealed class LstmForecaster : ForecasterBase, IDisposable
     /// <summary>Which kernel backend runs (e.g. <c>cpu-simd</c>) and why.</summary>
     public string Backend => $"{_inference.BackendName} ({_inference.SelectionReason})";
 
+    /// <summary>The model in use.</summary>
+    public LstmModel Model => _model;
+
+    /// <summary>
+    /// Serves <paramref name="model"/>'s weights from the next step on; every series keeps its recurrent state. The model
+    /// must have this one's cell, sizes, step, horizons and quantiles (a fine-tuned copy), else <see cref="ArgumentException"/>.
+    /// </summary>
+    public void UseModel(LstmModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Spec != _model.Spec || model.StepSeconds != _model.StepSeconds || !model.HorizonSteps.SequenceEqual(_model.HorizonSteps)
+            || !model.Quantiles.SequenceEqual(_model.Quantiles))
+        {
+            throw new ArgumentException("the replacement lstm model has another shape, step, horizons or quantiles than the one in use", nameof(model));
+        }
+
+        _inference.LoadWeights(model.Weights);
+        _model = model;
+    }
+
+    /// <summary>
+    /// Keeps the last <paramref name="steps"/> observed values (on the model's step) of series 0 to
+    /// <paramref name="series"/> − 1 for <see cref="TrainingSample"/>: the live data a background fine-tuning learns from.
+    /// Memory: series × steps floats.
+    /// </summary>
+    public void KeepTrainingSample(int series, int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(series);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
+        _sampleSeries = series;
+        _sampleSteps = steps;
+        _sampleValues = new float[series * steps];
+        Array.Fill(_sampleValues, float.NaN);
+        _sampleLast = new long[series];
+        Array.Fill(_sampleLast, -1);
+        _sampleKeys = new SeriesKey[series];
+        _sampleGroups = new string[series];
+        Array.Fill(_sampleGroups, string.Empty);
+    }
+
+    /// <summary>Copies of the kept series (see <see cref="KeepTrainingSample"/>), oldest value first, NaN where a step was missed.</summary>
+    public IReadOnlyList<TraceSeries> TrainingSample()
+    {
+        var result = new List<TraceSeries>();
+        var step = _model.StepSeconds;
+        for (var s = 0; s < _sampleSeries; s++)
+        {
+            var last = _sampleLast[s];
+            if (last < 0)
+            {
+                continue;
+            }
+
+            var values = new float[_sampleSteps];
+            var first = last - _sampleSteps + 1;
+            for (var t = 0; t < _sampleSteps; t++)
+            {
+                values[t] = first + t < 0 ? float.NaN : _sampleValues[(s * _sampleSteps) + (int)((first + t) % _sampleSteps)];
+            }
+
+            result.Add(new TraceSeries(_sampleKeys[s], _sampleGroups[s], first * step, step, values));
+        }
+
+        return result;
+    }
+
     /// <inheritdoc/>
     public override void DescribeSeries(int series, SeriesKey key, string group)
     {
         base.DescribeSeries(series, key, group);
         _features.SetResource(series, key.Resource);
+        if (series < _sampleSeries)
+        {
+            _sampleKeys[series] = key;
+            _sampleGroups[series] = group;
+        }
     }
 
     /// <inheritdoc/>
@@ -96,6 +174,11 @@ public sealed class LstmForecaster : ForecasterBase, IDisposable
         _out.AsSpan(series * _o, _o).Clear();
         _scaleAt[series] = double.NaN;
         _levelAt[series] = 0;
+        if (series < _sampleSeries)
+        {
+            _sampleLast[series] = -1;
+            _sampleValues.AsSpan(series * _sampleSteps, _sampleSteps).Fill(float.NaN);
+        }
     }
 
     /// <inheritdoc/>
@@ -106,6 +189,29 @@ public sealed class LstmForecaster : ForecasterBase, IDisposable
         _batchSlots[_pending] = series;
         _batchSeries[_pending] = series;
         _pending++;
+        if (series < _sampleSeries)
+        {
+            Sample(series, timestampSeconds, value);
+        }
+    }
+
+    private void Sample(int series, long timestampSeconds, double value)
+    {
+        var k = timestampSeconds / _model.StepSeconds;
+        var last = _sampleLast[series];
+        if (k <= last && last >= 0)
+        {
+            return;
+        }
+
+        var row = _sampleValues.AsSpan(series * _sampleSteps, _sampleSteps);
+        for (var missed = Math.Max(last + 1, k - _sampleSteps + 1); last >= 0 && missed < k; missed++)
+        {
+            row[(int)(missed % _sampleSteps)] = float.NaN;
+        }
+
+        row[(int)(k % _sampleSteps)] = (float)value;
+        _sampleLast[series] = k;
     }
 
     /// <inheritdoc/>

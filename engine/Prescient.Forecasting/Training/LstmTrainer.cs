@@ -32,6 +32,55 @@ public static class LstmTrainer
         var layout = new Layout(spec);
         var p = new float[layout.Total];
         Initialize(p, layout, new Random(options.Seed));
+        var (iteration, ewLoss) = Optimize(p, layout, data, hz, qs, options, heldOutSteps: 0, sw, CancellationToken.None, log);
+        var weights = layout.ToWeights(p);
+        var summary = $"{data.Count} series, {iteration} iterations × {options.BatchSize} windows of {options.WindowSteps} steps, hidden {options.HiddenSize}, final pinball {ewLoss:F4}, {sw.Elapsed.TotalSeconds:F0} s";
+        log?.Invoke(summary);
+        return new LstmModel(spec, weights, stepSeconds, hz, qs, summary);
+    }
+
+    /// <summary>
+    /// Fine-tunes <paramref name="start"/> on recent <paramref name="series"/> (on the model's step): the last window of
+    /// each series is held out, Adam runs from the model's weights on windows before it (a fresh optimizer state, the
+    /// options' learning rate, iterations and time cap), and the result is kept only if its pinball loss on the held-out
+    /// windows is below the starting model's. <see cref="LstmFineTuning.Model"/> is null when it is not (or when there is
+    /// too little data), so a bad round cannot replace a good model.
+    /// </summary>
+    public static LstmFineTuning FineTune(LstmModel start, IReadOnlyList<TraceSeries> series, LstmTrainingOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        options.Validate();
+        var sw = Stopwatch.StartNew();
+        var hz = start.HorizonSteps;
+        var qs = start.Quantiles;
+        var data = Prepare(series, start.StepSeconds, hz).FindAll(d => d.Steps >= 2 * options.WindowSteps + 1);
+        if (data.Count == 0 || start.Spec.Cell != RecurrentCellKind.Lstm || start.Spec.OutputSize != hz.Length * qs.Length)
+        {
+            return new LstmFineTuning(null, double.NaN, double.NaN, 0, data.Count, sw.Elapsed.TotalSeconds, "too little history to fine-tune on");
+        }
+
+        var layout = new Layout(start.Spec);
+        var p = layout.FromWeights(start.Weights);
+        var before = HeldOutLoss(p, layout, data, hz, qs, options);
+        var (iterations, _) = Optimize(p, layout, data, hz, qs, options, heldOutSteps: options.WindowSteps, sw, ct, log: null);
+        var after = HeldOutLoss(p, layout, data, hz, qs, options);
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (!(after < before))
+        {
+            return new LstmFineTuning(null, before, after, iterations, data.Count, seconds, "no better on the held-out windows; kept the model");
+        }
+
+        var summary = $"{start.TrainingSummary}; fine-tuned on {data.Count} live series, {iterations} iterations, held-out pinball {before:F4} → {after:F4}";
+        return new LstmFineTuning(new LstmModel(start.Spec, layout.ToWeights(p), start.StepSeconds, hz, qs, summary), before, after, iterations, data.Count, seconds, "accepted");
+    }
+
+    /// <summary>
+    /// Adam on random windows of <paramref name="data"/> from <paramref name="p"/>; windows end before the last
+    /// <paramref name="heldOutSteps"/> steps of each series. Stops at the options' iterations or time cap, or when
+    /// <paramref name="ct"/> is cancelled. Returns the iterations run and the smoothed training loss.
+    /// </summary>
+    private static (int Iterations, double Loss) Optimize(float[] p, Layout layout, List<SeriesData> data, int[] hz, double[] qs, LstmTrainingOptions options, int heldOutSteps, Stopwatch sw, CancellationToken ct, Action<string>? log)
+    {
         var m = new float[p.Length];
         var v = new float[p.Length];
         var workers = Enumerable.Range(0, options.Threads).Select(_ => new Worker(layout, options.WindowSteps)).ToArray();
@@ -39,12 +88,12 @@ public static class LstmTrainer
         var picks = new (int Series, int Start)[options.BatchSize];
         var ewLoss = double.NaN;
         var iteration = 0;
-        for (; iteration < options.Iterations && sw.Elapsed.TotalSeconds < options.MaxSeconds; iteration++)
+        for (; iteration < options.Iterations && sw.Elapsed.TotalSeconds < options.MaxSeconds && !ct.IsCancellationRequested; iteration++)
         {
             for (var b = 0; b < picks.Length; b++)
             {
                 var s = rng.Next(data.Count);
-                picks[b] = (s, rng.Next(data[s].Steps - options.WindowSteps));
+                picks[b] = (s, rng.Next(data[s].Steps - options.WindowSteps - heldOutSteps));
             }
 
             foreach (var w in workers)
@@ -101,10 +150,19 @@ public static class LstmTrainer
             }
         }
 
-        var weights = layout.ToWeights(p);
-        var summary = $"{data.Count} series, {iteration} iterations × {options.BatchSize} windows of {options.WindowSteps} steps, hidden {options.HiddenSize}, final pinball {ewLoss:F4}, {sw.Elapsed.TotalSeconds:F0} s";
-        log?.Invoke(summary);
-        return new LstmModel(spec, weights, stepSeconds, hz, qs, summary);
+        return (iteration, ewLoss);
+    }
+
+    /// <summary>Mean pinball loss (scaled units) of <paramref name="p"/> on the last window of each series.</summary>
+    private static double HeldOutLoss(float[] p, Layout layout, List<SeriesData> data, int[] hz, double[] qs, LstmTrainingOptions options)
+    {
+        var w = new Worker(layout, options.WindowSteps);
+        foreach (var d in data)
+        {
+            w.Run(p, d.Features, d.Targets, d.Steps - options.WindowSteps, options.BurnInSteps, hz.Length, qs);
+        }
+
+        return w.Count == 0 ? double.NaN : w.Loss / w.Count;
     }
 
     /// <summary>
@@ -433,3 +491,9 @@ public static class LstmTrainer
         private static float Sigmoid(float v) => 1 / (1 + MathF.Exp(-v));
     }
 }
+
+/// <summary>
+/// Outcome of <see cref="LstmTrainer.FineTune"/>: the tuned model (null when it was not better or there was too little
+/// data), the held-out pinball loss (scaled units) before and after, iterations, series used, seconds, and why.
+/// </summary>
+public sealed record LstmFineTuning(LstmModel? Model, double LossBefore, double LossAfter, int Iterations, int Series, double Seconds, string Outcome);

@@ -83,7 +83,9 @@ public sealed partial class PlanningService : BackgroundService
             var o = orchestrator.Value;
             o.CycleMilliseconds = _options.CycleMilliseconds;
             o.CycleBudgetMilliseconds = Math.Min(o.CycleBudgetMilliseconds, Math.Max(1, (int)(0.8 * _options.CycleMilliseconds)));
+            o.LstmModelPath = store.ChooseLstmModel(o.LstmModelPath);
             _orchestrator = new Orchestrator(o, time);
+            _orchestrator.ModelFineTuned += SaveTunedModel;
         }
 
         _horizonStatistics = new HorizonErrorStatistics[_orchestrator?.Shape.HorizonCount ?? 0];
@@ -110,6 +112,20 @@ public sealed partial class PlanningService : BackgroundService
             _cycle = plan.Cycle;
             plans.Publish(plan);
             LogRestored(plan.Cycle, plan.Actions.Count);
+        }
+    }
+
+    /// <summary>Keeps a fine-tuned LSTM (atomically) so that a restart continues from it.</summary>
+    private void SaveTunedModel(Prescient.Forecasting.Training.LstmModel model)
+    {
+        try
+        {
+            model.Save(_store.TunedLstmPath);
+            LogFineTuned(model.TrainingSummary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogFineTuneNotSaved(_store.TunedLstmPath, e.Message);
         }
     }
 
@@ -205,6 +221,15 @@ public sealed partial class PlanningService : BackgroundService
                 list.Add(("calibration", "ready", string.Create(CultureInfo.InvariantCulture,
                     $"{_calibrationRestoredJobs} jobs restored at start ({o.CalibrationRefused} refused); last good calibration kept for {o.CheckpointedSeries} series, restored {o.CheckpointRestores} times ({o.SeriesRestored} series); snapshot every {_planner.CalibrationSnapshotEveryCycles} cycles")));
             }
+            if (o.Lstm is { } lstm)
+            {
+                var last = o.LastFineTuning;
+                var every = o.Options.FineTuneEveryMinutes;
+                list.Add(("fine-tuning", every == 0 ? "off" : last is null ? "waiting" : last.Model is not null ? "accepted" : "kept",
+                    string.Create(CultureInfo.InvariantCulture, $"lstm {lstm.Model.Spec.HiddenSize} hidden ({lstm.Backend}); every {every} min on {o.Options.FineTuneSeries} series; {o.FineTuningRounds} rounds, {o.FineTuningAccepted} accepted")
+                    + (last is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; last: {last.Outcome}, held-out pinball {last.LossBefore:0.####} → {last.LossAfter:0.####}, {last.Iterations} iterations on {last.Series} series in {last.Seconds:0.#} s"))));
+            }
+
             f.CopyHorizonStatistics(_horizonStatistics);
             var sb = new StringBuilder("forecast error by horizon:");
             foreach (var h in _horizonStatistics)
@@ -491,4 +516,10 @@ public sealed partial class PlanningService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not persist the plan: {Error}")]
     private partial void LogPersistenceFailed(string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "LSTM fine-tuned and swapped in: {Summary}")]
+    private partial void LogFineTuned(string summary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fine-tuned LSTM not saved to {Path}: {Reason} (it serves until the engine stops)")]
+    private partial void LogFineTuneNotSaved(string path, string reason);
 }

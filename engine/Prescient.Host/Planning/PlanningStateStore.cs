@@ -32,7 +32,43 @@ public sealed partial class PlanningStateStore
         _snapshotPath = Path.Combine(directory, "state.msgpack");
         _journalPath = Path.Combine(directory, "plan.journal");
         _calibrationPath = Path.Combine(directory, "calibration.bin");
+        TunedLstmPath = Path.Combine(directory, "lstm-tuned.model");
         _logger = logger;
+    }
+
+    /// <summary>Where the latest fine-tuned LSTM is kept (<c>planner/lstm-tuned.model</c>), written atomically.</summary>
+    public string TunedLstmPath { get; }
+
+    /// <summary>
+    /// The model file the orchestrator should start from: the fine-tuned one when it exists, loads, and has the
+    /// configured model's shape, step, horizons and quantiles; else <paramref name="configured"/> (a refused tuned file is
+    /// logged and left in place).
+    /// </summary>
+    public string ChooseLstmModel(string configured)
+    {
+        if (configured.Length == 0 || !File.Exists(TunedLstmPath))
+        {
+            return configured;
+        }
+
+        try
+        {
+            var tuned = Prescient.Forecasting.Training.LstmModel.Load(TunedLstmPath);
+            var original = Prescient.Forecasting.Training.LstmModel.Load(configured);
+            if (tuned.Spec == original.Spec && tuned.StepSeconds == original.StepSeconds
+                && tuned.HorizonSteps.SequenceEqual(original.HorizonSteps) && tuned.Quantiles.SequenceEqual(original.Quantiles))
+            {
+                return TunedLstmPath;
+            }
+
+            LogTunedRefused(TunedLstmPath, "it does not fit the configured model (another shape, step, horizons or quantiles)");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            LogTunedRefused(TunedLstmPath, e.Message);
+        }
+
+        return configured;
     }
 
     /// <summary>Reads what survived: the orchestrator state (null when none) and the newest plan (null when none).</summary>
@@ -200,4 +236,7 @@ public sealed partial class PlanningStateStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Planner journal ends with {Bytes} bytes of a torn record (a crash mid-write); dropped")]
     private partial void LogTornJournal(int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fine-tuned LSTM {Path} not used: {Reason}; starting from the configured model")]
+    private partial void LogTunedRefused(string path, string reason);
 }

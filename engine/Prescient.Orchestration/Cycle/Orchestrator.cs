@@ -65,7 +65,20 @@ public sealed partial class Orchestrator
         _time = time ?? TimeProvider.System;
         Shape = ForecastShape.ForStep(options.StepSeconds, options.HorizonsSeconds, [0.5, 0.9, 0.99]);
         var factory = forecasterFactory ?? ((name, shape) => DefaultFactory(name, shape, options));
-        _model = factory(options.Model, Shape);
+        if (options.LstmModelPath.Length > 0 && forecasterFactory is null)
+        {
+            if (options.Model is not ("ensemble" or "lstm"))
+            {
+                throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath needs Model = ensemble (the LSTM joins its members) or lstm, not '{options.Model}'", nameof(options));
+            }
+
+            _model = CreateWithLstm(options.Model, Shape, LoadLstm(options.LstmModelPath));
+        }
+        else
+        {
+            _model = factory(options.Model, Shape);
+        }
+
         _fallback = factory(options.FallbackModel, Shape);
         if (_model.Shape.Width != Shape.Width || _fallback.Shape.Width != Shape.Width)
         {
@@ -131,6 +144,7 @@ public sealed partial class Orchestrator
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var started = _time.GetTimestamp();
+        StepFineTuning(snapshot.NowSeconds);
         var result = _result;
         result.Cycle = ++_cycle;
         result.ChangeCount = 0;
@@ -403,9 +417,11 @@ public sealed partial class Orchestrator
     };
 
     private static IForecaster DefaultFactory(string name, ForecastShape shape, OrchestratorOptions options) =>
-        Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape, ensembleOptions: new Prescient.Forecasting.Models.EnsembleOptions
-        {
-            SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
-            PendingSlotsPerHorizon = options.PendingSlotsPerHorizon,
-        });
+        Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape, ensembleOptions: EnsembleOptionsFor(options));
+
+    private static Prescient.Forecasting.Models.EnsembleOptions EnsembleOptionsFor(OrchestratorOptions options) => new()
+    {
+        SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
+        PendingSlotsPerHorizon = options.PendingSlotsPerHorizon,
+    };
 }

@@ -183,6 +183,31 @@ public sealed class OrchestratorOptions
     /// <summary>Seed for any randomized choice; the cycle itself breaks every tie by index, so it is deterministic.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// A model file written by <c>prescient train</c> (trained on this step and these horizons, with the 0.5, 0.9 and
+    /// 0.99 quantiles among its own): the global LSTM joins the <c>ensemble</c>'s members; empty (the default) = none.
+    /// A file that cannot be read or does not fit is refused at start with the reason.
+    /// </summary>
+    public string LstmModelPath { get; set; } = "";
+
+    /// <summary>
+    /// With <see cref="LstmModelPath"/>: fine-tune the LSTM on live data every this many minutes, in the background
+    /// (a round never holds up a cycle; its result is swapped in at the start of a later cycle); 0 = never. Default 60.
+    /// </summary>
+    public int FineTuneEveryMinutes { get; set; } = 60;
+
+    /// <summary>Series whose recent values the fine-tuning learns from (the first this many series slots), 1..100,000.</summary>
+    public int FineTuneSeries { get; set; } = 256;
+
+    /// <summary>Hours of each such series kept for fine-tuning (on the model's step), 1..168. Default 6.</summary>
+    public int FineTuneHours { get; set; } = 6;
+
+    /// <summary>Adam iterations per round, 1..100,000, and the round's wall-clock cap in seconds, 1..86,400 (one gradient thread).</summary>
+    public int FineTuneIterations { get; set; } = 300;
+
+    /// <inheritdoc cref="FineTuneIterations"/>
+    public int FineTuneSeconds { get; set; } = 120;
+
     /// <summary>Fills the array settings left empty with their defaults, then throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
@@ -210,6 +235,12 @@ public sealed class OrchestratorOptions
         }
 
         Check(!string.IsNullOrWhiteSpace(Model), nameof(Model), "must name a forecaster");
+        Check(LstmModelPath is not null, nameof(LstmModelPath), "must be a path or empty");
+        Check(FineTuneEveryMinutes is >= 0 and <= 100_000, nameof(FineTuneEveryMinutes), "must be between 0 (never) and 100000");
+        Check(FineTuneSeries is >= 1 and <= 100_000, nameof(FineTuneSeries), "must be between 1 and 100000");
+        Check(FineTuneHours is >= 1 and <= 168, nameof(FineTuneHours), "must be between 1 and 168");
+        Check(FineTuneIterations is >= 1 and <= 100_000, nameof(FineTuneIterations), "must be between 1 and 100000");
+        Check(FineTuneSeconds is >= 1 and <= 86_400, nameof(FineTuneSeconds), "must be between 1 and 86400");
         Check(!string.IsNullOrWhiteSpace(FallbackModel), nameof(FallbackModel), "must name a forecaster");
         Check(Solver is "auto" or "ipm" or "ipm-whole", nameof(Solver),
             "must be 'ipm' (or 'auto', the same) or 'ipm-whole' ('decomposed' is now the ipm path's presolve, which solves the rows without linked columns exactly)");
