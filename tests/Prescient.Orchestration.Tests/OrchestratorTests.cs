@@ -198,6 +198,18 @@ public sealed class OrchestratorTests
         cluster.Fill(snapshot);
         (snapshot.JobId[0], snapshot.JobId[1]) = (snapshot.JobId[1], snapshot.JobId[0]);
         Assert.Contains("ordered by id", orchestrator.Run(snapshot).Error);
+
+        // After a valid snapshot its order is remembered by reference; a change of order or a new id is still checked.
+        cluster.Fill(snapshot);
+        Assert.Null(snapshot.Validate());
+        (snapshot.JobId[2], snapshot.JobId[3]) = (snapshot.JobId[3], snapshot.JobId[2]);
+        Assert.Contains("ordered by id", snapshot.Validate());
+        cluster.Fill(snapshot);
+        Assert.Null(snapshot.Validate());
+        snapshot.JobId[3] = new string('0', 3);
+        Assert.Contains("ordered by id", snapshot.Validate());
+        snapshot.JobId[3] = new string('~', 3);
+        Assert.Null(snapshot.Validate());
     }
 
     [Fact]

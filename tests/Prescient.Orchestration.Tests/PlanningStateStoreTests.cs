@@ -95,6 +95,33 @@ public sealed class PlanningStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void SnapshotCalibrationInBackground_WritesWhatTheCycleHadAndARestartReadsIt()
+    {
+        var store = new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance);
+        var orchestrator = new Orchestrator(TestCluster.Options("ensemble"));
+        var cluster = new TestCluster(2, 3);
+        var snapshot = new ClusterSnapshot();
+        for (var i = 0; i < 20; i++)
+        {
+            cluster.Fill(snapshot);
+            orchestrator.Run(snapshot);
+            cluster.NowSeconds += 60;
+        }
+
+        using var expected = new MemoryStream();
+        orchestrator.WriteCalibration(expected);
+        Assert.Equal(cluster.Jobs, store.SnapshotCalibrationInBackground(orchestrator));
+
+        // The cycle goes on while the file is written: what is on disk is the copy taken under the cycle's lock.
+        cluster.Fill(snapshot);
+        orchestrator.Run(snapshot);
+        store.WaitForCalibrationWrite();
+        Assert.Equal(expected.ToArray(), File.ReadAllBytes(Path.Combine(_directory, "planner", "calibration.bin")));
+        var restarted = new Orchestrator(TestCluster.Options("ensemble"));
+        Assert.Equal(cluster.Jobs, new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance).LoadCalibration(restarted));
+    }
+
+    [Fact]
     public void SnapshotCalibration_LoadedAtStart_EachJobGetsItsCalibrationBack()
     {
         var store = new PlanningStateStore(_directory, NullLogger<PlanningStateStore>.Instance);

@@ -225,13 +225,29 @@ public static class ScaleHarness
         }
     }
 
+    /// <summary>Report slices per second: agent n reports in slice n mod this, so reports spread over the second.</summary>
+    private const int SlicesPerSecond = 50;
+
+    /// <summary>
+    /// Every agent reports once a second, each at its own phase within the second (real agents' timers are not in step):
+    /// a tick every 1/<see cref="SlicesPerSecond"/> s sends the reports of the slices due by the clock (a late tick catches
+    /// up, so the offered rate stays one report per agent per second).
+    /// </summary>
     private static async Task ReportLoopAsync(SimulatedAgent[] agents, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / SlicesPerSecond));
+        var members = Enumerable.Range(0, SlicesPerSecond).Select(k => agents.Where((_, n) => n % SlicesPerSecond == k).ToArray()).ToArray();
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-            await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (a, token) => await a.ReportAsync(now, token).ConfigureAwait(false)).ConfigureAwait(false);
+            var due = (long)(clock.Elapsed.TotalSeconds * SlicesPerSecond);
+            for (; sent < due; sent++)
+            {
+                var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+                await Parallel.ForEachAsync(members[sent % SlicesPerSecond], new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+                    async (a, token) => await a.ReportAsync(now, token).ConfigureAwait(false)).ConfigureAwait(false);
+            }
         }
     }
 

@@ -30,7 +30,8 @@ public sealed partial class ClusterState
     /// the records), to take the queue (a list never changed once published) and to resolve the events' scopes.
     /// Sorting and the copy into the snapshot run outside it, so ingest is not held up by the planner: a record's fields
     /// are references to immutable values or single words, each read once, so a sample that lands meanwhile is either
-    /// in this cycle's snapshot or the next one's, as it would be a moment earlier or later.
+    /// in this cycle's snapshot or the next one's, as it would be a moment earlier or later (a job's four usage values may
+    /// mix that sample and the one before it: each is a real reading, a report apart).
     /// </remarks>
     internal void FillPlanningSnapshot(ClusterSnapshot snapshot, IReadOnlyList<AnticipatedEventInfo> events, Func<JobIdentityInfo, double> priorityOf, List<JobSnapshotRef> jobs)
     {
@@ -92,7 +93,7 @@ public sealed partial class ClusterState
         foreach (var job in _planAllJobs)
         {
             var nodeName = job.NodeName;
-            if (job.FromAgent && job.Latest is not null && _planNodeIndex.TryGetValue(nodeName, out var nodeIndex))
+            if (job.FromAgent && job.LatestUnixMilliseconds > 0 && _planNodeIndex.TryGetValue(nodeName, out var nodeIndex))
             {
                 _planJobs.Add(job);
                 _planJobNodes.Add(nodeIndex);
@@ -124,7 +125,6 @@ public sealed partial class ClusterState
         {
             var job = _planJobs[j];
             var p = j * PlanResources;
-            var usage = job.Latest!;
             var node = _planJobNodes[j];
             var applied = job.Applied;
             var requested = job.Requested;
@@ -136,11 +136,13 @@ public sealed partial class ClusterState
             snapshot.JobPriority[j] = priorityOf(job.Identity);
             snapshot.JobLongRunning[j] = string.Equals(job.Identity.Qos, "service", StringComparison.OrdinalIgnoreCase)
                 || (requested is { TimeLimitSeconds: 0 } && job.FromScheduler);
-            snapshot.JobUsageSeconds[j] = usage.UnixMilliseconds / 1000;
-            snapshot.JobUsage[p + 0] = usage.Values[(int)ResourceKind.Cpu];
-            snapshot.JobUsage[p + 1] = usage.Values[(int)ResourceKind.Memory] / OrchestratedResources.BytesPerGibibyte;
-            snapshot.JobUsage[p + 2] = (usage.Values[(int)ResourceKind.NetRx] + usage.Values[(int)ResourceKind.NetTx]) * 8 / OrchestratedResources.BitsPerGigabit;
-            snapshot.JobUsage[p + 3] = (usage.Values[(int)ResourceKind.DiskRead] + usage.Values[(int)ResourceKind.DiskWrite]) / OrchestratedResources.BytesPerGigabyte;
+            // Each value is read once: a sample stored meanwhile changes the record between two reads.
+            var memory = job.LatestMemory;
+            snapshot.JobUsageSeconds[j] = job.LatestUnixMilliseconds / 1000;
+            snapshot.JobUsage[p + 0] = job.LatestCpu;
+            snapshot.JobUsage[p + 1] = memory / OrchestratedResources.BytesPerGibibyte;
+            snapshot.JobUsage[p + 2] = job.LatestNetwork * 8 / OrchestratedResources.BitsPerGigabit;
+            snapshot.JobUsage[p + 3] = job.LatestDisk / OrchestratedResources.BytesPerGigabyte;
             snapshot.JobApplied[p + 0] = applied.CpuQuotaCores > 0 ? applied.CpuQuotaCores : 0;
             snapshot.JobApplied[p + 1] = applied.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte;
             snapshot.JobApplied[p + 2] = applied.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit;
@@ -150,7 +152,7 @@ public sealed partial class ClusterState
             snapshot.JobCeiling[p + 2] = requested is { NetworkBitsPerSecond: > 0 } ? requested.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity;
             snapshot.JobCeiling[p + 3] = double.PositiveInfinity;
             snapshot.JobNumaMask[j] = NumaMask(applied.CpusetMems);
-            jobs.Add(new JobSnapshotRef(job.Identity.JobId, _planNodes[node].Name, usage.Values[(int)ResourceKind.Memory]));
+            jobs.Add(new JobSnapshotRef(job.Identity.JobId, _planNodes[node].Name, memory));
         }
 
         for (var p = 0; p < queue.Count; p++)

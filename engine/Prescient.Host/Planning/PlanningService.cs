@@ -181,9 +181,10 @@ public sealed partial class PlanningService : BackgroundService
                     _store.Append(plan);
                 }
 
-                if (_orchestrator is not null && plan.Cycle % (ulong)_planner.CalibrationSnapshotEveryCycles == 0)
+                if (_orchestrator is not null && plan.Cycle % (ulong)_planner.CalibrationSnapshotEveryCycles == 0
+                    && _store.SnapshotCalibrationInBackground(_orchestrator) < 0)
                 {
-                    _store.SnapshotCalibration(_orchestrator);
+                    LogCalibrationSnapshotSkipped(plan.Cycle);
                 }
             }
             catch (IOException e)
@@ -522,4 +523,7 @@ public sealed partial class PlanningService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fine-tuned LSTM not saved to {Path}: {Reason} (it serves until the engine stops)")]
     private partial void LogFineTuneNotSaved(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cycle {Cycle}: calibration snapshot skipped, the previous one is still being written")]
+    private partial void LogCalibrationSnapshotSkipped(ulong cycle);
 }

@@ -25,6 +25,10 @@ public sealed partial class PlanningStateStore
     private readonly ILogger _logger;
     private FileStream? _journal;
 
+    // Kept between snapshots (its capacity with it): a new 100 MB stream per snapshot was that much garbage each time.
+    private readonly MemoryStream _calibrationBuffer = new();
+    private Task _calibrationWrite = Task.CompletedTask;
+
     public PlanningStateStore(string stateDirectory, ILogger<PlanningStateStore> logger)
     {
         var directory = Path.Combine(stateDirectory, "planner");
@@ -169,14 +173,56 @@ public sealed partial class PlanningStateStore
     public int SnapshotCalibration(Orchestrator orchestrator)
     {
         ArgumentNullException.ThrowIfNull(orchestrator);
-        using var buffer = new MemoryStream();
-        var jobs = orchestrator.WriteCalibration(buffer);
-        if (buffer.Length > 0)
+        WaitForCalibrationWrite();
+        var jobs = FillCalibration(orchestrator);
+        if (_calibrationBuffer.Length > 0)
         {
-            Persistence.AtomicFile.Write(_calibrationPath, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            Persistence.AtomicFile.Write(_calibrationPath, _calibrationBuffer.GetBuffer().AsSpan(0, (int)_calibrationBuffer.Length));
         }
 
         return jobs;
+    }
+
+    /// <summary>
+    /// The planning cycle's snapshot: the calibration is copied into a buffer kept between snapshots (the caller holds the
+    /// cycle's lock, so the copy is consistent) and written and fsynced on a background thread, so that the cycle does
+    /// not wait for the disk (about 100 MB at 10,000 nodes). Returns the jobs copied, or -1 when the previous write is
+    /// still running: that snapshot is skipped, not queued. A failed write is logged; the previous file stays.
+    /// </summary>
+    public int SnapshotCalibrationInBackground(Orchestrator orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        if (!_calibrationWrite.IsCompleted)
+        {
+            return -1;
+        }
+
+        var jobs = FillCalibration(orchestrator);
+        if (_calibrationBuffer.Length > 0)
+        {
+            _calibrationWrite = Task.Run(() =>
+            {
+                try
+                {
+                    Persistence.AtomicFile.Write(_calibrationPath, _calibrationBuffer.GetBuffer().AsSpan(0, (int)_calibrationBuffer.Length));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    LogCalibrationWriteFailed(_calibrationPath, e.Message);
+                }
+            });
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Waits for a background calibration write in flight, if any.</summary>
+    public void WaitForCalibrationWrite() => _calibrationWrite.GetAwaiter().GetResult();
+
+    private int FillCalibration(Orchestrator orchestrator)
+    {
+        _calibrationBuffer.SetLength(0);
+        return orchestrator.WriteCalibration(_calibrationBuffer);
     }
 
     /// <summary>Reads <c>planner/calibration.bin</c> into the orchestrator when present; a damaged or foreign file is logged and ignored.</summary>
@@ -239,4 +285,7 @@ public sealed partial class PlanningStateStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fine-tuned LSTM {Path} not used: {Reason}; starting from the configured model")]
     private partial void LogTunedRefused(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Calibration snapshot {Path} not written: {Reason}; the previous one stays")]
+    private partial void LogCalibrationWriteFailed(string path, string reason);
 }

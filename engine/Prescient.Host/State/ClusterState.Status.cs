@@ -40,7 +40,7 @@ public sealed partial class ClusterState
             var jobs = new List<JobSnapshot>();
             foreach (var job in _jobs.Values)
             {
-                if (job.FromAgent && job.Latest is not null && _nodes.TryGetValue(job.NodeName, out var node) && node.SessionId != 0)
+                if (job.FromAgent && job.LatestUnixMilliseconds > 0 && _nodes.TryGetValue(job.NodeName, out var node) && node.SessionId != 0)
                 {
                     jobs.Add(ToSnapshot(job));
                 }

@@ -274,7 +274,7 @@ public sealed partial class ClusterState
         {
             if (nodeProblem is null && StoreLocked(node.Ring, nodeUsage))
             {
-                node.Latest = nodeUsage;
+                node.SetLatest(nodeUsage);
                 accepted++;
             }
             else
@@ -340,7 +340,7 @@ public sealed partial class ClusterState
 
             if (StoreLocked(job.Ring, usage))
             {
-                job.Latest = usage;
+                job.SetLatest(usage);
                 accepted++;
             }
             else
