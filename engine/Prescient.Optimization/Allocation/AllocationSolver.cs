@@ -73,8 +73,8 @@ public sealed class AllocationSolver : IDisposable
         {
             _split.Refill(lp);
 
-            // Scaling factors are kept from the build: the pattern and the ones in the matrix do not change.
-            _form?.Refill(_split.Reduced, recomputeScaling: false);
+            // Scaling factors and the scaled matrix are kept from the build: the pattern and the ones in the matrix do not change.
+            _form?.Refill(_split.Reduced, recomputeScaling: false, matrixUnchanged: true);
         }
 
         // Every band column has lower bound 0 and every row is "≤" with coefficients +1, so the model is feasible

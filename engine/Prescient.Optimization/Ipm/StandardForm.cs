@@ -23,6 +23,7 @@ internal sealed class StandardForm
     private readonly int[] _lpEntryPosition; // LP entry -> position in A (or -1 for dropped rows); negative parts follow via _negativeOf
     private readonly double[] _rowMin;
     private readonly double[] _rowMax;
+    private readonly double[] _inverseColumnScale;
 
     public StandardForm(LinearProgram lp, bool scale = true)
     {
@@ -152,6 +153,7 @@ internal sealed class StandardForm
         RowScale = new double[m];
         _rowMin = new double[m];
         _rowMax = new double[m];
+        _inverseColumnScale = new double[n];
         Array.Fill(ColumnScale, 1.0);
         Array.Fill(RowScale, 1.0);
         Refill(lp, recomputeScaling: scale);
@@ -204,16 +206,25 @@ internal sealed class StandardForm
     /// <summary>
     /// Re-reads the numbers of <paramref name="lp"/>, which must have the shape this form was built from (same
     /// pattern, same free rows/columns and equality rows). With <paramref name="recomputeScaling"/> the scale
-    /// factors are computed afresh, else the current ones are applied again.
+    /// factors are computed afresh, else the current ones are applied again. <paramref name="matrixUnchanged"/> (without
+    /// rescaling) says the matrix's numbers are those of the last fill: the scaled matrix is kept as it is and only the
+    /// objective, bounds and right-hand side are re-read (the allocation LP's coefficients are all 1, every cycle).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Refill(LinearProgram lp, bool recomputeScaling)
+    public void Refill(LinearProgram lp, bool recomputeScaling, bool matrixUnchanged = false)
     {
         ObjectiveSign = lp.Sense == ObjectiveSense.Maximize ? -1 : 1;
         ObjectiveConstant = lp.ObjectiveConstant;
         InconsistentBounds = false;
         var values = A.Values;
         var n = ColumnCount;
+        var refillMatrix = recomputeScaling || !matrixUnchanged;
+        if (!refillMatrix)
+        {
+            RefillVectors(lp);
+            return;
+        }
+
         for (var j = 0; j < lp.ColumnCount; j++)
         {
             for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
@@ -284,6 +295,10 @@ internal sealed class StandardForm
         }
 
         ApplyScaling();
+        for (var j = 0; j < n; j++)
+        {
+            _inverseColumnScale[j] = 1 / ColumnScale[j];
+        }
 
         for (var col = 0; col < n; col++)
         {
@@ -292,6 +307,61 @@ internal sealed class StandardForm
             var hasLower = !double.IsNegativeInfinity(lo);
             var hasUpper = !double.IsPositiveInfinity(hi);
             Kind[col] = lo == hi ? KindFixed : hasLower && hasUpper ? KindBoxed : hasLower ? KindLower : hasUpper ? KindUpper : KindFree;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Refill"/> when only the objective, bounds and right-hand side changed: one pass per column writes them
+    /// scaled, with their kind. The scale factors are powers of two, so multiplying by the kept inverse is the division
+    /// of the general path, bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RefillVectors(LinearProgram lp)
+    {
+        var n = ColumnCount;
+        var sign = ObjectiveSign;
+        for (var col = 0; col < n; col++)
+        {
+            double lo, hi, c;
+            if (col < SlackStart)
+            {
+                var j = SourceOf[col];
+                lo = lp.ColumnLower[j];
+                hi = lp.ColumnUpper[j];
+                c = sign * lp.Objective[j] * (NegativeOf[j] == col ? -1 : 1);
+                if (double.IsNegativeInfinity(lo) && double.IsPositiveInfinity(hi))
+                {
+                    lo = 0;
+                }
+            }
+            else
+            {
+                var i = -SourceOf[col] - 1;
+                lo = lp.RowLower[i];
+                hi = lp.RowUpper[i];
+                c = 0;
+            }
+
+            if (lo > hi)
+            {
+                InconsistentBounds = true;
+            }
+
+            var inverse = _inverseColumnScale[col];
+            C[col] = c * ColumnScale[col];
+            lo *= inverse;
+            hi *= inverse;
+            Lower[col] = lo;
+            Upper[col] = hi;
+            var hasLower = !double.IsNegativeInfinity(lo);
+            var hasUpper = !double.IsPositiveInfinity(hi);
+            Kind[col] = lo == hi ? KindFixed : hasLower && hasUpper ? KindBoxed : hasLower ? KindLower : hasUpper ? KindUpper : KindFree;
+        }
+
+        for (var r = 0; r < RowCount; r++)
+        {
+            var i = LpRowOf[r];
+            B[r] = (lp.RowLower[i] == lp.RowUpper[i] ? lp.RowLower[i] : 0) * RowScale[r];
         }
     }
 
