@@ -83,20 +83,37 @@ internal sealed partial class InteriorPointCore
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LoadWarmPoint(WarmPoint point, bool recentreAll)
     {
+        Array.Copy(point.Y, Y, _m);
+        // Start at the middle of the point's band (geometric), never below where it was kept: the run then passes
+        // through the band again and keeps a fresh point for the next cycle, instead of starting from one that ages.
+        _passWarm = point;
+        _passRecentreAll = recentreAll;
+        _passMu = recentreAll
+            ? Math.Max(100 * point.Mu, 1e-14)
+            : Math.Max(point.Mu * Math.Max(1, Math.Sqrt(WarmGapFrom * WarmGapTo) / Math.Max(point.Gap, 1e-300)), 1e-14);
+        RunPass(WarmLoadPass);
+        _passWarm = null;
+        return Reduce(0, max: true) == 0;
+    }
+
+    /// <summary>
+    /// The column pass of <see cref="LoadWarmPoint"/> over [<paramref name="from"/>, <paramref name="to"/>), on the
+    /// workers like the iteration's passes; <paramref name="acc"/>[0] is set to 1 when a column's start is not finite.
+    /// </summary>
+    private void LoadWarmRange(int from, int to, Span<double> acc)
+    {
+        var point = _passWarm!;
+        var recentreAll = _passRecentreAll;
+        var mu = _passMu;
         var x = X;
         var zl = Zl;
         var zu = Zu;
         var y = Y;
-        Array.Copy(point.Y, y, _m);
         var start = _a.ColumnStart;
         var rows = _a.RowIndex;
         var values = _a.Values;
-        // Start at the middle of the point's band (geometric), never below where it was kept: the run then passes
-        // through the band again and keeps a fresh point for the next cycle, instead of starting from one that ages.
-        var mu = recentreAll
-            ? Math.Max(100 * point.Mu, 1e-14)
-            : Math.Max(point.Mu * Math.Max(1, Math.Sqrt(WarmGapFrom * WarmGapTo) / Math.Max(point.Gap, 1e-300)), 1e-14);
-        for (var j = 0; j < _n; j++)
+        acc[0] = 0;
+        for (var j = from; j < to; j++)
         {
             var kind = _kind[j];
             var lo = _l[j];
@@ -214,11 +231,10 @@ internal sealed partial class InteriorPointCore
 
             if (!double.IsFinite(x[j]) || !double.IsFinite(zl[j]) || !double.IsFinite(zu[j]))
             {
-                return false;
+                acc[0] = 1;
+                return;
             }
         }
-
-        return true;
     }
 
     /// <summary>An iterate kept for warm starts: y, per column its distances to the bounds and its bound duals, μ.</summary>

@@ -381,6 +381,10 @@ internal sealed partial class InteriorPointCore : IDisposable
     private double _passTrialAlphaPrimal;
     private double _passTrialAlphaDual;
     private double _rdNorm;
+    private const int WarmLoadPass = 6;
+    private WarmPoint? _passWarm;
+    private bool _passRecentreAll;
+    private double _passMu;
 
     /// <summary>Number of threads the column passes use (1 unless set by <see cref="UseThreads"/> on a large model).</summary>
     public int Threads => _team?.Count ?? 1;
@@ -444,6 +448,9 @@ internal sealed partial class InteriorPointCore : IDisposable
                 break;
             case 4:
                 CenteringRhsRange(start, end, _rhsBuffers[worker]);
+                break;
+            case WarmLoadPass:
+                LoadWarmRange(start, end, acc);
                 break;
             default:
                 CenteringDirectionRange(start, end, acc);
