@@ -2,6 +2,7 @@ using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Training;
 using Prescient.Forecasting.Traces;
+using Microsoft.Extensions.DependencyInjection;
 using Prescient.Protos.V1;
 
 namespace Prescient.Host.Tests;
@@ -33,5 +34,12 @@ public sealed class LstmEngineTests : IDisposable
         Assert.Equal("waiting", tuning.State);
         Assert.Contains("lstm 5 hidden", tuning.Detail, StringComparison.Ordinal);
         Assert.Contains("every 30 min", tuning.Detail, StringComparison.Ordinal);
+
+        // After a cycle the fine-tuning counters are on /metrics (no round has finished yet).
+        server.Services.GetRequiredService<Prescient.Host.Planning.PlanningService>().RunCycle();
+        var metrics = server.Services.GetRequiredService<Prescient.Host.Metrics.PlanningMetrics>().Render();
+        Assert.Contains("prescient_lstm_finetune_rounds_total 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("prescient_lstm_finetune_accepted_total 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("prescient_lstm_finetune_heldout_pinball{model=\"before\"} NaN", metrics, StringComparison.Ordinal);
     }
 }

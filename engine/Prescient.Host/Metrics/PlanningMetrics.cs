@@ -29,6 +29,10 @@ public sealed class PlanningMetrics(CommandLog commands)
     private int _fallbackSeries;
     private int _failStaticNodes;
     private ulong _unsent;
+    private int _fineTuningRounds = -1;
+    private int _fineTuningAccepted;
+    private double _fineTuningBefore = double.NaN;
+    private double _fineTuningAfter = double.NaN;
 
     /// <summary>Records one cycle's timings and outcome.</summary>
     public void RecordCycle(double cycleMilliseconds, double solveMilliseconds, double forecastMilliseconds, string solverStatus, bool overrun, int degradationLevel, int changes, int recommendations, int fallbackSeries, int failStaticNodes)
@@ -68,6 +72,15 @@ public sealed class PlanningMetrics(CommandLog commands)
     }
 
     /// <summary>Replaces the forecast-error and model-health figures (copies are kept).</summary>
+    /// <summary>The LSTM's background fine-tuning: rounds finished, rounds kept, and the last round's held-out pinball loss before and after.</summary>
+    public void SetFineTuning(int rounds, int accepted, double lossBefore, double lossAfter)
+    {
+        lock (_lock)
+        {
+            (_fineTuningRounds, _fineTuningAccepted, _fineTuningBefore, _fineTuningAfter) = (rounds, accepted, lossBefore, lossAfter);
+        }
+    }
+
     public void SetFeedback(ReadOnlySpan<HorizonErrorStatistics> horizons, ReadOnlySpan<ModelHealthStatus> models)
     {
         lock (_lock)
@@ -137,6 +150,15 @@ public sealed class PlanningMetrics(CommandLog commands)
             {
                 b.Append(CultureInfo.InvariantCulture, $"prescient_model_pinball{{model=\"{m.Name}\",window=\"recent\"}} {Number(m.RecentPinball)}\n");
                 b.Append(CultureInfo.InvariantCulture, $"prescient_model_pinball{{model=\"{m.Name}\",window=\"baseline\"}} {Number(m.BaselinePinball)}\n");
+            }
+
+            if (_fineTuningRounds >= 0)
+            {
+                Counter(b, "prescient_lstm_finetune_rounds_total", "Background fine-tuning rounds of the LSTM that finished.", (ulong)_fineTuningRounds);
+                Counter(b, "prescient_lstm_finetune_accepted_total", "Rounds whose model was better on held-out windows and was swapped in.", (ulong)_fineTuningAccepted);
+                b.Append("# HELP prescient_lstm_finetune_heldout_pinball Held-out pinball loss (scaled units) of the last round, before and after.\n# TYPE prescient_lstm_finetune_heldout_pinball gauge\n");
+                b.Append(CultureInfo.InvariantCulture, $"prescient_lstm_finetune_heldout_pinball{{model=\"before\"}} {Number(_fineTuningBefore)}\n");
+                b.Append(CultureInfo.InvariantCulture, $"prescient_lstm_finetune_heldout_pinball{{model=\"after\"}} {Number(_fineTuningAfter)}\n");
             }
 
             b.Append("# HELP prescient_model_active 1 for the model whose forecasts are planned from.\n# TYPE prescient_model_active gauge\n");

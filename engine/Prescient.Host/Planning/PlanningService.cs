@@ -249,6 +249,13 @@ public sealed partial class PlanningService : BackgroundService
         var started = Stopwatch.GetTimestamp();
         _state.FillPlanningSnapshot(_snapshot, _events.List(includePast: false), _priorityOf, _jobs);
         var result = orchestrator.Run(_snapshot);
+        if (orchestrator.Lstm is not null)
+        {
+            // Fine-tuning rounds go on whatever the cycle's outcome (Run collects and starts them first).
+            var last = orchestrator.LastFineTuning;
+            _metrics.SetFineTuning(orchestrator.FineTuningRounds, orchestrator.FineTuningAccepted, last?.LossBefore ?? double.NaN, last?.LossAfter ?? double.NaN);
+        }
+
         if (result.Status != CycleStatus.Planned)
         {
             if (result.Status == CycleStatus.InvalidInput)
@@ -354,6 +361,7 @@ public sealed partial class PlanningService : BackgroundService
         _modelHealth[0] = orchestrator.Feedback.Health(0, orchestrator.Model.Name, !result.ModelRolledBack);
         _modelHealth[1] = orchestrator.Feedback.Health(1, orchestrator.FallbackModel.Name, result.ModelRolledBack);
         _metrics.SetFeedback(_horizonStatistics, _modelHealth);
+
         if (result.Overrun)
         {
             LogOverrun(plan.Cycle, elapsed, result.SolveMilliseconds, result.DegradationLevel);
