@@ -24,16 +24,22 @@ public sealed class CpuRecurrentInferenceAllocationTests
 
         var inputs = RecurrentTestData.RandomInputs(steps * series * 8, seed: 1);
         var outputs = new float[steps * series * 12];
-        cpu.Rollout(slots, inputs, steps, outputs);
-        cpu.Step(slots, inputs.AsSpan(0, series * 8), outputs.AsSpan(0, series * 12));
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 5; i++)
+        // Steady state: rounds of five calls until one allocates nothing, at most five rounds. A first round can see
+        // the runtime's one-time work on this thread (a CI run once counted 6,872 bytes there); an allocation in the
+        // calls themselves shows in every round and fails.
+        var allocated = -1L;
+        for (var round = 0; round < 5 && allocated != 0; round++)
         {
-            cpu.Rollout(slots, inputs, steps, outputs);
-            cpu.Step(slots, inputs.AsSpan(0, series * 8), outputs.AsSpan(0, series * 12));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 5; i++)
+            {
+                cpu.Rollout(slots, inputs, steps, outputs);
+                cpu.Step(slots, inputs.AsSpan(0, series * 8), outputs.AsSpan(0, series * 12));
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
 }
