@@ -15,6 +15,7 @@ public sealed partial class ClusterState
     private readonly List<JobRecord> _planAllJobs = [];
     private readonly List<JobRecord> _planJobs = [];
     private readonly List<int> _planJobNodes = [];
+    private readonly List<int> _planAllJobNodes = [];
     private readonly List<string?> _planEventScopes = [];
     private long _planMembership = -1;
     private readonly Dictionary<string, int> _planNodeIndex = new(StringComparer.Ordinal);
@@ -84,16 +85,24 @@ public sealed partial class ClusterState
             }
 
             _planAllJobs.Sort(ByJobId);
+
+            // A job's node changes only with a membership change (moving bumps it), so its index is looked up here, once.
+            _planAllJobNodes.Clear();
+            foreach (var job in _planAllJobs)
+            {
+                _planAllJobNodes.Add(_planNodeIndex.TryGetValue(job.NodeName, out var nodeIndex) ? nodeIndex : -1);
+            }
         }
 
         // Which jobs are planned can change without a membership change (a first sample arrives), so the filter runs
-        // every cycle; each job's node name is read once and kept for the copy below.
+        // every cycle.
         _planJobs.Clear();
         _planJobNodes.Clear();
-        foreach (var job in _planAllJobs)
+        for (var a = 0; a < _planAllJobs.Count; a++)
         {
-            var nodeName = job.NodeName;
-            if (job.FromAgent && job.LatestUnixMilliseconds > 0 && _planNodeIndex.TryGetValue(nodeName, out var nodeIndex))
+            var job = _planAllJobs[a];
+            var nodeIndex = _planAllJobNodes[a];
+            if (nodeIndex >= 0 && job.FromAgent && job.LatestUnixMilliseconds > 0)
             {
                 _planJobs.Add(job);
                 _planJobNodes.Add(nodeIndex);
@@ -126,16 +135,15 @@ public sealed partial class ClusterState
             var job = _planJobs[j];
             var p = j * PlanResources;
             var node = _planJobNodes[j];
-            var applied = job.Applied;
-            var requested = job.Requested;
-            snapshot.JobId[j] = job.Identity.JobId;
-            snapshot.JobProgram[j] = job.Identity.Program;
-            snapshot.JobUser[j] = job.Identity.User;
+            var plan = job.Plan;
+            snapshot.JobId[j] = plan.JobId;
+            snapshot.JobProgram[j] = plan.Program;
+            snapshot.JobUser[j] = plan.User;
             snapshot.JobInputPaths[j] = job.InputPaths;
             snapshot.JobNode[j] = node;
             snapshot.JobPriority[j] = priorityOf(job.Identity);
-            snapshot.JobLongRunning[j] = string.Equals(job.Identity.Qos, "service", StringComparison.OrdinalIgnoreCase)
-                || (requested is { TimeLimitSeconds: 0 } && job.FromScheduler);
+            snapshot.JobLongRunning[j] = plan.LongRunning;
+
             // Each value is read once: a sample stored meanwhile changes the record between two reads.
             var memory = job.LatestMemory;
             snapshot.JobUsageSeconds[j] = job.LatestUnixMilliseconds / 1000;
@@ -143,16 +151,16 @@ public sealed partial class ClusterState
             snapshot.JobUsage[p + 1] = memory / OrchestratedResources.BytesPerGibibyte;
             snapshot.JobUsage[p + 2] = job.LatestNetwork * 8 / OrchestratedResources.BitsPerGigabit;
             snapshot.JobUsage[p + 3] = job.LatestDisk / OrchestratedResources.BytesPerGigabyte;
-            snapshot.JobApplied[p + 0] = applied.CpuQuotaCores > 0 ? applied.CpuQuotaCores : 0;
-            snapshot.JobApplied[p + 1] = applied.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte;
-            snapshot.JobApplied[p + 2] = applied.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit;
+            snapshot.JobApplied[p + 0] = plan.AppliedCpuCores;
+            snapshot.JobApplied[p + 1] = plan.AppliedMemoryGibibytes;
+            snapshot.JobApplied[p + 2] = plan.AppliedBandwidthGigabits;
             snapshot.JobApplied[p + 3] = 0;
-            snapshot.JobCeiling[p + 0] = requested is { CpuCores: > 0 } ? requested.CpuCores : double.PositiveInfinity;
-            snapshot.JobCeiling[p + 1] = requested is { MemoryBytes: > 0 } ? requested.MemoryBytes / OrchestratedResources.BytesPerGibibyte : double.PositiveInfinity;
-            snapshot.JobCeiling[p + 2] = requested is { NetworkBitsPerSecond: > 0 } ? requested.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity;
+            snapshot.JobCeiling[p + 0] = plan.CeilingCpuCores;
+            snapshot.JobCeiling[p + 1] = plan.CeilingMemoryGibibytes;
+            snapshot.JobCeiling[p + 2] = plan.CeilingNetworkGigabits;
             snapshot.JobCeiling[p + 3] = double.PositiveInfinity;
-            snapshot.JobNumaMask[j] = NumaMask(applied.CpusetMems);
-            jobs.Add(new JobSnapshotRef(job.Identity.JobId, _planNodes[node].Name, memory));
+            snapshot.JobNumaMask[j] = plan.NumaMask;
+            jobs.Add(new JobSnapshotRef(plan.JobId, _planNodes[node].Name, memory));
         }
 
         for (var p = 0; p < queue.Count; p++)

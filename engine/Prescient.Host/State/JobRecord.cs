@@ -1,11 +1,31 @@
 using Prescient.Abstractions.Telemetry;
+using Prescient.Orchestration.Cycle;
 
 namespace Prescient.Host.State;
 
 /// <summary>Everything the engine knows about one job. Mutated only under <see cref="ClusterState"/>'s lock.</summary>
-internal sealed class JobRecord(JobIdentityInfo identity)
+internal sealed class JobRecord
 {
-    public JobIdentityInfo Identity { get; set; } = identity;
+    private JobIdentityInfo _identity;
+    private LimitsInfo _applied = LimitsInfo.None;
+    private ResourceRequestInfo? _requested;
+    private bool _fromScheduler;
+
+    public JobRecord(JobIdentityInfo identity)
+    {
+        _identity = identity;
+        Derive();
+    }
+
+    public JobIdentityInfo Identity
+    {
+        get => _identity;
+        set
+        {
+            _identity = value;
+            Derive();
+        }
+    }
     public string NodeName { get; set; } = "";
     public IReadOnlyList<string> SchedulerNodeNames { get; set; } = [];
     public UsageRing? Ring { get; set; }
@@ -35,13 +55,62 @@ internal sealed class JobRecord(JobIdentityInfo identity)
 
     /// <inheritdoc cref="LatestUnixMilliseconds"/>
     public double LatestDisk { get; private set; }
-    public LimitsInfo Applied { get; set; } = LimitsInfo.None;
+    public LimitsInfo Applied
+    {
+        get => _applied;
+        set
+        {
+            _applied = value;
+            Derive();
+        }
+    }
     public string CgroupPath { get; set; } = "";
     public bool FromAgent { get; set; }
-    public bool FromScheduler { get; set; }
-    public ResourceRequestInfo? Requested { get; set; }
+    public bool FromScheduler
+    {
+        get => _fromScheduler;
+        set
+        {
+            _fromScheduler = value;
+            Derive();
+        }
+    }
+    public ResourceRequestInfo? Requested
+    {
+        get => _requested;
+        set
+        {
+            _requested = value;
+            Derive();
+        }
+    }
+
+    /// <summary>
+    /// The planning view of <see cref="Identity"/>, <see cref="Applied"/> and <see cref="Requested"/> in the
+    /// orchestrator's units (cores, GiB, Gbit/s), derived when one of them is set: the planner's snapshot copies these
+    /// for every job every cycle from this record alone, instead of following three more objects (and two strings) per job.
+    /// </summary>
+    public PlanningView Plan { get; private set; } = PlanningView.Empty;
     public long StartUnixMilliseconds { get; set; }
     public IReadOnlyList<string> InputPaths { get; set; } = [];
+
+    private void Derive()
+    {
+        var a = _applied;
+        var r = _requested;
+        Plan = new PlanningView(
+            _identity.JobId,
+            _identity.Program,
+            _identity.User,
+            string.Equals(_identity.Qos, "service", StringComparison.OrdinalIgnoreCase) || (r is { TimeLimitSeconds: 0 } && _fromScheduler),
+            a.CpuQuotaCores > 0 ? a.CpuQuotaCores : 0,
+            a.MemoryHighBytes / OrchestratedResources.BytesPerGibibyte,
+            a.BandwidthBitsPerSecond / OrchestratedResources.BitsPerGigabit,
+            r is { CpuCores: > 0 } ? r.CpuCores : double.PositiveInfinity,
+            r is { MemoryBytes: > 0 } ? r.MemoryBytes / OrchestratedResources.BytesPerGibibyte : double.PositiveInfinity,
+            r is { NetworkBitsPerSecond: > 0 } ? r.NetworkBitsPerSecond / OrchestratedResources.BitsPerGigabit : double.PositiveInfinity,
+            ClusterState.NumaMask(a.CpusetMems));
+    }
 
     /// <summary>Records <paramref name="usage"/> as the latest sample.</summary>
     public void SetLatest(UsageReading usage)
@@ -62,4 +131,24 @@ internal sealed class JobRecord(JobIdentityInfo identity)
         (true, false) => "agent",
         _ => "scheduler",
     };
+}
+
+/// <summary>
+/// A job's planning view (see <see cref="JobRecord.Plan"/>): one immutable object replaced as a whole, so the snapshot
+/// reads one consistent set of values per job.
+/// </summary>
+internal sealed record PlanningView(
+    string JobId,
+    string Program,
+    string User,
+    bool LongRunning,
+    double AppliedCpuCores,
+    double AppliedMemoryGibibytes,
+    double AppliedBandwidthGigabits,
+    double CeilingCpuCores,
+    double CeilingMemoryGibibytes,
+    double CeilingNetworkGigabits,
+    ulong NumaMask)
+{
+    public static PlanningView Empty { get; } = new("", "", "", false, 0, 0, 0, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 0);
 }
