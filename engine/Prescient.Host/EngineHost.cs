@@ -148,36 +148,12 @@ public static class EngineHost
 
             if (orchestrator.LstmModelPath.Length > 0)
             {
-                CheckLstmModel(orchestrator);
+                Prescient.Orchestration.Cycle.Orchestrator.CheckLstmModel(orchestrator);
             }
         }
         catch (ArgumentException e)
         {
             throw new OptionsValidationException("Prescient:Planner", typeof(PlannerOptions), [e.Message]);
-        }
-    }
-
-    /// <summary>The LSTM model file must load and fit the orchestrator's step, horizons and quantiles.</summary>
-    private static void CheckLstmModel(Prescient.Orchestration.Cycle.OrchestratorOptions orchestrator)
-    {
-        Prescient.Forecasting.Training.LstmModel model;
-        try
-        {
-            model = Prescient.Forecasting.Training.LstmModel.Load(orchestrator.LstmModelPath);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath: {e.Message}", e);
-        }
-
-        try
-        {
-            var shape = Prescient.Abstractions.Forecasting.ForecastShape.ForStep(orchestrator.StepSeconds, orchestrator.HorizonsSeconds, [0.5, 0.9, 0.99]);
-            using var fit = new Prescient.Forecasting.Training.LstmForecaster(shape, model);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath: {orchestrator.LstmModelPath}: {e.Message}", e);
         }
     }
 

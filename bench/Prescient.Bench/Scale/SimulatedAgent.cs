@@ -37,8 +37,6 @@ internal sealed class SimulatedAgent : IDisposable
         _report = NewReport(node, jobs);
     }
 
-    public long SamplesSent { get; private set; }
-
     public async Task ConnectAsync(CancellationToken ct)
     {
         _call = _client.Connect(cancellationToken: ct);
@@ -91,8 +89,6 @@ internal sealed class SimulatedAgent : IDisposable
         {
             _write.Release();
         }
-
-        SamplesSent += 1 + _jobs;
     }
 
     public void Dispose()

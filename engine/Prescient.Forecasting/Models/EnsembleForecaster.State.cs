@@ -14,61 +14,56 @@ public sealed partial class EnsembleForecaster : ICalibrationState
     /// per-quantile losses (horizons × (members + 1) × quantiles), the conformal trackers of both stages (2 × horizons ×
     /// quantiles), the residual scales and scored counts (horizons each) and the largest value seen.
     /// </summary>
-    public int CalibrationLength => (_h * _m) + (_h * (_m + 1) * _q) + (2 * _h * _q) + (2 * _h) + 1;
+    public int CalibrationLength => Layout.Length;
+
+    /// <summary>Where each part of a series' calibration starts, in the order of <see cref="CalibrationLength"/>'s list.</summary>
+    private CalibrationLayout Layout => new(_h, _m, _q);
 
     /// <inheritdoc/>
     public void ExportCalibration(int series, Span<float> destination)
     {
         CheckSeries(series, destination.Length);
-        var o = 0;
-        _loss.AsSpan(series * _h * _m, _h * _m).CopyTo(destination);
-        o += _h * _m;
-        var ql = _h * (_m + 1) * _q;
-        _quantileLoss.AsSpan(series * ql, ql).CopyTo(destination[o..]);
-        o += ql;
-        o = Narrow(_theta.AsSpan(series * _h * _q, _h * _q), destination, o);
-        o = Narrow(_theta2.AsSpan(series * _h * _q, _h * _q), destination, o);
-        o = Narrow(_sigma.AsSpan(series * _h, _h), destination, o);
+        var at = Layout;
+        _loss.AsSpan(series * _h * _m, _h * _m).CopyTo(destination[at.Losses..]);
+        _quantileLoss.AsSpan(series * at.QuantileLossLength, at.QuantileLossLength).CopyTo(destination[at.QuantileLosses..]);
+        Narrow(_theta.AsSpan(series * _h * _q, _h * _q), destination[at.Trackers..]);
+        Narrow(_theta2.AsSpan(series * _h * _q, _h * _q), destination[at.SecondTrackers..]);
+        Narrow(_sigma.AsSpan(series * _h, _h), destination[at.Scales..]);
         for (var h = 0; h < _h; h++)
         {
-            destination[o++] = _scored[(series * _h) + h];
+            destination[at.Counts + h] = _scored[(series * _h) + h];
         }
 
-        destination[o] = (float)_maxSeen[series];
+        destination[at.Maximum] = (float)_maxSeen[series];
     }
 
     /// <inheritdoc/>
     public void ImportCalibration(int series, ReadOnlySpan<float> source)
     {
         CheckSeries(series, source.Length);
+        var at = Layout;
+
         // Losses and scales may be NaN (not scored yet); trackers, counts and the maximum never are, nor negative counts.
-        var trackers = (_h * _m) + (_h * (_m + 1) * _q);
-        var sigmas = trackers + (2 * _h * _q);
-        var counts = sigmas + _h;
-        for (var i = trackers; i < CalibrationLength; i++)
+        for (var i = at.Trackers; i < at.Length; i++)
         {
-            var isSigma = i >= sigmas && i < counts;
-            if ((!isSigma && !float.IsFinite(source[i])) || (i >= counts && source[i] < 0))
+            var isScale = i >= at.Scales && i < at.Counts;
+            if ((!isScale && !float.IsFinite(source[i])) || (i >= at.Counts && source[i] < 0))
             {
                 throw new ArgumentException($"calibration value {i} of series {series} is {source[i]}", nameof(source));
             }
         }
 
-        var o = 0;
-        source[..(_h * _m)].CopyTo(_loss.AsSpan(series * _h * _m, _h * _m));
-        o += _h * _m;
-        var ql = _h * (_m + 1) * _q;
-        source.Slice(o, ql).CopyTo(_quantileLoss.AsSpan(series * ql, ql));
-        o += ql;
-        o = Widen(source, o, _theta.AsSpan(series * _h * _q, _h * _q));
-        o = Widen(source, o, _theta2.AsSpan(series * _h * _q, _h * _q));
-        o = Widen(source, o, _sigma.AsSpan(series * _h, _h));
+        source.Slice(at.Losses, _h * _m).CopyTo(_loss.AsSpan(series * _h * _m, _h * _m));
+        source.Slice(at.QuantileLosses, at.QuantileLossLength).CopyTo(_quantileLoss.AsSpan(series * at.QuantileLossLength, at.QuantileLossLength));
+        Widen(source[at.Trackers..], _theta.AsSpan(series * _h * _q, _h * _q));
+        Widen(source[at.SecondTrackers..], _theta2.AsSpan(series * _h * _q, _h * _q));
+        Widen(source[at.Scales..], _sigma.AsSpan(series * _h, _h));
         for (var h = 0; h < _h; h++)
         {
-            _scored[(series * _h) + h] = (long)source[o++];
+            _scored[(series * _h) + h] = (long)source[at.Counts + h];
         }
 
-        _maxSeen[series] = source[o];
+        _maxSeen[series] = source[at.Maximum];
     }
 
     private void CheckSeries(int series, int length)
@@ -80,24 +75,42 @@ public sealed partial class EnsembleForecaster : ICalibrationState
         }
     }
 
-    private static int Narrow(ReadOnlySpan<double> values, Span<float> destination, int offset)
+    private static void Narrow(ReadOnlySpan<double> values, Span<float> destination)
     {
-        foreach (var v in values)
+        for (var i = 0; i < values.Length; i++)
         {
-            destination[offset++] = (float)v;
+            destination[i] = (float)values[i];
         }
-
-        return offset;
     }
 
-    private static int Widen(ReadOnlySpan<float> source, int offset, Span<double> destination)
+    private static void Widen(ReadOnlySpan<float> source, Span<double> destination)
     {
         for (var i = 0; i < destination.Length; i++)
         {
-            destination[i] = source[offset++];
+            destination[i] = source[i];
         }
+    }
 
-        return offset;
+    /// <summary>Offsets of the parts of one series' calibration (horizons h, members m, quantiles q).</summary>
+    private readonly record struct CalibrationLayout(int H, int M, int Q)
+    {
+        public int Losses => 0;
+
+        public int QuantileLossLength => H * (M + 1) * Q;
+
+        public int QuantileLosses => H * M;
+
+        public int Trackers => QuantileLosses + QuantileLossLength;
+
+        public int SecondTrackers => Trackers + (H * Q);
+
+        public int Scales => SecondTrackers + (H * Q);
+
+        public int Counts => Scales + H;
+
+        public int Maximum => Counts + H;
+
+        public int Length => Maximum + 1;
     }
 
     /// <summary>The <see cref="ModelFile"/> kind of calibration files.</summary>

@@ -76,8 +76,7 @@ public sealed class LstmForecaster : ForecasterBase, IDisposable
     public void UseModel(LstmModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Spec != _model.Spec || model.StepSeconds != _model.StepSeconds || !model.HorizonSteps.SequenceEqual(_model.HorizonSteps)
-            || !model.Quantiles.SequenceEqual(_model.Quantiles))
+        if (!_model.HasSameShape(model))
         {
             throw new ArgumentException("the replacement lstm model has another shape, step, horizons or quantiles than the one in use", nameof(model));
         }

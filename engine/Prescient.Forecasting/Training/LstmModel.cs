@@ -50,6 +50,14 @@ public sealed class LstmModel
     /// <summary>What it was trained on, how long, final loss (for logs).</summary>
     public string TrainingSummary { get; }
 
+    /// <summary>
+    /// True when <paramref name="other"/> can stand in for this model (a fine-tuned copy): the same cell and sizes, step,
+    /// horizons and quantiles; only the weights and the summary may differ.
+    /// </summary>
+    public bool HasSameShape(LstmModel other) =>
+        other.Spec == Spec && other.StepSeconds == StepSeconds && other.HorizonSteps.AsSpan().SequenceEqual(HorizonSteps)
+        && other.Quantiles.AsSpan().SequenceEqual(Quantiles);
+
     /// <summary>Saves atomically to <paramref name="path"/>.</summary>
     public void Save(string path)
     {

@@ -53,10 +53,15 @@ public static class LstmTrainer
         var sw = Stopwatch.StartNew();
         var hz = start.HorizonSteps;
         var qs = start.Quantiles;
-        var data = Prepare(series, start.StepSeconds, hz).FindAll(d => d.Steps >= 2 * options.WindowSteps + 1);
-        if (data.Count == 0 || start.Spec.Cell != RecurrentCellKind.Lstm || start.Spec.OutputSize != hz.Length * qs.Length)
+        if (start.Spec.Cell != RecurrentCellKind.Lstm)
         {
-            return new LstmFineTuning(null, double.NaN, double.NaN, 0, data.Count, sw.Elapsed.TotalSeconds, "too little history to fine-tune on");
+            return new LstmFineTuning(null, double.NaN, double.NaN, 0, 0, sw.Elapsed.TotalSeconds, "only an LSTM can be fine-tuned here (the model is a GRU)");
+        }
+
+        var data = Prepare(series, start.StepSeconds, hz).FindAll(d => d.Steps >= 2 * options.WindowSteps + 1);
+        if (data.Count == 0)
+        {
+            return new LstmFineTuning(null, double.NaN, double.NaN, 0, 0, sw.Elapsed.TotalSeconds, "too little history to fine-tune on");
         }
 
         var layout = new Layout(start.Spec);

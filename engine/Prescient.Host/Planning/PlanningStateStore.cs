@@ -59,8 +59,7 @@ public sealed partial class PlanningStateStore
         {
             var tuned = Prescient.Forecasting.Training.LstmModel.Load(TunedLstmPath);
             var original = Prescient.Forecasting.Training.LstmModel.Load(configured);
-            if (tuned.Spec == original.Spec && tuned.StepSeconds == original.StepSeconds
-                && tuned.HorizonSteps.SequenceEqual(original.HorizonSteps) && tuned.Quantiles.SequenceEqual(original.Quantiles))
+            if (original.HasSameShape(tuned))
             {
                 return TunedLstmPath;
             }
@@ -177,7 +176,7 @@ public sealed partial class PlanningStateStore
         var jobs = FillCalibration(orchestrator);
         if (_calibrationBuffer.Length > 0)
         {
-            Persistence.AtomicFile.Write(_calibrationPath, _calibrationBuffer.GetBuffer().AsSpan(0, (int)_calibrationBuffer.Length));
+            WriteCalibrationFile();
         }
 
         return jobs;
@@ -204,7 +203,7 @@ public sealed partial class PlanningStateStore
             {
                 try
                 {
-                    Persistence.AtomicFile.Write(_calibrationPath, _calibrationBuffer.GetBuffer().AsSpan(0, (int)_calibrationBuffer.Length));
+                    WriteCalibrationFile();
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -224,6 +223,9 @@ public sealed partial class PlanningStateStore
         _calibrationBuffer.SetLength(0);
         return orchestrator.WriteCalibration(_calibrationBuffer);
     }
+
+    private void WriteCalibrationFile() =>
+        Persistence.AtomicFile.Write(_calibrationPath, _calibrationBuffer.GetBuffer().AsSpan(0, (int)_calibrationBuffer.Length));
 
     /// <summary>Reads <c>planner/calibration.bin</c> into the orchestrator when present; a damaged or foreign file is logged and ignored.</summary>
     public int LoadCalibration(Orchestrator orchestrator)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Orchestration.Cycle;
 
@@ -29,20 +30,17 @@ internal sealed class JobRecord
     public string NodeName { get; set; } = "";
     public IReadOnlyList<string> SchedulerNodeNames { get; set; } = [];
     public UsageRing? Ring { get; set; }
-    private readonly double[] _latestValues = new double[ResourceKinds.Count];
-    private long _latestFilesRead;
+    private LatestSample _latest = new();
 
-    /// <summary>A copy of the latest sample (null before the first), made for whoever asks (status): the record keeps the values, not the sample object.</summary>
-    public UsageReading? Latest => LatestUnixMilliseconds > 0 ? new UsageReading(LatestUnixMilliseconds, (double[])_latestValues.Clone(), _latestFilesRead) : null;
+    /// <summary>A copy of the latest sample (null before the first).</summary>
+    public UsageReading? Latest => _latest.ToReading();
 
     /// <summary>
     /// The latest sample's time and the four planned resources of it (cores; bytes; network rx + tx and disk read + write,
-    /// bytes/s), kept in the record itself. The record holds the sample's numbers, never the sample object: the planner's
-    /// snapshot reads them for every job every cycle (a sample object and its array, allocated anew each report all over
-    /// the heap, were two cache misses per job), and an old record pointing at a new object each second made every
-    /// young-generation collection scan 60,000 records for those references.
+    /// bytes/s), kept in the record itself: the planner's snapshot reads them for every job every cycle, and a sample
+    /// object and its array, allocated anew each report all over the heap, were two cache misses per job.
     /// </summary>
-    public long LatestUnixMilliseconds { get; private set; }
+    public long LatestUnixMilliseconds => _latest.UnixMilliseconds;
 
     /// <inheritdoc cref="LatestUnixMilliseconds"/>
     public double LatestCpu { get; private set; }
@@ -90,10 +88,11 @@ internal sealed class JobRecord
     /// orchestrator's units (cores, GiB, Gbit/s), derived when one of them is set: the planner's snapshot copies these
     /// for every job every cycle from this record alone, instead of following three more objects (and two strings) per job.
     /// </summary>
-    public PlanningView Plan { get; private set; } = PlanningView.Empty;
+    public PlanningView Plan { get; private set; }
     public long StartUnixMilliseconds { get; set; }
     public IReadOnlyList<string> InputPaths { get; set; } = [];
 
+    [MemberNotNull(nameof(Plan))]
     private void Derive()
     {
         var a = _applied;
@@ -120,9 +119,7 @@ internal sealed class JobRecord
         LatestMemory = v[(int)ResourceKind.Memory];
         LatestNetwork = v[(int)ResourceKind.NetRx] + v[(int)ResourceKind.NetTx];
         LatestDisk = v[(int)ResourceKind.DiskRead] + v[(int)ResourceKind.DiskWrite];
-        LatestUnixMilliseconds = usage.UnixMilliseconds;
-        v.AsSpan().CopyTo(_latestValues);
-        _latestFilesRead = usage.FilesRead;
+        _latest.Set(usage);
     }
 
     public string Source => (FromAgent, FromScheduler) switch
@@ -148,7 +145,4 @@ internal sealed record PlanningView(
     double CeilingCpuCores,
     double CeilingMemoryGibibytes,
     double CeilingNetworkGigabits,
-    ulong NumaMask)
-{
-    public static PlanningView Empty { get; } = new("", "", "", false, 0, 0, 0, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 0);
-}
+    ulong NumaMask);

@@ -302,12 +302,16 @@ internal sealed class StandardForm
 
         for (var col = 0; col < n; col++)
         {
-            var lo = Lower[col];
-            var hi = Upper[col];
-            var hasLower = !double.IsNegativeInfinity(lo);
-            var hasUpper = !double.IsPositiveInfinity(hi);
-            Kind[col] = lo == hi ? KindFixed : hasLower && hasUpper ? KindBoxed : hasLower ? KindLower : hasUpper ? KindUpper : KindFree;
+            Kind[col] = KindOf(Lower[col], Upper[col]);
         }
+    }
+
+    /// <summary>A column's kind from its (scaled) bounds.</summary>
+    private static byte KindOf(double lo, double hi)
+    {
+        var hasLower = !double.IsNegativeInfinity(lo);
+        var hasUpper = !double.IsPositiveInfinity(hi);
+        return lo == hi ? KindFixed : hasLower && hasUpper ? KindBoxed : hasLower ? KindLower : hasUpper ? KindUpper : KindFree;
     }
 
     /// <summary>
@@ -353,9 +357,7 @@ internal sealed class StandardForm
             hi *= inverse;
             Lower[col] = lo;
             Upper[col] = hi;
-            var hasLower = !double.IsNegativeInfinity(lo);
-            var hasUpper = !double.IsPositiveInfinity(hi);
-            Kind[col] = lo == hi ? KindFixed : hasLower && hasUpper ? KindBoxed : hasLower ? KindLower : hasUpper ? KindUpper : KindFree;
+            Kind[col] = KindOf(lo, hi);
         }
 
         for (var r = 0; r < RowCount; r++)

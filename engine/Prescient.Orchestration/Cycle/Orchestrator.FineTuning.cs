@@ -42,6 +42,24 @@ public sealed partial class Orchestrator
         return name == "lstm" ? lstm : ForecasterRegistry.CreateEnsemble(shape, [lstm], EnsembleOptionsFor(_options));
     }
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming <see cref="OrchestratorOptions.LstmModelPath"/> when its file does
+    /// not load or does not fit the orchestrator's step, horizons and quantiles (for validation at start-up).
+    /// </summary>
+    public static void CheckLstmModel(OrchestratorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var model = LoadLstm(options.LstmModelPath);
+        try
+        {
+            using var fit = new LstmForecaster(ShapeFor(options), model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Prescient:Orchestrator:LstmModelPath: {options.LstmModelPath}: {e.Message}", nameof(OrchestratorOptions.LstmModelPath), e);
+        }
+    }
+
     /// <summary>Loads <see cref="OrchestratorOptions.LstmModelPath"/>; the error names the setting and the reason.</summary>
     private static LstmModel LoadLstm(string path)
     {

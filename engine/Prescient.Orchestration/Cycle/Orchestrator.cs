@@ -63,7 +63,7 @@ public sealed partial class Orchestrator
         options.Validate();
         _options = options;
         _time = time ?? TimeProvider.System;
-        Shape = ForecastShape.ForStep(options.StepSeconds, options.HorizonsSeconds, [0.5, 0.9, 0.99]);
+        Shape = ShapeFor(options);
         var factory = forecasterFactory ?? ((name, shape) => DefaultFactory(name, shape, options));
         if (options.LstmModelPath.Length > 0 && forecasterFactory is null)
         {
@@ -415,6 +415,10 @@ public sealed partial class Orchestrator
         OrchestratedResource.Network => ResourceKind.NetRx,
         _ => ResourceKind.DiskRead,
     };
+
+    /// <summary>What every series is forecast as: the options' step and horizons, quantiles 0.5, 0.9 and 0.99.</summary>
+    private static ForecastShape ShapeFor(OrchestratorOptions options) =>
+        ForecastShape.ForStep(options.StepSeconds, options.HorizonsSeconds, [0.5, 0.9, 0.99]);
 
     private static IForecaster DefaultFactory(string name, ForecastShape shape, OrchestratorOptions options) =>
         Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape, ensembleOptions: EnsembleOptionsFor(options));
