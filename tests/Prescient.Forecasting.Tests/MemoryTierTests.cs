@@ -116,7 +116,7 @@ public sealed class MemoryTierTests
         Assert.Equal(1, p.StrideOf(0));
         Assert.Equal(2, p.StrideOf(1));
         Assert.Equal(15, p.StrideOf(2));
-        Assert.Equal(((1 + 1) + (2 + 1) + (4 + 1)) * 2, p.FloatsPerSeries);
+        Assert.Equal(((1 + 1) + (2 + 1) + (4 + 1)) * 2, p.NumbersPerSeries);
         p.Grow(2);
         p.Reset(0);
         p.Reset(1);
@@ -140,6 +140,53 @@ public sealed class MemoryTierTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void PendingForecasts_Compact_KeepsEachRecordWithinHalfPrecisionOfItsLargest()
+    {
+        var p = new PendingForecasts([1, 5], 4, compact: true);
+        Assert.Equal(((1 + 1) + (5 + 1)) * ((4 * 2) + 4), p.BytesPerSeries);
+        p.Grow(3);
+        for (var s = 0; s < 3; s++)
+        {
+            p.Reset(s);
+        }
+
+        var read = new float[4];
+        p.Read(1, 0, 0, read);
+        Assert.All(read, x => Assert.True(float.IsNaN(x)));
+        Assert.Throws<InvalidOperationException>(() => p.At(0, 0, 0));
+
+        float[][] records =
+        [
+            [3.1415927f, 1e-3f, float.NaN, 0f],
+            [1.5e9f, 1234567f, 0.5f, -7.25e8f],
+            [2.2e-7f, 1.1e-7f, 3.3e-9f, 0f],
+            [65504f, 70000f, -1e5f, float.PositiveInfinity],
+        ];
+        for (var i = 0; i < records.Length; i++)
+        {
+            p.Write(i % 3, 1, i, records[i]);
+            p.Read(i % 3, 1, i, read);
+            var largest = records[i].Where(float.IsFinite).Max(Math.Abs);
+            for (var j = 0; j < 4; j++)
+            {
+                var x = records[i][j];
+                if (float.IsNaN(x) || float.IsInfinity(x))
+                {
+                    Assert.Equal(x, read[j]);
+                    continue;
+                }
+
+                // 2⁻¹¹ relative to the value, or to the record's largest for values far below it.
+                Assert.True(Math.Abs(read[j] - x) <= Math.Max(Math.Abs(x), largest * 1e-4f) * (1f / 2048), $"record {i}[{j}]: {x} read back as {read[j]}");
+            }
+        }
+
+        // Other series and horizons are untouched.
+        p.Read(2, 0, 0, read);
+        Assert.All(read, x => Assert.True(float.IsNaN(x)));
     }
 
     [Theory]

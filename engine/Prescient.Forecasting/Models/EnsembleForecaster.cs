@@ -18,9 +18,11 @@ namespace Prescient.Forecasting.Models;
 /// of the group and resource), and those toward the population's, with weight n/(n + PriorSteps) on the series'
 /// own; a series with no history at all is forecast from its group's (else the population's) mean level.</item>
 /// </list>
-/// Memory per series: the members' own, plus Σ_h records(h) × (members + 1)(quantiles + 1) + quantiles floats of
-/// pending forecasts (records(h) = h + 1, or at most <see cref="EnsembleOptions.PendingSlotsPerHorizon"/> + 1: see
-/// <see cref="PendingForecasts"/>) and horizons × ((members + 1)(quantiles + 1) + 2 quantiles + 2) doubles. Not thread-safe.
+/// Memory per series: the members' own, plus Σ_h records(h) pending forecasts (records(h) = h + 1, or at most
+/// <see cref="EnsembleOptions.PendingSlotsPerHorizon"/> + 1: see <see cref="PendingForecasts"/>) of 1 + 2 × quantiles
+/// floats (what was served, scored exactly) and members × quantiles half floats plus a float scale (the members'
+/// forecasts, which only weigh them), and horizons × ((members + 1)(quantiles + 1) + 2 quantiles + 2) doubles.
+/// Not thread-safe.
 /// </summary>
 public sealed partial class EnsembleForecaster : ForecasterBase
 {
@@ -32,6 +34,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int _mm;
     private readonly int _medianIndex;
     private readonly PendingForecasts _pending;
+    private readonly PendingForecasts _pendingMembers;
     private readonly float[] _scratch;
     private readonly SeriesHistory? _shared;
     private readonly double[] _memberOut;
@@ -85,7 +88,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _q = shape.QuantileCount;
         _medianIndex = shape.IndexOfQuantile(0.5);
         _mm = _medianIndex >= 0 ? 0 : _m;
-        _pending = new PendingForecasts(shape.HorizonSteps, Stride, _options.PendingSlotsPerHorizon);
+        _pending = new PendingForecasts(shape.HorizonSteps, MembersAt, _options.PendingSlotsPerHorizon);
+        _pendingMembers = new PendingForecasts(shape.HorizonSteps, Stride - MembersAt, _options.PendingSlotsPerHorizon, compact: true);
         _scratch = new float[Stride];
         _memberOut = new double[_m * shape.Width];
         _weights = new double[_m];
@@ -103,14 +107,20 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     /// <summary>Trackers stay within ±this many σ: at a point mass (a series stuck at 0) a clamped quantile never misses and its tracker would otherwise drift without bound.</summary>
     private const double ThetaLimit = 100;
 
-    // Pending record per horizon: member medians (M, only when the shape has no 0.5 level: otherwise a member's
-    // median is its 0.5 quantile, stored once), combined median (1), stage-1 quantiles (Q), member quantiles (M·Q),
-    // served quantiles (Q).
-    private int Stride => _mm + 1 + _q + (_m * _q) + _q;
+    // Pending record per horizon: combined median (1), stage-1 quantiles (Q), served quantiles (Q) — kept as floats
+    // in _pending —, then member medians (M, only when the shape has no 0.5 level: otherwise a member's median is
+    // its 0.5 quantile, stored once) and member quantiles (M·Q) — kept compact in _pendingMembers.
+    private const int CombinedAt = 0;
 
-    private int MemberQuantilesAt => _mm + 1 + _q;
+    private const int Stage1At = 1;
 
-    private int ServedAt => _mm + 1 + _q + (_m * _q);
+    private int Stride => MemberQuantilesAt + (_m * _q);
+
+    private int ServedAt => 1 + _q;
+
+    private int MembersAt => 1 + _q + _q;
+
+    private int MemberQuantilesAt => MembersAt + _mm;
 
     /// <summary>The members, in weight order of the arrays.</summary>
     public IReadOnlyList<IForecaster> Members => _members;
@@ -154,6 +164,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         _shared?.Grow(capacity);
         _pending.Grow(capacity);
+        _pendingMembers.Grow(capacity);
         _loss = Grown(_loss, capacity * _h * _m);
         _quantileLoss = Grown(_quantileLoss, capacity * _h * (_m + 1) * _q);
         _theta2 = Grown(_theta2, capacity * _h * _q);
@@ -175,6 +186,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         _shared?.Reset(series);
         _pending.Reset(series);
+        _pendingMembers.Reset(series);
         _loss.AsSpan(series * _h * _m, _h * _m).Fill(float.NaN);
         _quantileLoss.AsSpan(series * _h * (_m + 1) * _q, _h * (_m + 1) * _q).Fill(float.NaN);
         _theta2.AsSpan(series * _h * _q, _h * _q).Clear();
@@ -204,7 +216,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             {
                 if (step - hs[h] >= 0 && _pending.Records(h, step - hs[h]))
                 {
-                    Score(series, g, h, value, _pending.At(series, h, step - hs[h]));
+                    _pending.Read(series, h, step - hs[h], _scratch);
+                    _pendingMembers.Read(series, h, step - hs[h], _scratch.AsSpan(MembersAt));
+                    Score(series, g, h, value, _scratch);
                 }
             }
         }
@@ -227,7 +241,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
         for (var h = 0; h < _h; h++)
         {
-            var slot = _pending.Records(h, step) ? _pending.At(series, h, step) : _scratch;
+            var slot = _scratch;
             ComputeWeights(series, h);
             var combined = 0.0;
             var weightSum = 0.0;
@@ -236,7 +250,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 var mk = MemberMedian(k, h, _medianIndex);
                 if (_mm > 0)
                 {
-                    slot[k] = (float)mk;
+                    slot[MembersAt + k] = (float)mk;
                 }
 
                 if (!double.IsNaN(mk))
@@ -247,7 +261,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
 
             combined = weightSum > 0 ? combined / weightSum : LastValid[series];
-            slot[_mm] = (float)combined;
+            slot[CombinedAt] = (float)combined;
             var sigma = Sigma(series, g, h);
             var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
             var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
@@ -269,7 +283,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 ref var c = ref cached[(h * _q) + q];
                 c = double.IsFinite(c) ? Math.Max(c, prev) : prev;
                 prev = c;
-                slot[_mm + 1 + q] = (float)c;
+                slot[Stage1At + q] = (float)c;
             }
 
             // Stage 2, per quantile level: a softmax over every source's recent pinball loss at that level (each
@@ -343,6 +357,12 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 c = double.IsFinite(c) ? Math.Min(Math.Max(c, prev), Math.Max(cap, prev)) : prev;
                 prev = c;
                 slot[ServedAt + q] = (float)c;
+            }
+
+            if (_pending.Records(h, step))
+            {
+                _pending.Write(series, h, step, slot);
+                _pendingMembers.Write(series, h, step, slot.AsSpan(MembersAt));
             }
         }
     }
@@ -463,7 +483,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         for (var k = 0; k < _m; k++)
         {
             // A member's median is its quantile at the 0.5 level when the shape has one (stored once).
-            var f = _mm > 0 ? pending[k] : pending[MemberQuantilesAt + (k * _q) + _medianIndex];
+            var f = _mm > 0 ? pending[MembersAt + k] : pending[MemberQuantilesAt + (k * _q) + _medianIndex];
             if (float.IsNaN(f))
             {
                 continue;
@@ -473,7 +493,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             loss[k] = float.IsNaN(loss[k]) ? (float)e : (float)(loss[k] + (decay * (e - loss[k])));
         }
 
-        var combined = pending[_mm];
+        var combined = pending[CombinedAt];
         if (float.IsNaN(combined))
         {
             return;
@@ -495,7 +515,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             // levels when y lies strictly above, matching how interval coverage is counted (ends included); ties
             // at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate around the level,
             // which keeps the long-run miss rate at q exactly.
-            var issued = pending[_mm + 1 + q];
+            var issued = pending[Stage1At + q];
             var tau = qs[q];
             var step = tau < 0.5
                 ? -(((y < issued) ? 1.0 : 0.0) - tau)
@@ -517,7 +537,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         {
             for (var q = 0; q < _q; q++)
             {
-                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[_mm + 1 + q];
+                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[Stage1At + q];
                 if (float.IsNaN(f))
                 {
                     continue;

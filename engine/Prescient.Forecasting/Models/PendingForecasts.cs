@@ -10,6 +10,13 @@ namespace Prescient.Forecasting.Models;
 /// whatever the horizon: an hour ahead at one-minute steps costs 5 records instead of 61, and is scored every 15
 /// steps instead of every step. Memory: Σ_h records(h) × width × 4 bytes per series.
 /// </para>
+/// <para>
+/// Compact (for numbers that only weigh models, never what is served): each record is kept as half-precision
+/// floats relative to one power-of-two scale of its own (the largest magnitude in the record maps below 2¹⁵):
+/// Σ_h records(h) × (width × 2 + 4) bytes per series, a relative rounding of at most 2⁻¹¹ (0.05 %) for every number
+/// within 2²⁹ of the record's largest; NaN is kept. Compact records are read and written whole
+/// (<see cref="Read"/>, <see cref="Write"/>).
+/// </para>
 /// </summary>
 public sealed class PendingForecasts
 {
@@ -18,10 +25,17 @@ public sealed class PendingForecasts
     private readonly int[] _offset;
     private readonly int _width;
     private readonly int _perSeries;
+    private readonly int _recordsPerSeries;
+    private readonly bool _compact;
     private float[] _values = [];
+    private Half[] _halves = [];
+    private float[] _scales = [];
 
-    /// <summary>Creates the store for forecasts at <paramref name="horizonSteps"/>, <paramref name="width"/> numbers per record.</summary>
-    public PendingForecasts(ReadOnlySpan<int> horizonSteps, int width, int slotsPerHorizon = 0)
+    /// <summary>
+    /// Creates the store for forecasts at <paramref name="horizonSteps"/>, <paramref name="width"/> numbers per
+    /// record, <paramref name="compact"/> ones as half-precision floats.
+    /// </summary>
+    public PendingForecasts(ReadOnlySpan<int> horizonSteps, int width, int slotsPerHorizon = 0, bool compact = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slotsPerHorizon);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -42,10 +56,15 @@ public sealed class PendingForecasts
         }
 
         _perSeries = total;
+        _recordsPerSeries = total / width;
+        _compact = compact;
     }
 
-    /// <summary>Floats kept per series.</summary>
-    public int FloatsPerSeries => _perSeries;
+    /// <summary>Numbers kept per series (floats, or half floats when compact).</summary>
+    public int NumbersPerSeries => _perSeries;
+
+    /// <summary>Bytes kept per series.</summary>
+    public int BytesPerSeries => _compact ? (_perSeries * 2) + (_recordsPerSeries * sizeof(float)) : _perSeries * sizeof(float);
 
     /// <summary>Steps between two kept forecasts of horizon <paramref name="h"/> (1 = every step).</summary>
     public int StrideOf(int h) => _stride[h];
@@ -56,16 +75,94 @@ public sealed class PendingForecasts
     /// <summary>Grows to <paramref name="capacity"/> series.</summary>
     public void Grow(int capacity)
     {
-        Array.Resize(ref _values, checked(capacity * _perSeries));
+        if (_compact)
+        {
+            Array.Resize(ref _halves, checked(capacity * _perSeries));
+            Array.Resize(ref _scales, checked(capacity * _recordsPerSeries));
+        }
+        else
+        {
+            Array.Resize(ref _values, checked(capacity * _perSeries));
+        }
     }
 
     /// <summary>Forgets series <paramref name="s"/>.</summary>
-    public void Reset(int s) => _values.AsSpan(s * _perSeries, _perSeries).Fill(float.NaN);
+    public void Reset(int s)
+    {
+        if (_compact)
+        {
+            _halves.AsSpan(s * _perSeries, _perSeries).Fill(Half.NaN);
+            _scales.AsSpan(s * _recordsPerSeries, _recordsPerSeries).Fill(1f);
+        }
+        else
+        {
+            _values.AsSpan(s * _perSeries, _perSeries).Fill(float.NaN);
+        }
+    }
 
     /// <summary>
     /// The record of horizon <paramref name="h"/> for the forecast made after <paramref name="step"/> (0-based) of
     /// series <paramref name="s"/>; only meaningful where <see cref="Records"/> is true for that step.
     /// </summary>
-    public Span<float> At(int s, int h, long step) =>
-        _values.AsSpan((s * _perSeries) + _offset[h] + ((int)((step / _stride[h]) % _ring[h]) * _width), _width);
+    public Span<float> At(int s, int h, long step)
+    {
+        if (_compact)
+        {
+            throw new InvalidOperationException("a compact store's records are read and written whole (Read, Write)");
+        }
+
+        return _values.AsSpan(Start(s, h, step), _width);
+    }
+
+    /// <summary>Copies the record of horizon <paramref name="h"/> made after <paramref name="step"/> into <paramref name="record"/> (width numbers).</summary>
+    public void Read(int s, int h, long step, Span<float> record)
+    {
+        var start = Start(s, h, step);
+        if (!_compact)
+        {
+            _values.AsSpan(start, _width).CopyTo(record);
+            return;
+        }
+
+        var scale = _scales[start / _width];
+        var stored = _halves.AsSpan(start, _width);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            record[i] = (float)stored[i] * scale;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="record"/> (width numbers) as the record of horizon <paramref name="h"/> made after <paramref name="step"/>.</summary>
+    public void Write(int s, int h, long step, ReadOnlySpan<float> record)
+    {
+        var start = Start(s, h, step);
+        if (!_compact)
+        {
+            record[.._width].CopyTo(_values.AsSpan(start, _width));
+            return;
+        }
+
+        var largest = 0f;
+        for (var i = 0; i < _width; i++)
+        {
+            var a = Math.Abs(record[i]);
+            if (float.IsFinite(a) && a > largest)
+            {
+                largest = a;
+            }
+        }
+
+        // A power of two, so that dividing by it is exact: the largest magnitude lands in [2¹⁴, 2¹⁵).
+        var scale = largest > 0 ? MathF.ScaleB(1f, Math.Clamp(MathF.ILogB(largest) - 14, -126, 127)) : 1f;
+        _scales[start / _width] = scale;
+        var stored = _halves.AsSpan(start, _width);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            stored[i] = (Half)(record[i] / scale);
+        }
+    }
+
+    // Records of one series are contiguous and each starts at a multiple of the width: start ÷ width numbers the record.
+    private int Start(int s, int h, long step) =>
+        (s * _perSeries) + _offset[h] + ((int)((step / _stride[h]) % _ring[h]) * _width);
 }
