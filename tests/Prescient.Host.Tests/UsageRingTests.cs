@@ -59,6 +59,37 @@ public sealed class UsageRingTests
     }
 
     [Fact]
+    public void TryAppend_UnchangingResource_CostsNothingUntilItsFirstChange()
+    {
+        var ring = new UsageRing(4);
+        float[] Reading(float cpu, float rx, float api) => [cpu, 100, rx, 0, 0, 0, api];
+        for (var i = 1; i <= 6; i++)
+        {
+            // CPU changes every sample; memory stays 100, rx 0 until the sixth, the API rate NaN ("not reported").
+            Assert.True(ring.TryAppend(i * 1000, Reading(i, i == 6 ? 7.5f : 0, float.NaN)));
+        }
+
+        // Timestamps, CPU, and (from the sixth sample on) rx: 4 × (8 + 4 + 4) bytes.
+        Assert.Equal(4 * (8 + 4 + 4), ring.BytesHeld);
+        Assert.Equal([3f, 4f, 5f, 6f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.Cpu)));
+        Assert.Equal([100f, 100f, 100f, 100f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.Memory)));
+        Assert.Equal([0f, 0f, 0f, 7.5f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.NetRx)));
+        Assert.True(float.IsNaN(ring.ValueAt(3, ResourceKind.ApiCalls)));
+
+        // Past the change the column keeps every reading, and wraps like the others.
+        for (var i = 7; i <= 9; i++)
+        {
+            Assert.True(ring.TryAppend(i * 1000, Reading(i, 0, 2)));
+        }
+
+        Assert.Equal([7.5f, 0f, 0f, 0f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.NetRx)));
+        Assert.Equal(float.NaN, ring.ValueAt(0, ResourceKind.ApiCalls));
+        Assert.Equal(2f, ring.ValueAt(3, ResourceKind.ApiCalls));
+        Assert.Equal(4 * (8 + 4 + 4 + 4), ring.BytesHeld);
+        Assert.True(ring.BytesHeld <= ring.Capacity * UsageRing.BytesPerSample);
+    }
+
+    [Fact]
     public void BytesPerSample_MatchesDocumentedLayout()
     {
         Assert.Equal(8 + (7 * 4), UsageRing.BytesPerSample);

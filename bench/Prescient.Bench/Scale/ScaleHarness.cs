@@ -177,6 +177,7 @@ public static class ScaleHarness
             var elapsed = window.Elapsed.TotalSeconds;
             measuring = false;
             var rssMegabytes = ResidentMegabytes(engine.Id);
+            var (heapMegabytes, committedMegabytes) = await GcMegabytesAsync(address).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await IgnoreCancellation(reporter).ConfigureAwait(false);
             await IgnoreCancellation(cyclePoller).ConfigureAwait(false);
@@ -210,6 +211,8 @@ public static class ScaleHarness
                 cycles.TotalCount == 0 ? 0 : cycles.GetValueAtPercentile(50) / 1000.0,
                 cycles.TotalCount == 0 ? 0 : cycles.GetValueAtPercentile(99) / 1000.0,
                 rssMegabytes,
+                heapMegabytes,
+                committedMegabytes,
                 after.AgentsConnected,
                 after.Rejections.Sum(r => (long)r.Count));
         }
@@ -312,6 +315,20 @@ public static class ScaleHarness
         }
     }
 
+    /// <summary>The engine's managed heap and the collector's committed memory, from its <c>/metrics</c> (h2c on the gRPC port).</summary>
+    private static async Task<(double Heap, double Committed)> GcMegabytesAsync(Uri address)
+    {
+        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var text = await http.GetStringAsync(new Uri(address, "/metrics")).ConfigureAwait(false);
+        double Read(string name)
+        {
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture) / (1 << 20);
+        }
+
+        return (Read("prescient_gc_heap_bytes"), Read("prescient_gc_committed_bytes"));
+    }
+
     private static double ResidentMegabytes(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -349,5 +366,5 @@ public static class ScaleHarness
 
     private static void PrintTable(ScaleResult r) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB | agents {r.AgentsConnected} | refused {r.Rejected}"));
+            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB (gc heap {r.GcHeapMegabytes:0}, committed {r.GcCommittedMegabytes:0}) | agents {r.AgentsConnected} | refused {r.Rejected}"));
 }

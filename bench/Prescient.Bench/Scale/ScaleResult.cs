@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Prescient.Bench.Scale;
 
-/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", ...}</c>.</summary>
+/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", "gc_heap_mb", "gc_committed_mb", ...}</c>.</summary>
 internal sealed record ScaleResult(
     int Nodes,
     int JobsPerNode,
@@ -17,6 +17,8 @@ internal sealed record ScaleResult(
     double CycleP50,
     double CycleP99,
     double RssMegabytes,
+    double GcHeapMegabytes,
+    double GcCommittedMegabytes,
     uint AgentsConnected,
     long Rejected)
 {
@@ -40,6 +42,8 @@ internal sealed record ScaleResult(
         w.WriteNumber("cycles", Cycles);
         w.WriteEndObject();
         w.WriteNumber("rss_mb", Math.Round(RssMegabytes, 1));
+        w.WriteNumber("gc_heap_mb", Math.Round(GcHeapMegabytes, 1));
+        w.WriteNumber("gc_committed_mb", Math.Round(GcCommittedMegabytes, 1));
         w.WriteNumber("agents_connected", AgentsConnected);
         w.WriteNumber("rejected", Rejected);
         w.WriteEndObject();

@@ -173,7 +173,29 @@ public sealed class PlanningMetrics(CommandLog commands)
         Counter(b, "prescient_commands_refused_total", "Commands agents refused.", counters.Refused);
         Counter(b, "prescient_commands_dry_run_total", "Commands agents answered in dry-run mode.", counters.DryRun);
         Counter(b, "prescient_commands_expired_total", "Commands given up unanswered after the pending timeout (10 minutes).", counters.Expired);
+        WriteProcess(b);
         return b.ToString();
+    }
+
+    /// <summary>The engine process's memory as the kernel and the garbage collector see it (what an operator sizes a node by).</summary>
+    private static void WriteProcess(StringBuilder b)
+    {
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            Gauge(b, "prescient_process_resident_bytes", "Resident set size of the engine process.", self.WorkingSet64);
+        }
+
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(b, "prescient_gc_heap_bytes", "Managed heap size at the last collection (live objects and fragmentation).", gc.HeapSizeBytes);
+        Gauge(b, "prescient_gc_fragmented_bytes", "Free space inside the managed heap at the last collection.", gc.FragmentedBytes);
+        Gauge(b, "prescient_gc_committed_bytes", "Memory committed by the garbage collector.", gc.TotalCommittedBytes);
+        Gauge(b, "prescient_gc_pause_time_percent", "Share of time the runtime was paused for collections since start.", gc.PauseTimePercentage);
+        Counter(b, "prescient_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", (ulong)GC.GetTotalAllocatedBytes());
+        b.Append("# HELP prescient_gc_collections_total Garbage collections since start, by generation.\n# TYPE prescient_gc_collections_total counter\n");
+        for (var g = 0; g <= GC.MaxGeneration; g++)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"prescient_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+        }
     }
 
     private static string Number(double v) => double.IsNaN(v) ? "NaN" : v.ToString("R", CultureInfo.InvariantCulture);

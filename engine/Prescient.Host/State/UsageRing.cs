@@ -4,24 +4,41 @@ namespace Prescient.Host.State;
 
 /// <summary>
 /// A bounded, time-ordered series of usage samples for one node or job: the newest
-/// <see cref="Capacity"/> samples, older ones overwritten. Struct-of-arrays storage (one timestamp and
-/// one float per resource per sample) so memory is exactly <see cref="BytesPerSample"/> × capacity,
-/// allocated once. Not thread-safe: <see cref="ClusterState"/> guards it.
+/// <see cref="Capacity"/> samples, older ones overwritten. Struct-of-arrays storage: one timestamp per sample and
+/// one column of floats per resource, so memory is at most <see cref="BytesPerSample"/> × capacity. A resource
+/// whose readings have not changed since the ring began (one an agent does not measure: always 0, or -1 for
+/// "not reported") is kept as that one number; its column is allocated, once, at its first different reading.
+/// Not thread-safe: <see cref="ClusterState"/> guards it.
 /// </summary>
 public sealed class UsageRing
 {
-    /// <summary>Bytes one sample occupies: an 8-byte timestamp and a 4-byte float per resource.</summary>
+    /// <summary>Bytes one sample occupies at most: an 8-byte timestamp and a 4-byte float per resource.</summary>
     public const int BytesPerSample = sizeof(long) + ResourceKinds.Count * sizeof(float);
 
     private readonly long[] _unixMilliseconds;
-    private readonly float[] _values;
+    private readonly float[]?[] _columns = new float[ResourceKinds.Count][];
+    private readonly float[] _constant = new float[ResourceKinds.Count];
     private int _next;
 
     public UsageRing(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _unixMilliseconds = new long[capacity];
-        _values = new float[capacity * ResourceKinds.Count];
+    }
+
+    /// <summary>Bytes held for samples now: the timestamps and the columns allocated so far.</summary>
+    public long BytesHeld
+    {
+        get
+        {
+            var columns = 0;
+            foreach (var c in _columns)
+            {
+                columns += c is null ? 0 : 1;
+            }
+
+            return (long)Capacity * (sizeof(long) + (columns * sizeof(float)));
+        }
     }
 
     public int Capacity => _unixMilliseconds.Length;
@@ -52,7 +69,27 @@ public sealed class UsageRing
         }
 
         _unixMilliseconds[_next] = unixMilliseconds;
-        values.CopyTo(_values.AsSpan(_next * ResourceKinds.Count, ResourceKinds.Count));
+        for (var r = 0; r < values.Length; r++)
+        {
+            var column = _columns[r];
+            if (column is not null)
+            {
+                column[_next] = values[r];
+            }
+            else if (Count == 0)
+            {
+                _constant[r] = values[r];
+            }
+            else if (!values[r].Equals(_constant[r]))
+            {
+                // The first change: every sample held so far had the constant.
+                column = new float[Capacity];
+                column.AsSpan().Fill(_constant[r]);
+                column[_next] = values[r];
+                _columns[r] = column;
+            }
+        }
+
         _next = (_next + 1) % Capacity;
         if (Count < Capacity)
         {
@@ -67,7 +104,11 @@ public sealed class UsageRing
     public long TimeAt(int i) => _unixMilliseconds[PhysicalIndex(i)];
 
     /// <summary>Value of one resource in the i-th oldest sample.</summary>
-    public float ValueAt(int i, ResourceKind resource) => _values[(PhysicalIndex(i) * ResourceKinds.Count) + (int)resource];
+    public float ValueAt(int i, ResourceKind resource)
+    {
+        var physical = PhysicalIndex(i);
+        return _columns[(int)resource] is { } column ? column[physical] : _constant[(int)resource];
+    }
 
     /// <summary>Copies the series of one resource, oldest first, into caller-owned spans; returns the count written.</summary>
     public int CopySeries(ResourceKind resource, Span<long> unixMilliseconds, Span<float> values)

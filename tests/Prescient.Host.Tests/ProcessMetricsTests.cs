@@ -1,0 +1,35 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Prescient.Host.Tests;
+
+public sealed class ProcessMetricsTests
+{
+    [Fact]
+    public async Task Metrics_ReportTheProcessMemoryAndCollections()
+    {
+        await using var server = await EngineServer.StartAsync();
+        var before = Value(Render(server), "prescient_gc_allocated_bytes_total");
+        _ = new byte[1 << 20];
+        var metrics = Render(server);
+
+        // The kernel's resident size covers the managed heap's committed memory, which covers the heap.
+        var resident = Value(metrics, "prescient_process_resident_bytes");
+        var committed = Value(metrics, "prescient_gc_committed_bytes");
+        var heap = Value(metrics, "prescient_gc_heap_bytes");
+        Assert.True(resident > 10e6, $"resident {resident}");
+        Assert.InRange(heap, 0, committed);
+        Assert.InRange(Value(metrics, "prescient_gc_fragmented_bytes"), 0, heap);
+        Assert.InRange(Value(metrics, "prescient_gc_pause_time_percent"), 0, 100);
+        Assert.True(Value(metrics, "prescient_gc_allocated_bytes_total") >= before + (1 << 20));
+        Assert.True(Value(metrics, "prescient_gc_collections_total{generation=\"0\"}") >= Value(metrics, "prescient_gc_collections_total{generation=\"2\"}"));
+    }
+
+    private static string Render(EngineServer server) => server.Services.GetRequiredService<Metrics.PlanningMetrics>().Render();
+
+    private static double Value(string metrics, string name)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+}
