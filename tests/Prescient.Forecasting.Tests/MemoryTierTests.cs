@@ -244,6 +244,76 @@ public sealed class MemoryTierTests
     }
 
     [Fact]
+    public void Ensemble_MembersReadItsBookkeeping_ForecastExactlyAsAloneAndSurviveReuse()
+    {
+        // Members share the ensemble's step counters and last values; each must forecast exactly as the same model
+        // observed on its own (Holt-Winters reads the step count at forecast time, persistence the last value).
+        var shape = ForecastShape.ForStep(300, [300, 3600], [0.5, 0.9]);
+        var ensemble = new EnsembleForecaster(shape, [new HoltWintersForecaster(shape), new PersistenceForecaster(shape), new EwmaForecaster(shape)]);
+        IForecaster[] alone = [new HoltWintersForecaster(shape), new PersistenceForecaster(shape), new EwmaForecaster(shape)];
+        ensemble.AddSeries(3);
+        foreach (var a in alone)
+        {
+            a.AddSeries(3);
+        }
+
+        // Members that already have series keep their own bookkeeping: this ensemble must combine exactly alike.
+        IForecaster[] own = [new HoltWintersForecaster(shape), new PersistenceForecaster(shape), new EwmaForecaster(shape)];
+        foreach (var m in own)
+        {
+            m.AddSeries(1);
+        }
+
+        var unshared = new EnsembleForecaster(shape, own);
+        unshared.AddSeries(3);
+        var combined = new double[shape.Width];
+        var combinedUnshared = new double[shape.Width];
+
+        var v = Signals.Diurnal(600, 10, 3, 0.5, 11);
+        var inMember = new double[shape.Width];
+        var onItsOwn = new double[shape.Width];
+        for (var t = 0; t < v.Length; t++)
+        {
+            // Series 1 gets gaps; series 2 is reset halfway (a slot reused by a new job).
+            int[] series = [0, 1, 2];
+            double[] values = [v[t], t % 7 == 3 ? double.NaN : v[t] * 2, v[t] + 1];
+            if (t == 300)
+            {
+                ensemble.ResetSeries(2);
+                unshared.ResetSeries(2);
+                foreach (var a in alone)
+                {
+                    a.ResetSeries(2);
+                }
+            }
+
+            ensemble.Observe(t * 300L, series, values);
+            unshared.Observe(t * 300L, series, values);
+            foreach (var a in alone)
+            {
+                a.Observe(t * 300L, series, values);
+            }
+
+            foreach (var s in series)
+            {
+                ensemble.Forecast([s], combined);
+                unshared.Forecast([s], combinedUnshared);
+                Assert.Equal(combinedUnshared, combined);
+            }
+
+            for (var k = 0; k < alone.Length; k++)
+            {
+                foreach (var s in series)
+                {
+                    ensemble.Members[k].Forecast([s], inMember);
+                    alone[k].Forecast([s], onItsOwn);
+                    Assert.Equal(onItsOwn, inMember);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void EnsureCapacity_ThenAddSeries_SameForecastsAsGrowingOneByOne()
     {
         var shape = ForecastShape.ForStep(300, [300, 3600], [0.5, 0.9]);

@@ -81,6 +81,12 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         _members = members.ToArray();
+        foreach (var member in _members)
+        {
+            // Members are observed only through the ensemble: they read its step counters and last values.
+            (member as ForecasterBase)?.ShareBookkeepingOf(this);
+        }
+
         _options = options ?? new EnsembleOptions();
         _options.Validate();
         _m = _members.Length;
@@ -205,6 +211,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     protected override void ObserveOne(int series, long timestampSeconds, double value)
     {
         var step = Steps[series];
+        var lastValid = LastValid[series];
         var hs = Shape.HorizonSteps;
         var g = _group[series];
         if (!double.IsNaN(value))
@@ -230,6 +237,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         {
             m.Observe(timestampSeconds, _one, _oneValue);
         }
+
+        // The members that share this ensemble's bookkeeping see this step in it before they forecast.
+        AdvanceNow(series, timestampSeconds, value);
 
         // Forecast now, once: the result is both the pending record for scoring (where this step's is kept) and
         // what Forecast() serves.
@@ -260,9 +270,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 }
             }
 
-            combined = weightSum > 0 ? combined / weightSum : LastValid[series];
+            combined = weightSum > 0 ? combined / weightSum : lastValid;
             slot[CombinedAt] = (float)combined;
-            var sigma = Sigma(series, g, h);
+            var sigma = Sigma(series, g, h, lastValid);
             var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
             var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
             var popTheta = _groupTheta.AsSpan(h * _q, _q);
@@ -458,16 +468,17 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
     }
 
-    private double Sigma(int series, int g, int h)
+    /// <summary>The residual scale of a series at horizon h (its group's, relative to <paramref name="lastValid"/>, before it has its own).</summary>
+    private double Sigma(int series, int g, int h, double lastValid)
     {
         var s = _sigma[(series * _h) + h];
-        var floor = 1e-6 * Math.Max(Math.Abs(LastValid[series]), 1e-9);
+        var floor = 1e-6 * Math.Max(Math.Abs(lastValid), 1e-9);
         if (double.IsNaN(s))
         {
             var gs = _groupSigma[(g * _h) + h];
             var gl = _groupLevel[g];
             // Borrow the group's residual scale relative to its level.
-            s = !double.IsNaN(gs) && gl > 0 ? gs / gl * Math.Abs(LastValid[series]) : 0.1 * Math.Abs(LastValid[series]);
+            s = !double.IsNaN(gs) && gl > 0 ? gs / gl * Math.Abs(lastValid) : 0.1 * Math.Abs(lastValid);
         }
 
         return Math.Max(s, floor);
@@ -500,7 +511,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var r = y - combined;
-        var sigma = Sigma(series, g, h);
+        var sigma = Sigma(series, g, h, LastValid[series]);
         var z = r / sigma;
         // Feedback on an h-step forecast arrives h steps late and h consecutive errors are correlated: a smaller
         // step (1/√h) keeps the trackers from overshooting at long horizons.

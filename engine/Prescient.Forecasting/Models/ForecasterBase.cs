@@ -8,22 +8,24 @@ namespace Prescient.Forecasting.Models;
 /// Shared plumbing of the forecasters: dense slots, input sanitation (negative, NaN and infinite values become
 /// missing), per-series step counters, and output post-processing (quantiles made non-decreasing and clamped at
 /// zero, since every resource is a non-negative quantity). Subclasses implement one series at a time.
+/// <para>
+/// The per-series bookkeeping (steps, valid counts, last values, timestamps, resources, groups: 44 bytes a series)
+/// can be shared: a model observed only through its owner (an ensemble's member) reads its owner's
+/// (<see cref="ShareBookkeepingOf"/>), which the owner keeps and advances.
+/// </para>
 /// </summary>
 public abstract class ForecasterBase : IForecaster
 {
     private int _capacity;
+    private Bookkeeping _book = new();
+    private bool _borrowed;
+    private bool _advanced;
 
     /// <summary>Creates a forecaster named <paramref name="name"/> producing <paramref name="shape"/>.</summary>
     protected ForecasterBase(string name, ForecastShape shape)
     {
         Name = name;
         Shape = shape;
-        Steps = [];
-        ValidCount = [];
-        LastValid = [];
-        LastTimestamp = [];
-        Resource = [];
-        GroupOf = [];
     }
 
     /// <inheritdoc/>
@@ -39,29 +41,61 @@ public abstract class ForecasterBase : IForecaster
     public int Capacity => _capacity;
 
     /// <summary>Steps observed per series (missing steps included).</summary>
-    protected long[] Steps { get; private set; }
+    protected long[] Steps => _book.Steps;
 
     /// <summary>Valid observations per series.</summary>
-    protected long[] ValidCount { get; private set; }
+    protected long[] ValidCount => _book.ValidCount;
 
     /// <summary>The last valid value per series (NaN before the first).</summary>
-    protected double[] LastValid { get; private set; }
+    protected double[] LastValid => _book.LastValid;
 
     /// <summary>Timestamp of the last observed step per series.</summary>
-    protected long[] LastTimestamp { get; private set; }
+    protected long[] LastTimestamp => _book.LastTimestamp;
 
     /// <summary>The resource of each series (CPU until described).</summary>
-    protected ResourceKind[] Resource { get; private set; }
+    protected ResourceKind[] Resource => _book.Resource;
 
     /// <summary>The group of each series (<c>default</c> until described).</summary>
-    protected string[] GroupOf { get; private set; }
+    protected string[] GroupOf => _book.GroupOf;
 
     /// <inheritdoc/>
     public virtual void DescribeSeries(int series, SeriesKey key, string group)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
-        Resource[series] = key.Resource;
-        GroupOf[series] = group;
+        if (!_borrowed)
+        {
+            Resource[series] = key.Resource;
+            GroupOf[series] = group;
+        }
+    }
+
+    /// <summary>
+    /// Makes this model read <paramref name="owner"/>'s per-series bookkeeping instead of keeping its own: for a
+    /// model that is observed, described, reset and grown only by <paramref name="owner"/>, always before the owner
+    /// advances its counters (<see cref="AdvanceNow"/> or the end of its <see cref="Observe"/>) — an ensemble's
+    /// member. Both must be empty. Returns false (and shares nothing) when either already has series.
+    /// </summary>
+    internal bool ShareBookkeepingOf(ForecasterBase owner)
+    {
+        if (SeriesCount != 0 || _capacity != 0 || owner.SeriesCount != 0 || owner._capacity != 0 || owner._borrowed)
+        {
+            return false;
+        }
+
+        _book = owner._book;
+        _borrowed = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Advances the bookkeeping of <paramref name="series"/> by this step now, inside <see cref="ObserveOne"/>
+    /// (so that models reading this one's bookkeeping see the step before they forecast); the end of
+    /// <see cref="Observe"/> then leaves it.
+    /// </summary>
+    protected void AdvanceNow(int series, long timestampSeconds, double value)
+    {
+        Advance(series, timestampSeconds, value);
+        _advanced = true;
     }
 
     /// <inheritdoc/>
@@ -79,7 +113,11 @@ public abstract class ForecasterBase : IForecaster
         SeriesCount = needed;
         for (var s = first; s < needed; s++)
         {
-            GroupOf[s] = "default";
+            if (!_borrowed)
+            {
+                GroupOf[s] = "default";
+            }
+
             ResetSeries(s);
         }
 
@@ -99,10 +137,14 @@ public abstract class ForecasterBase : IForecaster
     public void ResetSeries(int series)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
-        Steps[series] = 0;
-        ValidCount[series] = 0;
-        LastValid[series] = double.NaN;
-        LastTimestamp[series] = 0;
+        if (!_borrowed)
+        {
+            Steps[series] = 0;
+            ValidCount[series] = 0;
+            LastValid[series] = double.NaN;
+            LastTimestamp[series] = 0;
+        }
+
         ResetOne(series);
     }
 
@@ -124,16 +166,28 @@ public abstract class ForecasterBase : IForecaster
             }
 
             ObserveOne(s, timestampSeconds, v);
-            Steps[s]++;
-            LastTimestamp[s] = timestampSeconds;
-            if (!double.IsNaN(v))
+            if (_advanced)
             {
-                ValidCount[s]++;
-                LastValid[s] = v;
+                _advanced = false;
+            }
+            else if (!_borrowed)
+            {
+                Advance(s, timestampSeconds, v);
             }
         }
 
         OnObserved();
+    }
+
+    private void Advance(int s, long timestampSeconds, double v)
+    {
+        Steps[s]++;
+        LastTimestamp[s] = timestampSeconds;
+        if (!double.IsNaN(v))
+        {
+            ValidCount[s]++;
+            LastValid[s] = v;
+        }
     }
 
     /// <inheritdoc/>
@@ -179,12 +233,15 @@ public abstract class ForecasterBase : IForecaster
 
     private void Reallocate(int capacity)
     {
-        Steps = Grown(Steps, capacity);
-        ValidCount = Grown(ValidCount, capacity);
-        LastValid = Grown(LastValid, capacity);
-        LastTimestamp = Grown(LastTimestamp, capacity);
-        Resource = Grown(Resource, capacity);
-        GroupOf = Grown(GroupOf, capacity);
+        if (!_borrowed)
+        {
+            _book.Grow(capacity);
+        }
+        else if (_book.Steps.Length < capacity)
+        {
+            throw new InvalidOperationException($"model '{Name}' reads its owner's bookkeeping, which has room for {_book.Steps.Length} series, not {capacity}: grow the owner first");
+        }
+
         Grow(capacity);
         _capacity = capacity;
     }
@@ -222,6 +279,32 @@ public abstract class ForecasterBase : IForecaster
         var a = new T[capacity];
         array.AsSpan().CopyTo(a);
         return a;
+    }
+
+    /// <summary>Per-series counters and descriptions, struct-of-arrays; one owner grows and advances them.</summary>
+    private sealed class Bookkeeping
+    {
+        public long[] Steps { get; private set; } = [];
+
+        public long[] ValidCount { get; private set; } = [];
+
+        public double[] LastValid { get; private set; } = [];
+
+        public long[] LastTimestamp { get; private set; } = [];
+
+        public ResourceKind[] Resource { get; private set; } = [];
+
+        public string[] GroupOf { get; private set; } = [];
+
+        public void Grow(int capacity)
+        {
+            Steps = Grown(Steps, capacity);
+            ValidCount = Grown(ValidCount, capacity);
+            LastValid = Grown(LastValid, capacity);
+            LastTimestamp = Grown(LastTimestamp, capacity);
+            Resource = Grown(Resource, capacity);
+            GroupOf = Grown(GroupOf, capacity);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

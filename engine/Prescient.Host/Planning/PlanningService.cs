@@ -43,6 +43,7 @@ public sealed partial class PlanningService : BackgroundService
     private readonly Lock _cycleLock = new();
     private readonly Orchestrator? _orchestrator;
     private readonly ClusterSnapshot _snapshot = new();
+    private int _seriesCapacity;
     private readonly List<JobSnapshotRef> _jobs = [];
     private readonly Dictionary<string, double> _priorityCache = new(StringComparer.Ordinal);
     private readonly Func<JobIdentityInfo, double> _priorityOf;
@@ -249,6 +250,20 @@ public sealed partial class PlanningService : BackgroundService
         var started = Stopwatch.GetTimestamp();
         _state.FillPlanningSnapshot(_snapshot, _events.List(includePast: false), _priorityOf, _jobs);
         var result = orchestrator.Run(_snapshot);
+        if (orchestrator.SeriesCapacity > _seriesCapacity)
+        {
+            // The models grew (the cluster's first cycles, or a burst of arrivals): their old arrays — up to
+            // gigabytes at 10,000 nodes — sit in the large object heap, which only a full collection frees, and
+            // nothing may trigger one for a long time. Start one now, in the background (no pause beyond a
+            // concurrent collection's short ones).
+            if (_seriesCapacity > 0)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            }
+
+            _seriesCapacity = orchestrator.SeriesCapacity;
+        }
+
         if (orchestrator.Lstm is not null)
         {
             // Fine-tuning rounds go on whatever the cycle's outcome (Run collects and starts them first).

@@ -115,6 +115,9 @@ public sealed partial class Orchestrator
     /// <summary>The configured model.</summary>
     public IForecaster Model => _model;
 
+    /// <summary>Series slots the models have room for (they grow by half when a cycle brings more jobs than that).</summary>
+    public int SeriesCapacity => (_model as Prescient.Forecasting.Models.ForecasterBase)?.Capacity ?? _model.SeriesCount;
+
     /// <summary>The model rolled back to while <see cref="Model"/> is degraded.</summary>
     public IForecaster FallbackModel => _fallback;
 
