@@ -180,11 +180,7 @@ public sealed class PlanningMetrics(CommandLog commands)
     /// <summary>The engine process's memory as the kernel and the garbage collector see it (what an operator sizes a node by).</summary>
     private static void WriteProcess(StringBuilder b)
     {
-        using (var self = System.Diagnostics.Process.GetCurrentProcess())
-        {
-            Gauge(b, "prescient_process_resident_bytes", "Resident set size of the engine process.", self.WorkingSet64);
-        }
-
+        Gauge(b, "prescient_process_resident_bytes", "Resident set size of the engine process.", Environment.WorkingSet);
         var gc = GC.GetGCMemoryInfo();
         Gauge(b, "prescient_gc_heap_bytes", "Managed heap size at the last collection (live objects and fragmentation).", gc.HeapSizeBytes);
         Gauge(b, "prescient_gc_fragmented_bytes", "Free space inside the managed heap at the last collection.", gc.FragmentedBytes);
