@@ -25,6 +25,34 @@ public sealed class ProcessMetricsTests
         Assert.True(Value(metrics, "prescient_gc_collections_total{generation=\"0\"}") >= Value(metrics, "prescient_gc_collections_total{generation=\"2\"}"));
     }
 
+    [Fact]
+    public async Task Metrics_ReportTheLastCollectionsPausesAndWhatTheyKept()
+    {
+        await using var server = await EngineServer.StartAsync();
+        var totalBefore = Value(Render(server), "prescient_gc_pause_seconds_total");
+        var kept = new object[1000];
+        for (var i = 0; i < kept.Length; i++)
+        {
+            kept[i] = new byte[100];
+        }
+
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var metrics = Render(server);
+        GC.KeepAlive(kept);
+
+        // A young collection and a full blocking one have just run: each kind reports a pause, the full one what it kept
+        // (at least the array above), and the total pause covers both and never goes back.
+        var ephemeral = Value(metrics, "prescient_gc_last_pause_seconds{kind=\"ephemeral\"}");
+        var full = Value(metrics, "prescient_gc_last_pause_seconds{kind=\"full_blocking\"}");
+        Assert.True(ephemeral > 0, $"ephemeral pause {ephemeral}");
+        Assert.True(full > 0, $"full pause {full}");
+        Assert.True(Value(metrics, "prescient_gc_last_promoted_bytes{kind=\"full_blocking\"}") >= 100_000);
+        Assert.InRange(Value(metrics, "prescient_gc_last_promoted_bytes{kind=\"background\"}"), 0, double.MaxValue);
+        var total = Value(metrics, "prescient_gc_pause_seconds_total");
+        Assert.True(total >= totalBefore + full, $"total pause {total} against {totalBefore} + {full}");
+    }
+
     private static string Render(EngineServer server) => server.Services.GetRequiredService<Metrics.PlanningMetrics>().Render();
 
     private static double Value(string metrics, string name)

@@ -187,6 +187,22 @@ public sealed class PlanningMetrics(CommandLog commands)
         Gauge(b, "prescient_gc_committed_bytes", "Memory committed by the garbage collector.", gc.TotalCommittedBytes);
         Gauge(b, "prescient_gc_pause_time_percent", "Share of time the runtime was paused for collections since start.", gc.PauseTimePercentage);
         Counter(b, "prescient_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", (ulong)GC.GetTotalAllocatedBytes());
+        b.Append(CultureInfo.InvariantCulture, $"# HELP prescient_gc_pause_seconds_total Time the runtime was paused for collections since start.\n# TYPE prescient_gc_pause_seconds_total counter\nprescient_gc_pause_seconds_total {Number(GC.GetTotalPauseDuration().TotalSeconds)}\n");
+
+        // The last collection of each kind: how long it paused the engine and how much it kept (what a young collection
+        // promotes is what makes it expensive).
+        b.Append("# HELP prescient_gc_last_pause_seconds Pause of the last collection of each kind.\n# TYPE prescient_gc_last_pause_seconds gauge\n");
+        var promoted = new StringBuilder();
+        foreach (var (kind, label) in (ReadOnlySpan<(GCKind, string)>)[(GCKind.Ephemeral, "ephemeral"), (GCKind.FullBlocking, "full_blocking"), (GCKind.Background, "background")])
+        {
+            var info = GC.GetGCMemoryInfo(kind);
+            var pause = info.Index == 0 ? 0 : info.PauseDurations[0].TotalSeconds + info.PauseDurations[1].TotalSeconds;
+            b.Append(CultureInfo.InvariantCulture, $"prescient_gc_last_pause_seconds{{kind=\"{label}\"}} {Number(pause)}\n");
+            promoted.Append(CultureInfo.InvariantCulture, $"prescient_gc_last_promoted_bytes{{kind=\"{label}\"}} {info.PromotedBytes}\n");
+        }
+
+        b.Append("# HELP prescient_gc_last_promoted_bytes Bytes the last collection of each kind kept (promoted or compacted).\n# TYPE prescient_gc_last_promoted_bytes gauge\n");
+        b.Append(promoted);
         b.Append("# HELP prescient_gc_collections_total Garbage collections since start, by generation.\n# TYPE prescient_gc_collections_total counter\n");
         for (var g = 0; g <= GC.MaxGeneration; g++)
         {
