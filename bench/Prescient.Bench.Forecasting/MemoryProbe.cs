@@ -8,7 +8,7 @@ namespace Prescient.Bench.Forecasting;
 /// <summary>
 /// <c>memory [N]</c>: managed bytes per series of every model, at the orchestrator's shape (one-minute steps; 1 min,
 /// 5 min and 1 h ahead; quantiles 0.5, 0.9, 0.99), exact and with the orchestrator's memory settings (15-minute
-/// seasonal buckets, 4 pending records per horizon). Measured as the growth of the collected heap when N series are
+/// seasonal buckets over the last day and hourly ones before it, 4 pending records per horizon). Measured as the growth of the collected heap when N series are
 /// added (sized at once) and stepped through a day, divided by N.
 /// </summary>
 internal static class MemoryProbe
@@ -21,7 +21,7 @@ internal static class MemoryProbe
         foreach (var model in new[] { "persistence", "seasonal-naive", "holt-winters", "bayes-dlm", "seasonal-median", "window-quantile", "ensemble" })
         {
             var exact = Measure(model, n, new EnsembleOptions());
-            var lean = Measure(model, n, new EnsembleOptions { SeasonalResolutionSeconds = 900, PendingSlotsPerHorizon = 4 });
+            var lean = Measure(model, n, new EnsembleOptions { SeasonalResolutionSeconds = 900, PendingSlotsPerHorizon = 4, OlderDaysResolutionSeconds = 3600 });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model,-16} {exact,15:F0} {lean,14:F0}"));
         }
 

@@ -34,6 +34,93 @@ public sealed class MemoryTierTests
     }
 
     [Fact]
+    public void SeriesHistory_ThreeTiers_RecentBucketsThenOlderMeansAcrossWrapAround()
+    {
+        // A week-like ring in miniature: 96 steps, the last 2 exact, buckets of 2 over the last 16 steps, older steps in
+        // buckets of 8. Values = step index, so a bucket's mean is its middle; pushed far past the length so every ring
+        // has wrapped many times.
+        var h = new SeriesHistory(length: 96, bucket: 2, exact: 2, olderBucket: 8, recent: 16);
+        var twoTiers = new SeriesHistory(length: 96, bucket: 2, exact: 2);
+        Assert.Equal(8, h.OlderBucket);
+        Assert.True(h.BytesPerSeries < twoTiers.BytesPerSeries / 2, $"{h.BytesPerSeries} bytes against {twoTiers.BytesPerSeries}");
+        h.Grow(1);
+        h.Reset(0);
+        for (var steps = 1; steps <= 500; steps++)
+        {
+            h.Push(0, steps - 1);
+            Assert.Equal(Math.Min(steps, 96), h.Count(0));
+            for (var lag = 0; lag < 100; lag++)
+            {
+                var t = steps - 1 - lag;
+                var value = h.Lag(0, lag);
+                if (lag >= Math.Min(steps, 96))
+                {
+                    Assert.True(double.IsNaN(value), $"steps {steps} lag {lag}: {value}");
+                    continue;
+                }
+
+                // Older buckets are read interpolated between bucket centres: on this line that is t itself, except
+                // outside the outermost centres, where the bucket's own mean is read.
+                var fine = (t / 2 * 2) + 0.5;
+                var mean = (t / 8 * 8) + 3.5;
+                if (lag < 2)
+                {
+                    Assert.Equal(t, value);
+                }
+                else if (lag < 16)
+                {
+                    Assert.Equal(fine, value, fine * 1e-3);
+                }
+                else
+                {
+                    var older = Math.Abs(value - t) <= t * 1e-3 || Math.Abs(value - mean) <= mean * 1e-3;
+                    Assert.True(lag >= 16 + 8 ? older : older || Math.Abs(value - fine) <= fine * 1e-3, $"steps {steps} lag {lag}: {value}");
+                    if (lag >= 16 + 8 && lag < Math.Min(steps, 96) - 8)
+                    {
+                        Assert.Equal(t, value, t * 1e-3);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SeriesHistory_ThreeTiers_OlderMeanOfValidBucketsRescaledAsTheSeriesGrows()
+    {
+        var h = new SeriesHistory(length: 64, bucket: 2, exact: 2, olderBucket: 8, recent: 8);
+        h.Grow(1);
+        h.Reset(0);
+
+        // Steps 0..7: one bucket with no valid value, the others 1, 1, 4 → the older mean 2 (of the valid buckets); steps
+        // 8..15 all missing → missing; then a series a million times larger raises the scale, and the older means keep
+        // their values.
+        double[] first = [double.NaN, double.NaN, 1, 1, 1, 1, 4, 4];
+        foreach (var v in first)
+        {
+            h.Push(0, v);
+        }
+
+        for (var k = 0; k < 8; k++)
+        {
+            h.Push(0, double.NaN);
+        }
+
+        for (var k = 0; k < 24; k++)
+        {
+            h.Push(0, 1e6);
+        }
+
+        // 40 steps pushed: steps 0..7 are lags 32..39, steps 8..15 lags 24..31.
+        Assert.Equal(2, h.Lag(0, 39), 2 * 1e-3);
+        Assert.Equal(2, h.Lag(0, 32), 2 * 1e-3);
+        Assert.True(double.IsNaN(h.Lag(0, 28)));
+        Assert.Equal(1e6, h.Lag(0, 0));
+        Assert.Equal(1e6, h.Lag(0, 10), 1e6 * 1e-3);
+        Assert.Throws<ArgumentException>(() => new SeriesHistory(length: 64, bucket: 2, exact: 2, olderBucket: 3, recent: 8));
+        Assert.Throws<ArgumentException>(() => new SeriesHistory(length: 64, bucket: 1, olderBucket: 4, recent: 8));
+    }
+
+    [Fact]
     public void SeriesHistory_BucketWithMissingValues_MeanOfValidOnesAndNaNWhenNone()
     {
         var h = new SeriesHistory(length: 16, bucket: 4, exact: 4);
@@ -190,12 +277,13 @@ public sealed class MemoryTierTests
     }
 
     [Theory]
-    [InlineData(0, 0)]
-    [InlineData(900, 4)]
-    public void Ensemble_AtOneMinuteSteps_Calibrated(int resolution, int slots)
+    [InlineData(0, 0, 0)]
+    [InlineData(900, 4, 0)]
+    [InlineData(900, 4, 3600)]
+    public void Ensemble_AtOneMinuteSteps_Calibrated(int resolution, int slots, int olderResolution)
     {
         var shape = ForecastShape.ForStep(60, [60, 300, 3600], [0.5, 0.9, 0.99]);
-        var lean = ForecasterRegistry.CreateEnsemble(shape, options: new EnsembleOptions { SeasonalResolutionSeconds = resolution, PendingSlotsPerHorizon = slots });
+        var lean = ForecasterRegistry.CreateEnsemble(shape, options: new EnsembleOptions { SeasonalResolutionSeconds = resolution, PendingSlotsPerHorizon = slots, OlderDaysResolutionSeconds = olderResolution });
         lean.AddSeries(1);
         lean.DescribeSeries(0, new SeriesKey(EntityKind.Job, "j", ResourceKind.Cpu), "g");
         var v = Signals.Diurnal(1440 * 6, 10, 3, 1.0, 7);

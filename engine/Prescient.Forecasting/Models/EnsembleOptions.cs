@@ -43,6 +43,13 @@ public sealed class EnsembleOptions
     /// </summary>
     public int SeasonalResolutionSeconds { get; set; }
 
+    /// <summary>
+    /// Resolution of the shared history beyond its last day, in seconds: 0 keeps those days at
+    /// <see cref="SeasonalResolutionSeconds"/>; a multiple of at least twice that keeps them as bucket means of this
+    /// length (what looks a week back reads them; a day back still reads the finer buckets). The orchestrator uses 3600.
+    /// </summary>
+    public int OlderDaysResolutionSeconds { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> on a value out of range.</summary>
     public void Validate()
     {
@@ -55,5 +62,6 @@ public sealed class EnsembleOptions
         ArgumentOutOfRangeException.ThrowIfNegative(PriorSteps);
         ArgumentOutOfRangeException.ThrowIfNegative(PendingSlotsPerHorizon);
         ArgumentOutOfRangeException.ThrowIfNegative(SeasonalResolutionSeconds);
+        ArgumentOutOfRangeException.ThrowIfNegative(OlderDaysResolutionSeconds);
     }
 }

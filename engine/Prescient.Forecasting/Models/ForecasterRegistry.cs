@@ -46,9 +46,14 @@ public static class ForecasterRegistry
         var resolution = options?.SeasonalResolutionSeconds ?? 0;
         var slots = options?.PendingSlotsPerHorizon ?? 0;
         // One history serves every member that looks back: a week (the seasonal median's), exact over the last 24
-        // steps (the windows' and bayes-dlm's lags), bucketed beyond at the seasonal resolution.
+        // steps (the windows' and bayes-dlm's lags), bucketed beyond at the seasonal resolution, and beyond the last day
+        // at the older days' resolution when that is coarser (a whole number of buckets).
         var period = Math.Max(1, 86400 / shape.StepSeconds);
-        var history = new SeriesHistory(Math.Max(7 * period, 24), SeriesHistory.BucketSteps(shape.StepSeconds, period, resolution), 24);
+        var bucket = SeriesHistory.BucketSteps(shape.StepSeconds, period, resolution);
+        var older = SeriesHistory.BucketSteps(shape.StepSeconds, period, options?.OlderDaysResolutionSeconds ?? 0);
+        var history = bucket > 1 && older >= 2 * bucket && older % bucket == 0
+            ? new SeriesHistory(Math.Max(7 * period, 24), bucket, 24, older, recent: period)
+            : new SeriesHistory(Math.Max(7 * period, 24), bucket, 24);
         var members = new List<IForecaster>
         {
             new PersistenceForecaster(shape),

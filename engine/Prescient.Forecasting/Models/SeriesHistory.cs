@@ -17,6 +17,13 @@ namespace Prescient.Forecasting.Models;
 /// scale lose precision gradually and below 6·10⁻⁸ × it read as 0; a mean above 10³⁰ (or one whose float sum
 /// overflowed) is kept as missing rather than let it push the scale to infinity.
 /// </para>
+/// <para>
+/// Three-tier (older bucket O, a multiple of B, and a recent span): buckets of B steps only over the recent span
+/// (at least O ÷ B of them), and older steps as means of aligned buckets of O steps, each the mean of its O ÷ B
+/// B-buckets that had a valid value, read interpolated linearly between the centres of neighbouring buckets. A week of one-minute steps with the last day in 15-minute buckets and the six
+/// days before in hourly ones costs 97 + 169 halves instead of 673: what looks a day back reads 15-minute means, what
+/// looks a week back hourly ones.
+/// </para>
 /// </summary>
 public sealed class SeriesHistory
 {
@@ -28,7 +35,10 @@ public sealed class SeriesHistory
     private int[] _count = [];
     private const float MaxScaled = 16384;
     private const float MaxMean = 1e30f;
+    private readonly int _group;   // B-buckets per oldest-tier bucket (0: two tiers)
+    private readonly int _oldest;  // oldest-tier buckets kept
     private Half[] _buckets = [];
+    private Half[] _older = [];
     private float[] _scale = [];
     private long[] _steps = [];
     private float[] _sum = [];
@@ -36,18 +46,37 @@ public sealed class SeriesHistory
 
     /// <summary>
     /// Creates rings of <paramref name="length"/> steps; with <paramref name="bucket"/> &gt; 1 steps older than
-    /// max(<paramref name="exact"/>, <paramref name="bucket"/>) are kept as bucket means.
+    /// max(<paramref name="exact"/>, <paramref name="bucket"/>) are kept as bucket means; with
+    /// <paramref name="olderBucket"/> a multiple of at least twice <paramref name="bucket"/>, those means only over the
+    /// last <paramref name="recent"/> steps and older steps as means of <paramref name="olderBucket"/> steps.
     /// </summary>
-    public SeriesHistory(int length, int bucket = 1, int exact = 0)
+    public SeriesHistory(int length, int bucket = 1, int exact = 0, int olderBucket = 0, int recent = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucket, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(exact);
+        ArgumentOutOfRangeException.ThrowIfNegative(olderBucket);
+        ArgumentOutOfRangeException.ThrowIfNegative(recent);
+        if (olderBucket != 0 && (bucket == 1 || olderBucket < 2 * bucket || olderBucket % bucket != 0))
+        {
+            throw new ArgumentException($"the older bucket ({olderBucket} steps) must be a multiple of at least twice the bucket ({bucket} steps, > 1)", nameof(olderBucket));
+        }
+
         Length = length;
         _bucket = bucket;
         _exact = bucket == 1 ? length : Math.Min(length, Math.Max(exact, bucket));
         _coarse = bucket == 1 ? 0 : ((length + bucket - 1) / bucket) + 1;
+        if (olderBucket != 0 && recent < length)
+        {
+            // The B-buckets cover the recent span and always the olderBucket's worth the next older mean is made of.
+            _group = olderBucket / bucket;
+            _coarse = Math.Min(_coarse, Math.Max(((recent + bucket - 1) / bucket) + 1, _group));
+            _oldest = ((length + olderBucket - 1) / olderBucket) + 1;
+        }
     }
+
+    /// <summary>Steps per bucket of the oldest tier (0 when there are two tiers or one).</summary>
+    public int OlderBucket => _group * _bucket;
 
     /// <summary>Steps covered per series.</summary>
     public int Length { get; }
@@ -83,7 +112,7 @@ public sealed class SeriesHistory
     }
 
     /// <summary>Bytes of values stored per series (the exact tier's floats and the bucket tier's halves).</summary>
-    public int BytesPerSeries => (_exact * sizeof(float)) + (_coarse * 2);
+    public int BytesPerSeries => (_exact * sizeof(float)) + ((_coarse + _oldest) * 2);
 
     /// <summary>
     /// The bucket, in steps, for a season of <paramref name="periodSteps"/> steps of <paramref name="stepSeconds"/>
@@ -113,6 +142,7 @@ public sealed class SeriesHistory
         if (_bucket > 1)
         {
             Array.Resize(ref _buckets, checked(capacity * _coarse));
+            Array.Resize(ref _older, checked(capacity * _oldest));
             Array.Resize(ref _scale, capacity);
             Array.Resize(ref _steps, capacity);
             Array.Resize(ref _sum, capacity);
@@ -129,6 +159,7 @@ public sealed class SeriesHistory
         if (_bucket > 1)
         {
             _buckets.AsSpan(s * _coarse, _coarse).Fill(Half.NaN);
+            _older.AsSpan(s * _oldest, _oldest).Fill(Half.NaN);
             _scale[s] = 0;
             _steps[s] = 0;
             _sum[s] = 0;
@@ -170,7 +201,29 @@ public sealed class SeriesHistory
             _buckets[(s * _coarse) + (int)((completed - 1) % _coarse)] = _valid[s] > 0 ? Scaled(s, _sum[s] / _valid[s]) : Half.NaN;
             _sum[s] = 0;
             _valid[s] = 0;
+            if (_group > 0 && completed % _group == 0)
+            {
+                KeepOlder(s, completed);
+            }
         }
+    }
+
+    // The oldest tier's mean of the B-buckets just completed (still in their ring), relative to the same scale.
+    private void KeepOlder(int s, long completed)
+    {
+        var sum = 0f;
+        var valid = 0;
+        for (var k = completed - _group; k < completed; k++)
+        {
+            var v = _buckets[(s * _coarse) + (int)(k % _coarse)];
+            if (!Half.IsNaN(v))
+            {
+                sum += (float)v;
+                valid++;
+            }
+        }
+
+        _older[(s * _oldest) + (int)(((completed / _group) - 1) % _oldest)] = valid > 0 ? (Half)(sum / valid) : Half.NaN;
     }
 
     /// <summary>Steps stored for series <paramref name="s"/> (at most <see cref="Length"/>).</summary>
@@ -199,12 +252,47 @@ public sealed class SeriesHistory
         var t = _steps[s] - 1 - lag;
         var b = t / _bucket;
         var completed = _steps[s] / _bucket;
-        if (b >= completed || completed - b > _coarse)
+        if (b >= completed || (_group == 0 && completed - b > _coarse))
         {
             return double.NaN;
         }
 
-        var v = _buckets[(s * _coarse) + (int)(b % _coarse)];
+        Half v;
+        if (completed - b <= _coarse)
+        {
+            v = _buckets[(s * _coarse) + (int)(b % _coarse)];
+        }
+        else
+        {
+            // Beyond the B-buckets kept: the oldest tier's bucket holding step t (complete, since the B-buckets kept
+            // span the current incomplete one), interpolated toward the neighbouring bucket on t's side of its centre
+            // where that one is kept and valid (an hour's mean read at its edge is half an hour off the season).
+            var o = b / _group;
+            var completedOlder = completed / _group;
+            if (completedOlder - o > _oldest)
+            {
+                return double.NaN;
+            }
+
+            v = _older[(s * _oldest) + (int)(o % _oldest)];
+            if (Half.IsNaN(v))
+            {
+                return double.NaN;
+            }
+
+            var width = (double)_group * _bucket;
+            var offset = (t - (o * width) - ((width - 1) / 2)) / width;
+            var neighbour = offset < 0 ? o - 1 : o + 1;
+            if (offset != 0 && neighbour >= 0 && neighbour < completedOlder && completedOlder - neighbour <= _oldest)
+            {
+                var n = _older[(s * _oldest) + (int)(neighbour % _oldest)];
+                if (!Half.IsNaN(n))
+                {
+                    return ((float)v + (((float)n - (float)v) * Math.Abs(offset))) * _scale[s];
+                }
+            }
+        }
+
         return Half.IsNaN(v) ? double.NaN : (float)v * _scale[s];
     }
 
@@ -234,6 +322,11 @@ public sealed class SeriesHistory
         {
             var shift = MathF.Pow(2, MathF.Ceiling(MathF.Log2(magnitude / (MaxScaled * scale))));
             foreach (ref var stored in _buckets.AsSpan(s * _coarse, _coarse))
+            {
+                stored = (Half)((float)stored / shift);
+            }
+
+            foreach (ref var stored in _older.AsSpan(s * _oldest, _oldest))
             {
                 stored = (Half)((float)stored / shift);
             }

@@ -429,6 +429,7 @@ public sealed partial class Orchestrator
     private static Prescient.Forecasting.Models.EnsembleOptions EnsembleOptionsFor(OrchestratorOptions options) => new()
     {
         SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
+        OlderDaysResolutionSeconds = options.OlderDaysResolutionSeconds,
         PendingSlotsPerHorizon = options.PendingSlotsPerHorizon,
     };
 }

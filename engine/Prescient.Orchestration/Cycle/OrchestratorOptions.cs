@@ -23,6 +23,13 @@ public sealed class OrchestratorOptions
     public int SeasonalResolutionSeconds { get; set; } = 900;
 
     /// <summary>
+    /// Resolution, in seconds, of the days before the last in the models' week of history (hourly means by default: what
+    /// looks a week back reads them, what looks a day back the 15-minute ones; 266 halves per series instead of 673);
+    /// 0 keeps them at <see cref="SeasonalResolutionSeconds"/>.
+    /// </summary>
+    public int OlderDaysResolutionSeconds { get; set; } = 3600;
+
+    /// <summary>
     /// Forecasts kept per horizon to score the models against what then happened (at most this many + 1; an hour
     /// ahead at one-minute steps is then scored every 15 steps); 0 keeps every step's. Bounds per-series memory.
     /// </summary>
@@ -246,6 +253,7 @@ public sealed class OrchestratorOptions
             "must be 'ipm' (or 'auto', the same) or 'ipm-whole' ('decomposed' is now the ipm path's presolve, which solves the rows without linked columns exactly)");
         Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
         Check(SeasonalResolutionSeconds is >= 0 and <= 86400, nameof(SeasonalResolutionSeconds), "must be in [0, 86400]");
+        Check(OlderDaysResolutionSeconds is >= 0 and <= 86400, nameof(OlderDaysResolutionSeconds), "must be in [0, 86400]");
         Check(PendingSlotsPerHorizon is >= 0 and <= 100_000, nameof(PendingSlotsPerHorizon), "must be in [0, 100000]");
         Check(HorizonsSeconds is { Length: > 0 }, nameof(HorizonsSeconds), "needs at least one horizon");
         for (var i = 0; i < HorizonsSeconds.Length; i++)
