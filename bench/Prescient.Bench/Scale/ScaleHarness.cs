@@ -170,6 +170,8 @@ public static class ScaleHarness
 
             await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
             var before = await admin.GetStatusAsync(new GetStatusRequest { ResetLatency = true }).ConfigureAwait(false);
+            var (_, _, enginePauseBefore) = await GcMegabytesAsync(address).ConfigureAwait(false);
+            var loadPauseBefore = GC.GetTotalPauseDuration();
             measuring = true;
             var window = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
@@ -177,7 +179,8 @@ public static class ScaleHarness
             var elapsed = window.Elapsed.TotalSeconds;
             measuring = false;
             var rssMegabytes = ResidentMegabytes(engine.Id);
-            var (heapMegabytes, committedMegabytes) = await GcMegabytesAsync(address).ConfigureAwait(false);
+            var loadPause = (GC.GetTotalPauseDuration() - loadPauseBefore).TotalMilliseconds;
+            var (heapMegabytes, committedMegabytes, enginePause) = await GcMegabytesAsync(address).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await IgnoreCancellation(reporter).ConfigureAwait(false);
             await IgnoreCancellation(cyclePoller).ConfigureAwait(false);
@@ -213,6 +216,8 @@ public static class ScaleHarness
                 rssMegabytes,
                 heapMegabytes,
                 committedMegabytes,
+                enginePause - enginePauseBefore,
+                loadPause,
                 after.AgentsConnected,
                 after.Rejections.Sum(r => (long)r.Count));
         }
@@ -315,8 +320,11 @@ public static class ScaleHarness
         }
     }
 
-    /// <summary>The engine's managed heap and the collector's committed memory, from its <c>/metrics</c> (h2c on the gRPC port).</summary>
-    private static async Task<(double Heap, double Committed)> GcMegabytesAsync(Uri address)
+    /// <summary>
+    /// The engine's managed heap and the collector's committed memory (MB), and its collections' pause since start (ms),
+    /// from its <c>/metrics</c> (h2c on the gRPC port).
+    /// </summary>
+    private static async Task<(double Heap, double Committed, double PauseMilliseconds)> GcMegabytesAsync(Uri address)
     {
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var text = await http.GetStringAsync(new Uri(address, "/metrics")).ConfigureAwait(false);
@@ -326,7 +334,7 @@ public static class ScaleHarness
             return line is null ? double.NaN : double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture) / (1 << 20);
         }
 
-        return (Read("prescient_gc_heap_bytes"), Read("prescient_gc_committed_bytes"));
+        return (Read("prescient_gc_heap_bytes"), Read("prescient_gc_committed_bytes"), Read("prescient_gc_pause_seconds_total") * (1 << 20) * 1000);
     }
 
     private static double ResidentMegabytes(int pid)
@@ -366,5 +374,5 @@ public static class ScaleHarness
 
     private static void PrintTable(ScaleResult r) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB (gc heap {r.GcHeapMegabytes:0}, committed {r.GcCommittedMegabytes:0}) | agents {r.AgentsConnected} | refused {r.Rejected}"));
+            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB (gc heap {r.GcHeapMegabytes:0}, committed {r.GcCommittedMegabytes:0}) | gc pause engine {r.EngineGcPauseMilliseconds:0} ms, load {r.LoadGcPauseMilliseconds:0} ms | agents {r.AgentsConnected} | refused {r.Rejected}"));
 }

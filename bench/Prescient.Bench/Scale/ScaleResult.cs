@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Prescient.Bench.Scale;
 
-/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", "gc_heap_mb", "gc_committed_mb", ...}</c>.</summary>
+/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", "gc_heap_mb", "gc_committed_mb", "gc_pause_ms": {engine, load}, ...}</c>.</summary>
 internal sealed record ScaleResult(
     int Nodes,
     int JobsPerNode,
@@ -19,6 +19,8 @@ internal sealed record ScaleResult(
     double RssMegabytes,
     double GcHeapMegabytes,
     double GcCommittedMegabytes,
+    double EngineGcPauseMilliseconds,
+    double LoadGcPauseMilliseconds,
     uint AgentsConnected,
     long Rejected)
 {
@@ -44,6 +46,10 @@ internal sealed record ScaleResult(
         w.WriteNumber("rss_mb", Math.Round(RssMegabytes, 1));
         w.WriteNumber("gc_heap_mb", Math.Round(GcHeapMegabytes, 1));
         w.WriteNumber("gc_committed_mb", Math.Round(GcCommittedMegabytes, 1));
+        w.WriteStartObject("gc_pause_ms");
+        w.WriteNumber("engine", Math.Round(EngineGcPauseMilliseconds, 1));
+        w.WriteNumber("load", Math.Round(LoadGcPauseMilliseconds, 1));
+        w.WriteEndObject();
         w.WriteNumber("agents_connected", AgentsConnected);
         w.WriteNumber("rejected", Rejected);
         w.WriteEndObject();
