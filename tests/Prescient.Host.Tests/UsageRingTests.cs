@@ -69,8 +69,8 @@ public sealed class UsageRingTests
             Assert.True(ring.TryAppend(i * 1000, Reading(i, i == 6 ? 7.5f : 0, float.NaN)));
         }
 
-        // Timestamps, CPU, and (from the sixth sample on) rx: 4 × (8 + 4 + 4) bytes.
-        Assert.Equal(4 * (8 + 4 + 4), ring.BytesHeld);
+        // Timestamps (4-byte offsets), CPU, and (from the sixth sample on) rx: 4 × (4 + 4 + 4) bytes.
+        Assert.Equal(4 * (4 + 4 + 4), ring.BytesHeld);
         Assert.Equal([3f, 4f, 5f, 6f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.Cpu)));
         Assert.Equal([100f, 100f, 100f, 100f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.Memory)));
         Assert.Equal([0f, 0f, 0f, 7.5f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.NetRx)));
@@ -85,8 +85,50 @@ public sealed class UsageRingTests
         Assert.Equal([7.5f, 0f, 0f, 0f], Enumerable.Range(0, 4).Select(i => ring.ValueAt(i, ResourceKind.NetRx)));
         Assert.Equal(float.NaN, ring.ValueAt(0, ResourceKind.ApiCalls));
         Assert.Equal(2f, ring.ValueAt(3, ResourceKind.ApiCalls));
-        Assert.Equal(4 * (8 + 4 + 4 + 4), ring.BytesHeld);
+        Assert.Equal(4 * (4 + 4 + 4 + 4), ring.BytesHeld);
         Assert.True(ring.BytesHeld <= ring.Capacity * UsageRing.BytesPerSample);
+    }
+
+    [Fact]
+    public void TryAppend_TimestampsBeyondAnIntOfMilliseconds_RebasedThenWidenedAndExact()
+    {
+        // A full ring of samples a day apart: every 25th day the offsets pass an int's range and the base moves up to
+        // the oldest sample held; every time read back is exact.
+        const long Day = 86_400_000;
+        var start = 1_700_000_000_000L;
+        var ring = new UsageRing(3);
+        float[] values = [1, 2, 0, 0, 0, 0, float.NaN];
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.True(ring.TryAppend(start + (i * Day), values));
+            var held = Math.Min(i + 1, 3);
+            Assert.Equal(held, ring.Count);
+            for (var k = 0; k < held; k++)
+            {
+                Assert.Equal(start + ((i - held + 1 + k) * Day), ring.TimeAt(k));
+            }
+
+            Assert.Equal(start + (i * Day), ring.LatestUnixMilliseconds);
+        }
+
+        // The readings never change: the timestamps are all the ring holds.
+        Assert.Equal(3 * 4, ring.BytesHeld);
+        Assert.False(ring.TryAppend(start + (59 * Day), values));
+
+        // Samples held that span more than an int's range of milliseconds: 8-byte timestamps from then on, still exact.
+        var far = start + (59 * Day) + (30 * Day);
+        Assert.True(ring.TryAppend(far, values));
+        Assert.Equal(3 * 8, ring.BytesHeld);
+        Assert.Equal([start + (58 * Day), start + (59 * Day), far], Enumerable.Range(0, 3).Select(ring.TimeAt));
+        Assert.True(ring.TryAppend(far + 1, values));
+        Assert.Equal([start + (59 * Day), far, far + 1], Enumerable.Range(0, 3).Select(ring.TimeAt));
+
+        // A ring not yet full whose first and newest samples are too far apart widens at once.
+        var young = new UsageRing(5);
+        Assert.True(young.TryAppend(start, values));
+        Assert.True(young.TryAppend(start + (40 * Day), values));
+        Assert.Equal([start, start + (40 * Day)], Enumerable.Range(0, 2).Select(young.TimeAt));
+        Assert.Equal(5 * 8, young.BytesHeld);
     }
 
     [Fact]

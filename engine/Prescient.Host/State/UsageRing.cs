@@ -4,8 +4,9 @@ namespace Prescient.Host.State;
 
 /// <summary>
 /// A bounded, time-ordered series of usage samples for one node or job: the newest
-/// <see cref="Capacity"/> samples, older ones overwritten. Struct-of-arrays storage: one timestamp per sample and
-/// one column of floats per resource, so memory is at most <see cref="BytesPerSample"/> × capacity. A resource
+/// <see cref="Capacity"/> samples, older ones overwritten. Struct-of-arrays storage: one timestamp per sample (4 bytes:
+/// milliseconds after a base that moves up with the samples; 8 once the samples held span over 24 days) and one column
+/// of floats per resource, so memory is at most <see cref="BytesPerSample"/> × capacity. A resource
 /// whose readings have not changed since the ring began (one an agent does not measure: always 0, or -1 for
 /// "not reported") is kept as that one number; its column is allocated, once, at its first different reading.
 /// Not thread-safe: <see cref="ClusterState"/> guards it.
@@ -15,7 +16,11 @@ public sealed class UsageRing
     /// <summary>Bytes one sample occupies at most: an 8-byte timestamp and a 4-byte float per resource.</summary>
     public const int BytesPerSample = sizeof(long) + ResourceKinds.Count * sizeof(float);
 
-    private readonly long[] _unixMilliseconds;
+    // Timestamps as milliseconds after _base in 4 bytes each (24.8 days of range); the base moves up to the oldest sample
+    // held when a new one is out of range, and a ring whose held samples span more than that keeps 8-byte timestamps.
+    private int[]? _offsets;
+    private long[]? _wide;
+    private long _base;
     private readonly float[]?[] _columns = new float[ResourceKinds.Count][];
     private readonly float[] _constant = new float[ResourceKinds.Count];
     private int _next;
@@ -23,10 +28,11 @@ public sealed class UsageRing
     public UsageRing(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _unixMilliseconds = new long[capacity];
+        Capacity = capacity;
+        _offsets = new int[capacity];
     }
 
-    /// <summary>Bytes held for samples now: the timestamps and the columns allocated so far.</summary>
+    /// <summary>Bytes held for samples now: the timestamps (4 bytes each, 8 once they span over 24 days) and the columns allocated so far.</summary>
     public long BytesHeld
     {
         get
@@ -37,11 +43,11 @@ public sealed class UsageRing
                 columns += c is null ? 0 : 1;
             }
 
-            return (long)Capacity * (sizeof(long) + (columns * sizeof(float)));
+            return (long)Capacity * ((_wide is null ? sizeof(int) : sizeof(long)) + (columns * sizeof(float)));
         }
     }
 
-    public int Capacity => _unixMilliseconds.Length;
+    public int Capacity { get; }
 
     /// <summary>Samples held, at most <see cref="Capacity"/>.</summary>
     public int Count { get; private set; }
@@ -50,7 +56,7 @@ public sealed class UsageRing
     public long TotalAppended { get; private set; }
 
     /// <summary>Timestamp of the newest sample, or <see cref="long.MinValue"/> when empty.</summary>
-    public long LatestUnixMilliseconds => Count == 0 ? long.MinValue : _unixMilliseconds[(_next - 1 + Capacity) % Capacity];
+    public long LatestUnixMilliseconds => Count == 0 ? long.MinValue : Stamp((_next - 1 + Capacity) % Capacity);
 
     /// <summary>
     /// Appends a sample whose timestamp is strictly after the newest one; returns false (and stores
@@ -68,7 +74,7 @@ public sealed class UsageRing
             return false;
         }
 
-        _unixMilliseconds[_next] = unixMilliseconds;
+        SetStamp(_next, unixMilliseconds);
         for (var r = 0; r < values.Length; r++)
         {
             var column = _columns[r];
@@ -101,7 +107,7 @@ public sealed class UsageRing
     }
 
     /// <summary>The i-th oldest sample held (0 = oldest, <see cref="Count"/>-1 = newest).</summary>
-    public long TimeAt(int i) => _unixMilliseconds[PhysicalIndex(i)];
+    public long TimeAt(int i) => Stamp(PhysicalIndex(i));
 
     /// <summary>Value of one resource in the i-th oldest sample.</summary>
     public float ValueAt(int i, ResourceKind resource)
@@ -122,6 +128,55 @@ public sealed class UsageRing
         }
 
         return n;
+    }
+
+    private long Stamp(int physical) => _wide is { } wide ? wide[physical] : _base + _offsets![physical];
+
+    private void SetStamp(int physical, long unixMilliseconds)
+    {
+        if (_wide is { } wide)
+        {
+            wide[physical] = unixMilliseconds;
+            return;
+        }
+
+        if (Count == 0)
+        {
+            _base = unixMilliseconds;
+        }
+
+        var offsets = _offsets!;
+        var offset = unixMilliseconds - _base;
+        if (offset > int.MaxValue)
+        {
+            // Move the base up to the oldest sample still held after this one is stored (times only grow, so every
+            // held offset stays ≥ 0), or keep 8-byte timestamps if the held samples span more than an int's range.
+            var oldest = Count < Capacity ? 0 : (_next + 1) % Capacity;
+            var shift = Count == 0 || (Count == 1 && oldest == physical) ? offset : (long)offsets[oldest];
+            if (unixMilliseconds - (_base + shift) > int.MaxValue)
+            {
+                wide = new long[Capacity];
+                for (var k = 0; k < Capacity; k++)
+                {
+                    wide[k] = _base + offsets[k];
+                }
+
+                wide[physical] = unixMilliseconds;
+                _wide = wide;
+                _offsets = null;
+                return;
+            }
+
+            for (var k = 0; k < Capacity; k++)
+            {
+                offsets[k] = (int)(offsets[k] - shift);
+            }
+
+            _base += shift;
+            offset = unixMilliseconds - _base;
+        }
+
+        offsets[physical] = (int)offset;
     }
 
     private int PhysicalIndex(int i)
