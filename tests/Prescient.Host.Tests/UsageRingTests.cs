@@ -123,6 +123,16 @@ public sealed class UsageRingTests
         Assert.True(ring.TryAppend(far + 1, values));
         Assert.Equal([start + (59 * Day), far, far + 1], Enumerable.Range(0, 3).Select(ring.TimeAt));
 
+        // A ring of one sample moves its base to each new sample, however far.
+        var single = new UsageRing(1);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(single.TryAppend(start + (i * 30 * Day), values));
+            Assert.Equal(start + (i * 30 * Day), single.TimeAt(0));
+        }
+
+        Assert.Equal(4, single.BytesHeld);
+
         // A ring not yet full whose first and newest samples are too far apart widens at once.
         var young = new UsageRing(5);
         Assert.True(young.TryAppend(start, values));

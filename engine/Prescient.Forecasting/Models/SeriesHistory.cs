@@ -20,9 +20,9 @@ namespace Prescient.Forecasting.Models;
 /// <para>
 /// Three-tier (older bucket O, a multiple of B, and a recent span): buckets of B steps only over the recent span
 /// (at least O ÷ B of them), and older steps as means of aligned buckets of O steps, each the mean of its O ÷ B
-/// B-buckets that had a valid value, read interpolated linearly between the centres of neighbouring buckets. A week of one-minute steps with the last day in 15-minute buckets and the six
-/// days before in hourly ones costs 97 + 169 halves instead of 673: what looks a day back reads 15-minute means, what
-/// looks a week back hourly ones.
+/// B-buckets that had a valid value, read interpolated linearly between the centres of neighbouring buckets. A week
+/// of one-minute steps with the last day in 15-minute buckets and the days before in hourly ones costs 97 + 169
+/// halves instead of 673: what looks a day back reads 15-minute means, what looks a week back hourly ones.
 /// </para>
 /// </summary>
 public sealed class SeriesHistory

@@ -152,7 +152,7 @@ public sealed class UsageRing
             // Move the base up to the oldest sample still held after this one is stored (times only grow, so every
             // held offset stays ≥ 0), or keep 8-byte timestamps if the held samples span more than an int's range.
             var oldest = Count < Capacity ? 0 : (_next + 1) % Capacity;
-            var shift = Count == 0 || (Count == 1 && oldest == physical) ? offset : (long)offsets[oldest];
+            var shift = oldest == physical ? offset : (long)offsets[oldest];
             if (unixMilliseconds - (_base + shift) > int.MaxValue)
             {
                 wide = new long[Capacity];
