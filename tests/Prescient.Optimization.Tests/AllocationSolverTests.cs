@@ -199,6 +199,47 @@ public sealed class AllocationSolverTests
         Assert.Equal(5000 * 4 * AllocationLpBuilder.BandsPerPair + 5000 * 2 * AllocationLpBuilder.BandsPerPair, lp.NonZeroCount);
     }
 
+    [Fact]
+    public void Solve_OnWorkers_SameModelAndSolutionBitForBitAsOneThread()
+    {
+        // 3,000 jobs × 4 resources × 4 bands: large enough that two threads share the filling, the refills and reading
+        // the solution back. Cold, then warm on perturbed data: every number agrees with the single thread's exactly.
+        var state = SyntheticCluster.Create(600, 3000, 4, 3);
+        using var one = new AllocationSolver(new InteriorPointOptions { Threads = 1 });
+        using var two = new AllocationSolver(new InteriorPointOptions { Threads = 2 });
+        var a = new double[state.JobCount * state.ResourceCount];
+        var b = new double[a.Length];
+        var rng = new Random(4);
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            var ra = one.Solve(state, a, warmStart: cycle > 0);
+            var rb = two.Solve(state, b, warmStart: cycle > 0);
+            Assert.False(one.WorkersShared);
+            Assert.True(two.WorkersShared);
+            Assert.Equal(LpStatus.Optimal, ra.Status);
+            Assert.Equal(ra.Status, rb.Status);
+            Assert.Equal(ra.Objective, rb.Objective);
+            Assert.Equal(ra.Iterations, rb.Iterations);
+            Assert.Equal(a, b);
+            Assert.Equal(one.Builder.Model!.ObjectiveConstant, two.Builder.Model!.ObjectiveConstant);
+            Assert.Equal(one.Builder.Model.RowUpper, two.Builder.Model.RowUpper);
+            Assert.Equal(one.Builder.Model.Objective, two.Builder.Model.Objective);
+            Assert.Equal(one.Builder.Model.ColumnUpper, two.Builder.Model.ColumnUpper);
+
+            // And the same model as a builder of its own makes.
+            var fresh = new AllocationLpBuilderProbe(state).Model;
+            Assert.Equal(fresh.ObjectiveConstant, two.Builder.Model.ObjectiveConstant);
+            Assert.Equal(fresh.RowUpper, two.Builder.Model.RowUpper);
+            for (var p = 0; p < state.DemandMedian.Length; p++)
+            {
+                var f = 1 + ((rng.NextDouble() - 0.5) * 0.1);
+                state.DemandMedian[p] *= f;
+                state.DemandP90[p] *= f;
+                state.DemandP99[p] *= f;
+            }
+        }
+    }
+
     private sealed class AllocationLpBuilderProbe
     {
         public AllocationLpBuilderProbe(AllocationClusterState state)

@@ -33,7 +33,14 @@ public sealed class AllocationLpBuilder
     private int _shapeLinkingRows = -1;
     private double[] _low = [];
     private double[] _referenceCapacity = [];
-    private double[] _breakpoints = new double[BandsPerPair];
+
+    // The pairs are filled in blocks of jobs, on the solver's workers when it has some; each block sums its own share
+    // of the objective constant, and the blocks are added in order: the same model, bit for bit, on any number of them.
+    private const int JobsPerBlock = 2048;
+    private double[] _blockConstant = [];
+    private AllocationClusterState? _filling;
+    private Action<int>? _fillPart;
+    private int _fillWorkers;
 
     public AllocationLpBuilder(AllocationLpOptions? options = null)
     {
@@ -51,7 +58,10 @@ public sealed class AllocationLpBuilder
     /// Builds or re-fills the model for <paramref name="state"/>. Returns true when a new model was created
     /// (first call or shape change), false when the numbers were re-filled in place.
     /// </summary>
-    public bool Build(AllocationClusterState state)
+    public bool Build(AllocationClusterState state) => Build(state, null);
+
+    /// <summary><see cref="Build(AllocationClusterState)"/>, filling the pairs on <paramref name="team"/> when given.</summary>
+    internal bool Build(AllocationClusterState state, Ipm.ColumnWorkers? team)
     {
         ArgumentNullException.ThrowIfNull(state);
         var shapeChanged = !SameShape(state);
@@ -60,7 +70,7 @@ public sealed class AllocationLpBuilder
             CreateShape(state);
         }
 
-        Fill(state);
+        Fill(state, team);
         return shapeChanged;
     }
 
@@ -195,11 +205,10 @@ public sealed class AllocationLpBuilder
         _referenceCapacity = new double[r];
     }
 
-    private void Fill(AllocationClusterState s)
+    private void Fill(AllocationClusterState s, Ipm.ColumnWorkers? team)
     {
         var lp = Model!;
         var r = s.ResourceCount;
-        var o = _options;
         for (var k = 0; k < r; k++)
         {
             var max = 0.0;
@@ -226,59 +235,114 @@ public sealed class AllocationLpBuilder
             lp.RowLower[s.NodeCount * r + l] = double.NegativeInfinity;
         }
 
+        var blocks = (s.JobCount + JobsPerBlock - 1) / JobsPerBlock;
+        if (_blockConstant.Length < blocks)
+        {
+            _blockConstant = new double[blocks];
+        }
+
+        if (team is null || blocks < 2)
+        {
+            FillBlocks(s, 0, blocks);
+        }
+        else
+        {
+            _filling = s;
+            _fillWorkers = team.Count;
+            team.Run(_fillPart ??= FillPart);
+            _filling = null;
+        }
+
+        // The fixed part of each row, in pair order (as the pairs were once filled one by one), and the constant.
         var constant = 0.0;
-        var bp = _breakpoints;
+        for (var block = 0; block < blocks; block++)
+        {
+            constant += _blockConstant[block];
+        }
+
         for (var j = 0; j < s.JobCount; j++)
         {
             var node = s.JobNode[j];
-            var priority = s.Priority[j];
             for (var k = 0; k < r; k++)
             {
-                var pair = j * r + k;
-                var scale = 1 / _referenceCapacity[k];
-                var w50 = priority * o.MedianBandWeight * scale;
-                var w90 = priority * o.P90BandWeight * scale;
-                var w99 = priority * o.P99BandWeight * scale;
-                var gamma = o.ChangeCost * scale;
-                var q50 = Math.Max(0, s.DemandMedian[pair]);
-                var q90 = Math.Max(q50, s.DemandP90[pair]);
-                var q99 = Math.Max(q90, s.DemandP99[pair]);
-                var current = s.Current[pair];
-                var delta = s.ChangeLimit[pair];
-                var low = Math.Max(s.Floor[pair], current - delta);
-                var high = Math.Max(low, Math.Min(s.Ceiling[pair], current + delta));
-                _low[pair] = low;
-                bp[0] = Math.Clamp(q50, low, high);
-                bp[1] = Math.Clamp(q90, low, high);
-                bp[2] = Math.Clamp(q99, low, high);
-                bp[3] = Math.Clamp(current, low, high);
-                Sort4(bp);
-
-                // cost(a) = -U(a) + gamma |a - current|, U the concave utility; the constant is cost(low).
-                constant += -Utility(low, q50, q90, q99, w50, w90, w99) + gamma * Math.Abs(low - current);
-                lp.RowUpper[node * r + k] -= low;
+                var pair = (j * r) + k;
+                var low = _low[pair];
+                lp.RowUpper[(node * r) + k] -= low;
                 var link = s.JobLinkingRow[pair];
                 if (link >= 0)
                 {
-                    lp.RowUpper[s.NodeCount * r + link] -= low;
-                }
-
-                var start = low;
-                for (var b = 0; b < BandsPerPair; b++)
-                {
-                    var end = bp[b];
-                    var col = pair * BandsPerPair + b;
-                    var mid = 0.5 * (start + end);
-                    var slope = mid < q50 ? w50 : mid < q90 ? w90 : mid < q99 ? w99 : 0;
-                    lp.Objective[col] = -slope + (mid < current ? -gamma : gamma);
-                    lp.ColumnLower[col] = 0;
-                    lp.ColumnUpper[col] = end - start;
-                    start = end;
+                    lp.RowUpper[(s.NodeCount * r) + link] -= low;
                 }
             }
         }
 
         lp.ObjectiveConstant = constant;
+    }
+
+    private void FillPart(int worker)
+    {
+        var s = _filling!;
+        var blocks = (s.JobCount + JobsPerBlock - 1) / JobsPerBlock;
+        FillBlocks(s, blocks * worker / _fillWorkers, blocks * (worker + 1) / _fillWorkers);
+    }
+
+    /// <summary>Each pair's range, band columns (costs and widths) and share of the objective constant, for the jobs of blocks [from, to).</summary>
+    private void FillBlocks(AllocationClusterState s, int fromBlock, int toBlock)
+    {
+        var lp = Model!;
+        var r = s.ResourceCount;
+        var o = _options;
+        Span<double> bp = stackalloc double[BandsPerPair];
+        for (var block = fromBlock; block < toBlock; block++)
+        {
+            var constant = 0.0;
+            var from = block * JobsPerBlock;
+            var to = Math.Min(s.JobCount, from + JobsPerBlock);
+            for (var j = from; j < to; j++)
+            {
+                var node = s.JobNode[j];
+                var priority = s.Priority[j];
+                for (var k = 0; k < r; k++)
+                {
+                    var pair = j * r + k;
+                    var scale = 1 / _referenceCapacity[k];
+                    var w50 = priority * o.MedianBandWeight * scale;
+                    var w90 = priority * o.P90BandWeight * scale;
+                    var w99 = priority * o.P99BandWeight * scale;
+                    var gamma = o.ChangeCost * scale;
+                    var q50 = Math.Max(0, s.DemandMedian[pair]);
+                    var q90 = Math.Max(q50, s.DemandP90[pair]);
+                    var q99 = Math.Max(q90, s.DemandP99[pair]);
+                    var current = s.Current[pair];
+                    var delta = s.ChangeLimit[pair];
+                    var low = Math.Max(s.Floor[pair], current - delta);
+                    var high = Math.Max(low, Math.Min(s.Ceiling[pair], current + delta));
+                    _low[pair] = low;
+                    bp[0] = Math.Clamp(q50, low, high);
+                    bp[1] = Math.Clamp(q90, low, high);
+                    bp[2] = Math.Clamp(q99, low, high);
+                    bp[3] = Math.Clamp(current, low, high);
+                    Sort4(bp);
+
+                    // cost(a) = -U(a) + gamma |a - current|, U the concave utility; the constant is cost(low).
+                    constant += -Utility(low, q50, q90, q99, w50, w90, w99) + gamma * Math.Abs(low - current);
+                    var start = low;
+                    for (var b = 0; b < BandsPerPair; b++)
+                    {
+                        var end = bp[b];
+                        var col = pair * BandsPerPair + b;
+                        var mid = 0.5 * (start + end);
+                        var slope = mid < q50 ? w50 : mid < q90 ? w90 : mid < q99 ? w99 : 0;
+                        lp.Objective[col] = -slope + (mid < current ? -gamma : gamma);
+                        lp.ColumnLower[col] = 0;
+                        lp.ColumnUpper[col] = end - start;
+                        start = end;
+                    }
+                }
+            }
+
+            _blockConstant[block] = constant;
+        }
     }
 
     private static double Utility(double a, double q50, double q90, double q99, double w50, double w90, double w99)
@@ -288,7 +352,7 @@ public sealed class AllocationLpBuilder
             + (w99 * Math.Clamp(a - q90, 0, q99 - q90));
     }
 
-    private static void Sort4(double[] v)
+    private static void Sort4(Span<double> v)
     {
         for (var i = 1; i < 4; i++)
         {

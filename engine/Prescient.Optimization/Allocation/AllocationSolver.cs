@@ -18,6 +18,7 @@ namespace Prescient.Optimization.Allocation;
 public sealed class AllocationSolver : IDisposable
 {
     private readonly InteriorPointOptions _options;
+    private readonly ColumnWorkers? _team;
     private SeparableRows? _split;
     private StandardForm? _form;
     private InteriorPointCore? _core;
@@ -29,6 +30,11 @@ public sealed class AllocationSolver : IDisposable
         _options = options ?? new InteriorPointOptions();
         _options.Validate();
         Builder = new AllocationLpBuilder(lpOptions);
+
+        // The work around the iteration (filling the model, copying it into the reduced model and the standard form,
+        // reading the solution back) is shared by these workers on a large model, as the iteration's passes are.
+        _team = _options.Threads > 1 ? new ColumnWorkers(_options.Threads) : null;
+        _phaseBody = RunPhasePart;
     }
 
     public AllocationLpBuilder Builder { get; }
@@ -36,8 +42,15 @@ public sealed class AllocationSolver : IDisposable
     /// <summary>Threads the column passes use on the current model.</summary>
     public int Threads => _core?.Threads ?? 1;
 
+    /// <summary>Whether the last solve's work around the iteration ran on the workers (a large enough model).</summary>
+    internal bool WorkersShared { get; private set; }
+
     /// <summary>Stops the worker threads of the column passes.</summary>
-    public void Dispose() => _core?.Dispose();
+    public void Dispose()
+    {
+        _core?.Dispose();
+        _team?.Dispose();
+    }
 
     /// <summary>
     /// <c>structured</c>, or <c>general</c> when the model was not block-angular (never for the builder's models), or
@@ -55,7 +68,9 @@ public sealed class AllocationSolver : IDisposable
     {
         var time = _options.TimeProvider;
         var started = time.GetTimestamp();
-        var rebuilt = Builder.Build(state);
+        var team = _team is not null && (long)state.JobCount * state.ResourceCount * AllocationLpBuilder.BandsPerPair >= MinColumnsPerWorker * _team.Count ? _team : null;
+        WorkersShared = team is not null;
+        var rebuilt = Builder.Build(state, team);
         var lp = Builder.Model!;
         if (allocation.Length < Builder.PairCount)
         {
@@ -69,12 +84,25 @@ public sealed class AllocationSolver : IDisposable
             _split.Refill(lp);
             CreateWorkspace(_split.Reduced, state.NodeCount * state.ResourceCount);
         }
-        else
+        else if (team is null)
         {
             _split.Refill(lp);
 
             // Scaling factors and the scaled matrix are kept from the build: the pattern and the ones in the matrix do not change.
             _form?.Refill(_split.Reduced, recomputeScaling: false, matrixUnchanged: true);
+        }
+        else
+        {
+            // The same two refills, their column loops on the workers.
+            _phaseLp = lp;
+            RunPhase(team, Phase.ReducedColumns, _split.ReducedColumns.Length);
+            _split.RefillRows(lp);
+            if (_form is { } f)
+            {
+                f.BeginRefill(_split.Reduced);
+                RunPhase(team, Phase.FormColumns, f.ColumnCount);
+                f.RefillRightHandSide(_split.Reduced);
+            }
         }
 
         // Every band column has lower bound 0 and every row is "≤" with coefficients +1, so the model is feasible
@@ -103,16 +131,42 @@ public sealed class AllocationSolver : IDisposable
                 };
             }
 
-            var columns = split.ReducedColumns;
-            for (var k = 0; k < columns.Length; k++)
+            if (team is null)
             {
-                _x[columns[k]] = core.X[k] * form.ColumnScale[k];
+                ReadSolution(0, split.ReducedColumns.Length);
+            }
+            else
+            {
+                RunPhase(team, Phase.Solution, split.ReducedColumns.Length);
             }
         }
 
         _hasSolution = status == LpStatus.Optimal;
         Builder.ExtractAllocation(_x, allocation);
-        var objective = lp.ObjectiveValue(_x);
+        _phaseLp = lp;
+        var blocks = (lp.ColumnCount + ColumnsPerObjectiveBlock - 1) / ColumnsPerObjectiveBlock;
+        if (_objectiveBlocks.Length < blocks)
+        {
+            _objectiveBlocks = new double[blocks];
+        }
+
+        if (team is null)
+        {
+            SumObjective(0, blocks);
+        }
+        else
+        {
+            RunPhase(team, Phase.Objective, blocks);
+        }
+
+        // Summed by blocks of columns in order: the same value on any number of workers.
+        var objective = lp.ObjectiveConstant;
+        for (var b = 0; b < blocks; b++)
+        {
+            objective += _objectiveBlocks[b];
+        }
+
+        _phaseLp = null;
         var frequency = (double)System.Diagnostics.Stopwatch.Frequency;
         return new AllocationSolveResult(
             status,
@@ -127,6 +181,80 @@ public sealed class AllocationSolver : IDisposable
             (core?.SolveTicks ?? 0) / frequency,
             (core?.PassTicks ?? 0) / frequency,
             core?.WarmStartAbandoned ?? false);
+    }
+
+    private const int MinColumnsPerWorker = 20_000;
+    private const int ColumnsPerObjectiveBlock = 16_384;
+    private readonly Action<int> _phaseBody;
+    private LinearProgram? _phaseLp;
+    private Phase _phase;
+    private int _phaseLength;
+    private int _phaseWorkers;
+    private double[] _objectiveBlocks = [];
+
+    private enum Phase
+    {
+        ReducedColumns,
+        FormColumns,
+        Solution,
+        Objective,
+    }
+
+    private void RunPhase(ColumnWorkers team, Phase phase, int length)
+    {
+        (_phase, _phaseLength, _phaseWorkers) = (phase, length, team.Count);
+        team.Run(_phaseBody);
+    }
+
+    private void RunPhasePart(int worker)
+    {
+        var from = (int)((long)_phaseLength * worker / _phaseWorkers);
+        var to = (int)((long)_phaseLength * (worker + 1) / _phaseWorkers);
+        switch (_phase)
+        {
+            case Phase.ReducedColumns:
+                _split!.RefillColumns(_phaseLp!, from, to);
+                break;
+            case Phase.FormColumns:
+                _form!.RefillColumns(_split!.Reduced, from, to);
+                break;
+            case Phase.Solution:
+                ReadSolution(from, to);
+                break;
+            default:
+                SumObjective(from, to);
+                break;
+        }
+    }
+
+    /// <summary>The iteration's point, unscaled, into the model's columns [from, to) of the reduced model.</summary>
+    private void ReadSolution(int from, int to)
+    {
+        var columns = _split!.ReducedColumns;
+        var x = _core!.X;
+        var scale = _form!.ColumnScale;
+        for (var k = from; k < to; k++)
+        {
+            _x[columns[k]] = x[k] * scale[k];
+        }
+    }
+
+    /// <summary>c'x over each block of columns in [from, to).</summary>
+    private void SumObjective(int fromBlock, int toBlock)
+    {
+        var lp = _phaseLp!;
+        var c = lp.Objective;
+        for (var b = fromBlock; b < toBlock; b++)
+        {
+            var end = Math.Min(lp.ColumnCount, (b + 1) * ColumnsPerObjectiveBlock);
+            var sum = 0.0;
+            for (var j = b * ColumnsPerObjectiveBlock; j < end; j++)
+            {
+                sum += c[j] * _x[j];
+            }
+
+            _objectiveBlocks[b] = sum;
+        }
     }
 
     /// <summary>Rows solved exactly by the presolve (capacity rows with no linked column) in the current model.</summary>

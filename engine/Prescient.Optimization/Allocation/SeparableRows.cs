@@ -170,18 +170,35 @@ internal sealed class SeparableRows
     /// <summary>Copies the numbers of <paramref name="lp"/> (same shape) into the reduced model.</summary>
     public void Refill(LinearProgram lp)
     {
+        RefillColumns(lp, 0, _reducedColumn.Length);
+        RefillRows(lp);
+    }
+
+    /// <summary>The columns part of <see cref="Refill"/> for reduced columns [from, to), so that workers can share it.</summary>
+    public void RefillColumns(LinearProgram lp, int from, int to)
+    {
         var reduced = Reduced;
         if (ReferenceEquals(reduced, lp))
         {
             return;
         }
 
-        for (var k = 0; k < _reducedColumn.Length; k++)
+        for (var k = from; k < to; k++)
         {
             var c = _reducedColumn[k];
             reduced.Objective[k] = lp.Objective[c];
             reduced.ColumnLower[k] = lp.ColumnLower[c];
             reduced.ColumnUpper[k] = lp.ColumnUpper[c];
+        }
+    }
+
+    /// <summary>The rows part of <see cref="Refill"/>.</summary>
+    public void RefillRows(LinearProgram lp)
+    {
+        var reduced = Reduced;
+        if (ReferenceEquals(reduced, lp))
+        {
+            return;
         }
 
         for (var k = 0; k < _reducedRow.Length; k++)

@@ -213,9 +213,7 @@ internal sealed class StandardForm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Refill(LinearProgram lp, bool recomputeScaling, bool matrixUnchanged = false)
     {
-        ObjectiveSign = lp.Sense == ObjectiveSense.Maximize ? -1 : 1;
-        ObjectiveConstant = lp.ObjectiveConstant;
-        InconsistentBounds = false;
+        BeginRefill(lp);
         var values = A.Values;
         var n = ColumnCount;
         var refillMatrix = recomputeScaling || !matrixUnchanged;
@@ -319,12 +317,21 @@ internal sealed class StandardForm
     /// scaled, with their kind. The scale factors are powers of two, so multiplying by the kept inverse is the division
     /// of the general path, bit for bit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RefillVectors(LinearProgram lp)
     {
-        var n = ColumnCount;
+        RefillColumns(lp, 0, ColumnCount);
+        RefillRightHandSide(lp);
+    }
+
+    /// <summary>
+    /// The part of <see cref="Refill"/> with recomputeScaling false and matrixUnchanged true for columns [from, to), so
+    /// that workers can share it (<see cref="BeginRefill"/> first, <see cref="RefillRightHandSide"/> once).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void RefillColumns(LinearProgram lp, int from, int to)
+    {
         var sign = ObjectiveSign;
-        for (var col = 0; col < n; col++)
+        for (var col = from; col < to; col++)
         {
             double lo, hi, c;
             if (col < SlackStart)
@@ -359,12 +366,24 @@ internal sealed class StandardForm
             Upper[col] = hi;
             Kind[col] = KindOf(lo, hi);
         }
+    }
 
+    /// <summary>The scaled right-hand side of the rows (the last part of a refill with unchanged matrix and scaling).</summary>
+    internal void RefillRightHandSide(LinearProgram lp)
+    {
         for (var r = 0; r < RowCount; r++)
         {
             var i = LpRowOf[r];
             B[r] = (lp.RowLower[i] == lp.RowUpper[i] ? lp.RowLower[i] : 0) * RowScale[r];
         }
+    }
+
+    /// <summary>What <see cref="Refill"/> sets before the columns, for a refill split over workers.</summary>
+    internal void BeginRefill(LinearProgram lp)
+    {
+        ObjectiveSign = lp.Sense == ObjectiveSense.Maximize ? -1 : 1;
+        ObjectiveConstant = lp.ObjectiveConstant;
+        InconsistentBounds = false;
     }
 
     /// <summary>Geometric-mean scaling passes (rows then columns: 1/sqrt(min·max)), then column equilibration to unit max norm.</summary>
