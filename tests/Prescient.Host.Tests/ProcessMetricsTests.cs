@@ -41,12 +41,13 @@ public sealed class ProcessMetricsTests
         var metrics = Render(server);
         GC.KeepAlive(kept);
 
-        // A young collection and a full blocking one have just run: each kind reports a pause, the full one what it kept
-        // (at least the array above), and the total pause covers both and never goes back.
-        var ephemeral = Value(metrics, "prescient_gc_last_pause_seconds{kind=\"ephemeral\"}");
+        // A full blocking collection has just run: it reports its pause and what it kept (at least the array above), and
+        // the total pause covers it and never goes back. (The young one may have been raised to an older generation by
+        // the runtime, so its kind's figures are only checked to be there.)
         var full = Value(metrics, "prescient_gc_last_pause_seconds{kind=\"full_blocking\"}");
-        Assert.True(ephemeral > 0, $"ephemeral pause {ephemeral}");
         Assert.True(full > 0, $"full pause {full}");
+        Assert.InRange(Value(metrics, "prescient_gc_last_pause_seconds{kind=\"ephemeral\"}"), 0, 60);
+        Assert.InRange(Value(metrics, "prescient_gc_last_promoted_bytes{kind=\"ephemeral\"}"), 0, double.MaxValue);
         Assert.True(Value(metrics, "prescient_gc_last_promoted_bytes{kind=\"full_blocking\"}") >= 100_000);
         Assert.InRange(Value(metrics, "prescient_gc_last_promoted_bytes{kind=\"background\"}"), 0, double.MaxValue);
         var total = Value(metrics, "prescient_gc_pause_seconds_total");
