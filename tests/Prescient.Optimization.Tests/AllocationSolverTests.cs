@@ -240,6 +240,25 @@ public sealed class AllocationSolverTests
         }
     }
 
+    [Fact]
+    public void Solve_IterationOnTwoThreads_SameOptimumAsOne()
+    {
+        // 6,500 jobs: 52,000 band columns of network and storage reach the iteration, enough for two threads to share
+        // its passes and the normal equations' sweep; the optimum agrees with one thread's (sums in another order).
+        var state = SyntheticCluster.Create(1300, 6500, 4, 8);
+        using var one = new AllocationSolver(new InteriorPointOptions { Threads = 1 });
+        using var two = new AllocationSolver(new InteriorPointOptions { Threads = 2 });
+        var a = new double[state.JobCount * state.ResourceCount];
+        var b = new double[a.Length];
+        var ra = one.Solve(state, a);
+        var rb = two.Solve(state, b);
+        Assert.Equal(LpStatus.Optimal, ra.Status);
+        Assert.Equal(LpStatus.Optimal, rb.Status);
+        Assert.Equal(1, one.Threads);
+        Assert.Equal(2, two.Threads);
+        Assert.Equal(ra.Objective, rb.Objective, Math.Abs(ra.Objective) * 1e-8);
+    }
+
     private sealed class AllocationLpBuilderProbe
     {
         public AllocationLpBuilderProbe(AllocationClusterState state)

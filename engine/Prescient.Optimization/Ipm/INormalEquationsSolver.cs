@@ -11,7 +11,7 @@ internal interface INormalEquationsSolver
     string Name { get; }
 
     /// <summary>Forms and factorizes <c>A Θ A' + δ I</c>; false when the factorization broke down (non-finite numbers).</summary>
-    bool Factorize(ReadOnlySpan<double> theta, double regularization);
+    bool Factorize(double[] theta, double regularization);
 
     /// <summary>Solves with the last factorization; <paramref name="rhs"/> and <paramref name="solution"/> may not alias.</summary>
     void Solve(ReadOnlySpan<double> rhs, Span<double> solution);

@@ -398,6 +398,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         var count = Math.Max(1, Math.Min(threads, _n / MinColumnsPerWorker));
         _team?.Dispose();
         _team = count > 1 ? new ColumnWorkers(count) : null;
+        (_solver as Linear.BlockAngularNormalEquations)?.UseWorkers(_team);
         _passBody = RunPassPart;
         _rowBuffers = new double[count][];
         _rhsBuffers = new double[count][];

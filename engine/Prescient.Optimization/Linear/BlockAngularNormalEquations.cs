@@ -143,18 +143,105 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
     public int ReplacedPivots { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Factorize(ReadOnlySpan<double> theta, double regularization)
+    public bool Factorize(double[] theta, double regularization)
     {
-        var s = _structure;
-        var nl = _linking;
         Array.Clear(_blockMatrix);
         Array.Clear(_coupling);
         Array.Clear(_schur);
         Array.Fill(_schurDiagonal, regularization);
+        if (_team is { } team && _a.ColumnCount >= MinColumnsPerWorker * team.Count)
+        {
+            // The sweep over the columns on the workers, each into its own copy of the sums (worker 0 into these),
+            // added together after.
+            for (var w = 1; w < team.Count; w++)
+            {
+                Array.Clear(_blockMatrixOf[w]);
+                Array.Clear(_couplingOf[w]);
+                Array.Clear(_schurOf[w]);
+                Array.Clear(_schurDiagonalOf[w]);
+            }
+
+            _sweepTheta = theta;
+            team.Run(_sweepPart!);
+            _sweepTheta = null;
+            for (var w = 1; w < team.Count; w++)
+            {
+                Add(_blockMatrix, _blockMatrixOf[w]);
+                Add(_coupling, _couplingOf[w]);
+                Add(_schur, _schurOf[w]);
+                Add(_schurDiagonal, _schurDiagonalOf[w]);
+            }
+        }
+        else
+        {
+            Sweep(theta, 0, _a.ColumnCount, _blockMatrix, _coupling, _schur, _schurDiagonal);
+        }
+
+        return FactorizeSums(regularization);
+    }
+
+    private const int MinColumnsPerWorker = 20_000;
+    private ColumnWorkers? _team;
+    private double[][] _blockMatrixOf = [];
+    private double[][] _couplingOf = [];
+    private double[][] _schurOf = [];
+    private double[][] _schurDiagonalOf = [];
+    private double[]? _sweepTheta;
+    private Action<int>? _sweepPart;
+
+    /// <summary>Shares the sweep of <see cref="Factorize"/> over <paramref name="team"/> on a large model (each worker sums into its own copy).</summary>
+    internal void UseWorkers(ColumnWorkers? team)
+    {
+        _team = team;
+        var count = team?.Count ?? 1;
+        _blockMatrixOf = new double[count][];
+        _couplingOf = new double[count][];
+        _schurOf = new double[count][];
+        _schurDiagonalOf = new double[count][];
+        for (var w = 1; w < count; w++)
+        {
+            _blockMatrixOf[w] = new double[_blockMatrix.Length];
+            _couplingOf[w] = new double[_coupling.Length];
+            _schurOf[w] = new double[_schur.Length];
+            _schurDiagonalOf[w] = new double[_schurDiagonal.Length];
+        }
+
+        _sweepPart = SweepPart;
+    }
+
+    private void SweepPart(int worker)
+    {
+        var count = _team!.Count;
+        var n = _a.ColumnCount;
+        var from = (int)((long)n * worker / count);
+        var to = (int)((long)n * (worker + 1) / count);
+        if (worker == 0)
+        {
+            Sweep(_sweepTheta!, from, to, _blockMatrix, _coupling, _schur, _schurDiagonal);
+        }
+        else
+        {
+            Sweep(_sweepTheta!, from, to, _blockMatrixOf[worker], _couplingOf[worker], _schurOf[worker], _schurDiagonalOf[worker]);
+        }
+    }
+
+    private static void Add(double[] into, double[] values)
+    {
+        for (var i = 0; i < into.Length; i++)
+        {
+            into[i] += values[i];
+        }
+    }
+
+    /// <summary>A Θ A' of columns [from, to): the blocks' entries, the coupling B and the linking part, added into the given sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Sweep(double[] theta, int from, int to, double[] blockMatrixSum, double[] couplingSum, double[] schurSum, double[] schurDiagonalSum)
+    {
+        var nl = _linking;
         var cs = _a.ColumnStart;
         var values = _a.Values;
-        var blockStart = s.BlockStart;
-        for (var j = 0; j < _a.ColumnCount; j++)
+        var blockStart = _structure.BlockStart;
+        for (var j = from; j < to; j++)
         {
             var t = theta[j];
             if (t == 0)
@@ -170,10 +257,10 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
                 if (pb >= 0)
                 {
                     var vb = t * values[pb];
-                    _blockMatrix[_diagonalTarget[j]] += vb * values[pb];
+                    blockMatrixSum[_diagonalTarget[j]] += vb * values[pb];
                     if (pl >= 0)
                     {
-                        _coupling[_couplingTarget[j]] += vb * vl;
+                        couplingSum[_couplingTarget[j]] += vb * vl;
                     }
                 }
 
@@ -181,8 +268,8 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
                 {
                     var l = _linkOf[j];
                     var d = t * vl * vl;
-                    _schur[(l * nl) + l] += d;
-                    _schurDiagonal[l] += d;
+                    schurSum[(l * nl) + l] += d;
+                    schurDiagonalSum[l] += d;
                 }
 
                 continue;
@@ -203,30 +290,38 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
                     if (tp >= 0 && tq >= 0)
                     {
                         var (r, c) = tp >= tq ? (tp, tq) : (tq, tp);
-                        _blockMatrix[matrix + r * k + c] += product;
+                        blockMatrixSum[matrix + r * k + c] += product;
                     }
                     else if (tp < 0 && tq < 0)
                     {
                         var l1 = -tp - 1;
                         var l2 = -tq - 1;
                         var (r, c) = l1 >= l2 ? (l1, l2) : (l2, l1);
-                        _schur[r * nl + c] += product;
+                        schurSum[r * nl + c] += product;
                         if (p == q)
                         {
                             // Diagonal of L before the Schur subtraction: the scale of the Schur pivot test.
-                            _schurDiagonal[l1] += product;
+                            schurDiagonalSum[l1] += product;
                         }
                     }
                     else
                     {
                         var local = tp >= 0 ? tp : tq;
                         var link = tp >= 0 ? -tq - 1 : -tp - 1;
-                        _coupling[(rowBase + local) * nl + link] += product;
+                        couplingSum[(rowBase + local) * nl + link] += product;
                     }
                 }
             }
         }
+    }
 
+    /// <summary>The factorization proper, from the sums of the sweep: each block's dense Cholesky, W and the Schur complement.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool FactorizeSums(double regularization)
+    {
+        var s = _structure;
+        var nl = _linking;
+        var blockStart = s.BlockStart;
         var replaced = 0;
         for (var b = 0; b < s.BlockCount; b++)
         {

@@ -258,9 +258,9 @@ internal sealed class NormalEquationsCholesky : INormalEquationsSolver
     public int ReplacedPivots => _cholesky.ReplacedPivots;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public unsafe bool Factorize(ReadOnlySpan<double> theta, double regularization)
+    public unsafe bool Factorize(double[] theta, double regularization)
     {
-        theta.CopyTo(_theta);
+        theta.AsSpan().CopyTo(_theta);
         _regularization = regularization;
         var values = _cholesky.Values;
         Array.Clear(values);
