@@ -84,16 +84,10 @@ public sealed class AllocationSolver : IDisposable
             _split.Refill(lp);
             CreateWorkspace(_split.Reduced, state.NodeCount * state.ResourceCount);
         }
-        else if (team is null)
-        {
-            _split.Refill(lp);
-
-            // Scaling factors and the scaled matrix are kept from the build: the pattern and the ones in the matrix do not change.
-            _form?.Refill(_split.Reduced, recomputeScaling: false, matrixUnchanged: true);
-        }
         else
         {
-            // The same two refills, their column loops on the workers.
+            // The numbers only: scaling factors and the scaled matrix are kept from the build (the pattern and the ones in
+            // the matrix do not change). StandardForm.Refill(..., matrixUnchanged: true) in pieces, its column loop shared.
             _phaseLp = lp;
             RunPhase(team, Phase.ReducedColumns, _split.ReducedColumns.Length);
             _split.RefillRows(lp);
@@ -131,14 +125,7 @@ public sealed class AllocationSolver : IDisposable
                 };
             }
 
-            if (team is null)
-            {
-                ReadSolution(0, split.ReducedColumns.Length);
-            }
-            else
-            {
-                RunPhase(team, Phase.Solution, split.ReducedColumns.Length);
-            }
+            RunPhase(team, Phase.Solution, split.ReducedColumns.Length);
         }
 
         _hasSolution = status == LpStatus.Optimal;
@@ -150,14 +137,7 @@ public sealed class AllocationSolver : IDisposable
             _objectiveBlocks = new double[blocks];
         }
 
-        if (team is null)
-        {
-            SumObjective(0, blocks);
-        }
-        else
-        {
-            RunPhase(team, Phase.Objective, blocks);
-        }
+        RunPhase(team, Phase.Objective, blocks);
 
         // Summed by blocks of columns in order: the same value on any number of workers.
         var objective = lp.ObjectiveConstant;
@@ -205,10 +185,18 @@ public sealed class AllocationSolver : IDisposable
         Objective,
     }
 
-    private void RunPhase(ColumnWorkers team, Phase phase, int length)
+    /// <summary>Runs <paramref name="phase"/> over [0, <paramref name="length"/>), on <paramref name="team"/>'s workers or, without one, here.</summary>
+    private void RunPhase(ColumnWorkers? team, Phase phase, int length)
     {
-        (_phase, _phaseLength, _phaseWorkers) = (phase, length, team.Count);
-        team.Run(_phaseBody);
+        (_phase, _phaseLength, _phaseWorkers) = (phase, length, team?.Count ?? 1);
+        if (team is null)
+        {
+            RunPhasePart(0);
+        }
+        else
+        {
+            team.Run(_phaseBody);
+        }
     }
 
     private void RunPhasePart(int worker)
