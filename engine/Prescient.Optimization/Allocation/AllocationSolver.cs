@@ -32,7 +32,7 @@ public sealed class AllocationSolver : IDisposable
         Builder = new AllocationLpBuilder(lpOptions);
 
         // The work around the iteration (filling the model, copying it into the reduced model and the standard form,
-        // reading the solution back) is shared by these workers on a large model, as the iteration's passes are.
+        // reading the solution back) is shared by these workers on a large model; the iteration's passes use them too.
         _team = _options.Threads > 1 ? new ColumnWorkers(_options.Threads) : null;
         _phaseBody = RunPhasePart;
     }
@@ -296,7 +296,7 @@ public sealed class AllocationSolver : IDisposable
             : new NormalEquationsCholesky(_form.A);
         Path = normal.Name;
         _core = new InteriorPointCore(_form.A, _form.B, _form.C, _form.Lower, _form.Upper, _form.Kind, normal);
-        _core.UseThreads(_options.Threads);
+        _core.UseThreads(_options.Threads, _team);
         _core.EnableWarmStart();
     }
 

@@ -368,6 +368,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     private const int MinColumnsPerWorker = 20_000;
 
     private ColumnWorkers? _team;
+    private bool _ownsTeam;
     private Action<int>? _passBody;
     private double[][] _rowBuffers = [];
     private double[][] _rhsBuffers = [];
@@ -391,13 +392,19 @@ internal sealed partial class InteriorPointCore : IDisposable
 
     /// <summary>
     /// Splits the column passes over up to <paramref name="threads"/> threads (the caller plus background
-    /// workers), when the model has at least 20,000 columns per thread. Call once, before <see cref="Run"/>.
+    /// workers), when the model has at least 20,000 columns per thread. Call once, before <see cref="Run"/>. A
+    /// <paramref name="shared"/> team of that many threads is used instead of starting one (its owner disposes it).
     /// </summary>
-    public void UseThreads(int threads)
+    public void UseThreads(int threads, ColumnWorkers? shared = null)
     {
         var count = Math.Max(1, Math.Min(threads, _n / MinColumnsPerWorker));
-        _team?.Dispose();
-        _team = count > 1 ? new ColumnWorkers(count) : null;
+        if (_ownsTeam)
+        {
+            _team?.Dispose();
+        }
+
+        _ownsTeam = count > 1 && shared?.Count != count;
+        _team = count == 1 ? null : _ownsTeam ? new ColumnWorkers(count) : shared;
         (_solver as Linear.BlockAngularNormalEquations)?.UseWorkers(_team);
         _passBody = RunPassPart;
         _rowBuffers = new double[count][];
@@ -415,7 +422,13 @@ internal sealed partial class InteriorPointCore : IDisposable
         _accumulators = new double[count * AccumulatorStride];
     }
 
-    public void Dispose() => _team?.Dispose();
+    public void Dispose()
+    {
+        if (_ownsTeam)
+        {
+            _team?.Dispose();
+        }
+    }
 
     private void RunPass(int pass)
     {
