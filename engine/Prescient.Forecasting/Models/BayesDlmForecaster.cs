@@ -25,16 +25,18 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     private const double MaxCovarianceTrace = 10 * (1 + (0.5 * (D - 1)));
 
     private readonly int _period;
-    // State per (series, horizon): m (D), V as its packed upper triangle (P = D(D+1)/2: V stays exactly symmetric,
-    // since every update is symmetric in i and j), a, b.
+    // State per (series, horizon): m (D), V as its packed upper triangle row by row (P = D(D+1)/2: V stays exactly
+    // symmetric, since every update is symmetric in i and j), a, b.
     private const int P = D * (D + 1) / 2;
     private const int A = D + P;
     private readonly int _stride = D + P + 2;
-    private readonly int[] _packed = Packed();
+    private readonly int[] _diagonal = Diagonal();
     private readonly PendingForecasts _features;
     private readonly double[] _x = new double[D];
     private readonly double[] _vx = new double[D];
+    private readonly double[] _lags = new double[12];
     private readonly double[] _work;
+    private readonly double[] _z;
     private float[] _state = [];
     private double[] _scale = [];
     private double[] _scaleSum = [];
@@ -53,6 +55,11 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         _period = StepsPerDay(shape);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
         _work = new double[_stride];
+        _z = new double[shape.QuantileCount];
+        for (var q = 0; q < _z.Length; q++)
+        {
+            _z[q] = Distributions.NormalQuantile(shape.Quantiles[q]);
+        }
     }
 
     /// <inheritdoc/>
@@ -79,7 +86,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             st[1] = 1; // m: start as persistence.
             for (var i = 0; i < D; i++)
             {
-                st[D + _packed[(i * D) + i]] = i == 0 ? 1f : 0.5f; // V: prior covariance.
+                st[D + _diagonal[i]] = i == 0 ? 1f : 0.5f; // V: prior covariance.
             }
 
             st[A] = 2; // a
@@ -190,25 +197,18 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
             var st = StateOf(series, h);
             var mean = 0.0;
-            var quad = 0.0;
             for (var i = 0; i < D; i++)
             {
                 mean += _x[i] * st[i];
-                var row = 0.0;
-                for (var j = 0; j < D; j++)
-                {
-                    row += st[D + _packed[(i * D) + j]] * _x[j];
-                }
-
-                quad += _x[i] * row;
             }
 
+            var quad = Quadratic(st.Slice(D, P), _x);
             var a = st[A];
             var b = st[A + 1];
             var sd = Math.Sqrt(Math.Max(0, b / a * (1 + quad)));
             for (var q = 0; q < qn; q++)
             {
-                destination[(h * qn) + q] = (mean + (Distributions.StudentTQuantile(Shape.Quantiles[q], 2 * a) * sd)) * scale;
+                destination[(h * qn) + q] = (mean + (Distributions.StudentTQuantileOfNormal(_z[q], 2 * a) * sd)) * scale;
             }
         }
     }
@@ -225,9 +225,10 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
         double m3 = 0, m12 = 0;
         int n3 = 0, n12 = 0;
-        for (var k = 0; k < 12; k++)
+        var stored = History.CopyLatest(series, _lags);
+        for (var k = 0; k < stored; k++)
         {
-            var v = History.Lag(series, k);
+            var v = _lags[k];
             if (double.IsNaN(v))
             {
                 continue;
@@ -245,15 +246,16 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var day = _period - (horizon % _period);
         var seasonal = History.Lag(series, day == _period ? 0 : day);
         var tod = 2 * Math.PI * (((timestampSeconds + ((long)horizon * Shape.StepSeconds)) % 86400) / 86400.0);
+        var (sin, cos) = Math.SinCos(tod);
         _x[0] = 1;
         _x[1] = last / scale;
         _x[2] = (n3 > 0 ? m3 / n3 : last) / scale;
         _x[3] = (n12 > 0 ? m12 / n12 : last) / scale;
         _x[4] = (double.IsNaN(seasonal) ? last : seasonal) / scale;
-        _x[5] = Math.Sin(tod);
-        _x[6] = Math.Cos(tod);
-        _x[7] = Math.Sin(2 * tod);
-        _x[8] = Math.Cos(2 * tod);
+        _x[5] = sin;
+        _x[6] = cos;
+        _x[7] = 2 * sin * cos;
+        _x[8] = (cos - sin) * (cos + sin);
         return true;
     }
 
@@ -266,7 +268,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var trace = 0.0;
         for (var i = 0; i < D; i++)
         {
-            trace += v[_packed[(i * D) + i]];
+            trace += v[_diagonal[i]];
         }
 
         if (trace < MaxCovarianceTrace)
@@ -280,26 +282,21 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         st[A] *= Discount;
         st[A + 1] *= Discount;
         var e = y;
-        var s = 1.0;
         for (var i = 0; i < D; i++)
         {
             e -= _x[i] * st[i];
-            var row = 0.0;
-            for (var j = 0; j < D; j++)
-            {
-                row += v[_packed[(i * D) + j]] * _x[j];
-            }
-
-            _vx[i] = row;
-            s += _x[i] * row;
         }
 
+        var s = 1.0 + Product(v, _x, _vx);
+        var inv = 1 / s;
+        var k = 0;
         for (var i = 0; i < D; i++)
         {
-            st[i] += _vx[i] * e / s;
+            var g = _vx[i] * inv;
+            st[i] += g * e;
             for (var j = i; j < D; j++)
             {
-                v[_packed[(i * D) + j]] -= _vx[i] * _vx[j] / s;
+                v[k++] -= g * _vx[j];
             }
         }
 
@@ -307,19 +304,65 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         st[A + 1] += e * e / (2 * s);
     }
 
-    /// <summary>Index of V[i, j] (row-major i·D + j) in the packed upper triangle.</summary>
-    private static int[] Packed()
+    /// <summary>xᵀVx for V kept as its packed upper triangle (row by row).</summary>
+    private static double Quadratic(ReadOnlySpan<float> v, ReadOnlySpan<double> x)
     {
-        var map = new int[D * D];
+        var quad = 0.0;
         var k = 0;
         for (var i = 0; i < D; i++)
         {
-            for (var j = i; j < D; j++)
+            var xi = x[i];
+            var cross = 0.0;
+            for (var j = i + 1; j < D; j++)
             {
-                map[(i * D) + j] = k;
-                map[(j * D) + i] = k;
-                k++;
+                cross += v[k + j - i] * x[j];
             }
+
+            quad += xi * ((v[k] * xi) + (2 * cross));
+            k += D - i;
+        }
+
+        return quad;
+    }
+
+    /// <summary>Writes Vx into <paramref name="vx"/> for V kept as its packed upper triangle; returns xᵀVx.</summary>
+    private static double Product(ReadOnlySpan<double> v, ReadOnlySpan<double> x, Span<double> vx)
+    {
+        vx[..D].Clear();
+        var k = 0;
+        for (var i = 0; i < D; i++)
+        {
+            var xi = x[i];
+            var row = v[k] * xi;
+            for (var j = i + 1; j < D; j++)
+            {
+                var vij = v[k + j - i];
+                row += vij * x[j];
+                vx[j] += vij * xi;
+            }
+
+            vx[i] += row;
+            k += D - i;
+        }
+
+        var quad = 0.0;
+        for (var i = 0; i < D; i++)
+        {
+            quad += x[i] * vx[i];
+        }
+
+        return quad;
+    }
+
+    /// <summary>Index of V[i, i] in the packed upper triangle (row by row: V[i, j], j ≥ i).</summary>
+    private static int[] Diagonal()
+    {
+        var map = new int[D];
+        var k = 0;
+        for (var i = 0; i < D; i++)
+        {
+            map[i] = k;
+            k += D - i;
         }
 
         return map;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Numerics;
@@ -39,6 +40,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly SeriesHistory? _shared;
     private readonly double[] _memberOut;
     private readonly double[] _weights;
+    private readonly double[] _best;
+    private readonly double[] _softmax;
     private readonly double[] _theta0;
     private readonly int[] _one = new int[1];
     private readonly double[] _oneValue = new double[1];
@@ -99,6 +102,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _scratch = new float[Stride];
         _memberOut = new double[_m * shape.Width];
         _weights = new double[_m];
+        _best = new double[_q];
+        _softmax = new double[(_m + 1) * _q];
         _theta0 = new double[_q];
         for (var q = 0; q < _q; q++)
         {
@@ -309,21 +314,42 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
 
             var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
-            for (var q = 0; q < _q; q++)
+            var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
+            var best = _best;
+            best.AsSpan().Fill(double.PositiveInfinity);
+            for (var k = 0; k <= _m; k++)
             {
-                var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
-                var best = double.PositiveInfinity;
-                for (var k = 0; k <= _m; k++)
+                var row = qloss.Slice(k * _q, _q);
+                for (var q = 0; q < row.Length; q++)
                 {
-                    var l = qloss[(k * _q) + q];
-                    if (!double.IsNaN(l) && l < best)
+                    var l = row[q];
+                    if (!float.IsNaN(l) && l < best[q])
                     {
-                        best = l;
+                        best[q] = l;
                     }
                 }
+            }
 
+            // Every source's weight exp(−sharpness · min(L/L_best − 1, 50)) at once (a NaN loss, or no loss at all
+            // at that level, is settled below).
+            var softmax = _softmax.AsSpan(0, qloss.Length);
+            for (var k = 0; k <= _m; k++)
+            {
+                for (var q = 0; q < _q; q++)
+                {
+                    var l = (double)qloss[(k * _q) + q];
+                    var b = best[q];
+                    var rel = b > 0 ? (l / b) - 1 : (l > 0 ? 50 : 0);
+                    softmax[(k * _q) + q] = -_options.QuantileSharpness * Math.Min(rel, 50);
+                }
+            }
+
+            TensorPrimitives.Exp(softmax, softmax);
+            for (var q = 0; q < _q; q++)
+            {
                 var sum = 0.0;
                 var mix = 0.0;
+                var none = double.IsPositiveInfinity(best[q]);
                 for (var k = 0; k <= _m; k++)
                 {
                     var src = k < _m ? _memberOut[(k * Shape.Width) + (h * _q) + q] : cached[(h * _q) + q];
@@ -332,22 +358,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                         continue;
                     }
 
-                    var l = qloss[(k * _q) + q];
-                    double w;
-                    if (double.IsPositiveInfinity(best))
-                    {
-                        w = k == _m ? 1 : 0;
-                    }
-                    else if (double.IsNaN(l))
-                    {
-                        w = 0;
-                    }
-                    else
-                    {
-                        var rel = best > 0 ? (l / best) - 1 : (l > 0 ? 50 : 0);
-                        w = Math.Exp(-_options.QuantileSharpness * Math.Min(rel, 50));
-                    }
-
+                    var i = (k * _q) + q;
+                    var w = none ? (k == _m ? 1 : 0) : float.IsNaN(qloss[i]) ? 0 : softmax[i];
                     sum += w;
                     mix += w * src;
                 }
@@ -438,34 +450,32 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var best = double.PositiveInfinity;
         for (var k = 0; k < _m; k++)
         {
-            if (!double.IsNaN(loss[k]) && loss[k] < best)
+            if (!float.IsNaN(loss[k]) && loss[k] < best)
             {
                 best = loss[k];
             }
         }
 
+        var w = _weights;
+        for (var k = 0; k < _m; k++)
+        {
+            var rel = best > 0 ? (loss[k] / best) - 1 : (loss[k] > 0 ? 50 : 0);
+            w[k] = -_options.Sharpness * Math.Min(rel, 50);
+        }
+
+        TensorPrimitives.Exp(w, w);
         var sum = 0.0;
         for (var k = 0; k < _m; k++)
         {
-            double w;
-            if (double.IsPositiveInfinity(best) || double.IsNaN(loss[k]))
+            if (double.IsPositiveInfinity(best) || float.IsNaN(loss[k]))
             {
-                w = 1;
-            }
-            else
-            {
-                var rel = best > 0 ? (loss[k] / best) - 1 : (loss[k] > 0 ? 50 : 0);
-                w = Math.Exp(-_options.Sharpness * Math.Min(rel, 50));
+                w[k] = 1;
             }
 
-            _weights[k] = w;
-            sum += w;
+            sum += w[k];
         }
 
-        for (var k = 0; k < _m; k++)
-        {
-            _weights[k] /= sum;
-        }
+        TensorPrimitives.Divide(w, sum, w);
     }
 
     /// <summary>The residual scale of a series at horizon h (its group's, relative to <paramref name="lastValid"/>, before it has its own).</summary>

@@ -24,6 +24,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
     private readonly double _gamma;
     private readonly PendingForecasts _pending;
     private readonly double[] _z;
+    private readonly double[] _damp;
     private double[] _level = [];
     private double[] _trend = [];
     private float[] _season = [];
@@ -47,6 +48,18 @@ public sealed class HoltWintersForecaster : ForecasterBase
         for (var q = 0; q < _z.Length; q++)
         {
             _z[q] = Distributions.NormalQuantile(shape.Quantiles[q]);
+        }
+
+        // φ + φ² + … + φ^h per horizon, summed in that order.
+        _damp = new double[shape.HorizonCount];
+        for (var h = 0; h < _damp.Length; h++)
+        {
+            var p = 1.0;
+            for (var i = 0; i < shape.HorizonSteps[h]; i++)
+            {
+                p *= Phi;
+                _damp[h] += p;
+            }
         }
     }
 
@@ -113,7 +126,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
         {
             if (_pending.Records(h, step))
             {
-                _pending.At(series, h, step)[0] = (float)Point(series, step, hs[h]);
+                _pending.At(series, h, step)[0] = (float)Point(series, step, h);
             }
         }
     }
@@ -126,7 +139,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
         var qn = Shape.QuantileCount;
         for (var h = 0; h < hs.Length; h++)
         {
-            var point = Point(series, step, hs[h]);
+            var point = Point(series, step, h);
             var mse = _mse[(series * hs.Length) + h];
             var sigma = double.IsNaN(mse) ? 0 : Math.Sqrt(mse);
             for (var q = 0; q < qn; q++)
@@ -136,6 +149,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
         }
     }
 
+    // The point forecast of horizon index h made after step.
     private double Point(int series, long step, int h)
     {
         var l = _level[series];
@@ -144,15 +158,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
             return double.NaN;
         }
 
-        var damp = 0.0;
-        var p = 1.0;
-        for (var i = 0; i < h; i++)
-        {
-            p *= Phi;
-            damp += p;
-        }
-
-        var s = _season[(series * _period) + (int)(((step + h) / _bucket) % _period)];
-        return l + (damp * _trend[series]) + s;
+        var s = _season[(series * _period) + (int)(((step + Shape.HorizonSteps[h]) / _bucket) % _period)];
+        return l + (_damp[h] * _trend[series]) + s;
     }
 }

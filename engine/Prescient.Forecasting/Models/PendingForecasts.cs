@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Prescient.Forecasting.Models;
 
 /// <summary>
@@ -125,11 +127,9 @@ public sealed class PendingForecasts
         }
 
         var scale = _scales[start / _width];
-        var stored = _halves.AsSpan(start, _width);
-        for (var i = 0; i < stored.Length; i++)
-        {
-            record[i] = (float)stored[i] * scale;
-        }
+        var into = record[.._width];
+        TensorPrimitives.ConvertToSingle(_halves.AsSpan(start, _width), into);
+        TensorPrimitives.Multiply(into, scale, into);
     }
 
     /// <summary>Keeps <paramref name="record"/> (width numbers) as the record of horizon <paramref name="h"/> made after <paramref name="step"/>.</summary>
@@ -152,14 +152,13 @@ public sealed class PendingForecasts
             }
         }
 
-        // A power of two, so that dividing by it is exact: the largest magnitude lands in [2¹⁴, 2¹⁵).
-        var scale = largest > 0 ? MathF.ScaleB(1f, Math.Clamp(MathF.ILogB(largest) - 14, -126, 127)) : 1f;
-        _scales[start / _width] = scale;
-        var stored = _halves.AsSpan(start, _width);
-        for (var i = 0; i < stored.Length; i++)
-        {
-            stored[i] = (Half)(record[i] / scale);
-        }
+        // A power of two, so that dividing by it is exact (and so multiplying by its reciprocal, also a power of
+        // two): the largest magnitude lands in [2¹⁴, 2¹⁵).
+        var exponent = largest > 0 ? Math.Clamp(MathF.ILogB(largest) - 14, -126, 127) : 0;
+        _scales[start / _width] = MathF.ScaleB(1f, exponent);
+        Span<float> scaled = stackalloc float[_width];
+        TensorPrimitives.Multiply(record[.._width], MathF.ScaleB(1f, -exponent), scaled);
+        TensorPrimitives.ConvertToHalf(scaled, _halves.AsSpan(start, _width));
     }
 
     // Records of one series are contiguous and each starts at a multiple of the width: start ÷ width numbers the record.

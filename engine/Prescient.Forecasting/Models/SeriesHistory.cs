@@ -229,6 +229,30 @@ public sealed class SeriesHistory
     /// <summary>Steps stored for series <paramref name="s"/> (at most <see cref="Length"/>).</summary>
     public int Count(int s) => _bucket == 1 ? _count[s] : (int)Math.Min(_steps[s], Length);
 
+    /// <summary>
+    /// Copies the latest values of series <paramref name="s"/>, newest first (lag 0, 1, …), into
+    /// <paramref name="destination"/> (at most <see cref="ExactSteps"/> long, or <see cref="Length"/> without buckets):
+    /// the same values as <see cref="Lag"/>, missing ones NaN; returns how many are stored (the rest is left as is).
+    /// </summary>
+    public int CopyLatest(int s, Span<double> destination)
+    {
+        if (destination.Length > _exact)
+        {
+            throw new ArgumentException($"at most {_exact} values are kept exactly", nameof(destination));
+        }
+
+        var n = Math.Min(destination.Length, _count[s]);
+        var row = _values.AsSpan(s * _exact, _exact);
+        var i = _head[s];
+        for (var k = 0; k < n; k++)
+        {
+            destination[k] = row[i];
+            i = i == 0 ? _exact - 1 : i - 1;
+        }
+
+        return n;
+    }
+
     /// <summary>The value <paramref name="lag"/> steps before the latest (a bucket mean beyond the exact tier); NaN when not stored.</summary>
     public double Lag(int s, int lag)
     {

@@ -26,14 +26,25 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
+        // The window's valid values, sorted by insertion (a few dozen at most).
+        var latest = History.CopyLatest(series, _sorted);
         var n = 0;
-        for (var k = 0; k < Math.Min(History.Count(series), _window); k++)
+        for (var k = 0; k < latest; k++)
         {
-            var v = History.Lag(series, k);
-            if (!double.IsNaN(v))
+            var v = _sorted[k];
+            if (double.IsNaN(v))
             {
-                _sorted[n++] = v;
+                continue;
             }
+
+            var i = n++;
+            while (i > 0 && _sorted[i - 1] > v)
+            {
+                _sorted[i] = _sorted[i - 1];
+                i--;
+            }
+
+            _sorted[i] = v;
         }
 
         if (n == 0)
@@ -43,7 +54,6 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
         }
 
         var sorted = _sorted.AsSpan(0, n);
-        sorted.Sort();
         var qn = Shape.QuantileCount;
         for (var q = 0; q < qn; q++)
         {

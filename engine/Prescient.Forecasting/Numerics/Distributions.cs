@@ -49,9 +49,14 @@ public static class Distributions
     /// Cornish–Fisher expansion (Abramowitz &amp; Stegun 26.7.5); accurate to about 1e-3 for ν ≥ 3, which is
     /// where the Bayesian models operate after a few observations (ν is floored at 3).
     /// </summary>
-    public static double StudentTQuantile(double p, double nu)
+    public static double StudentTQuantile(double p, double nu) => StudentTQuantileOfNormal(NormalQuantile(p), nu);
+
+    /// <summary>
+    /// <see cref="StudentTQuantile"/> from the normal quantile <paramref name="z"/> of the same level (for callers
+    /// that evaluate the same levels at many ν: the normal quantile is computed once).
+    /// </summary>
+    public static double StudentTQuantileOfNormal(double z, double nu)
     {
-        var z = NormalQuantile(p);
         nu = Math.Max(nu, 3);
         var z2 = z * z;
         var g1 = (z2 + 1) * z / 4;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Prescient.Abstractions.Threading;
 using Prescient.Optimization.Model;
 
 namespace Prescient.Optimization.Allocation;
@@ -61,7 +62,7 @@ public sealed class AllocationLpBuilder
     public bool Build(AllocationClusterState state) => Build(state, null);
 
     /// <summary><see cref="Build(AllocationClusterState)"/>, filling the pairs on <paramref name="team"/> when given.</summary>
-    internal bool Build(AllocationClusterState state, Ipm.ColumnWorkers? team)
+    internal bool Build(AllocationClusterState state, WorkerTeam? team)
     {
         ArgumentNullException.ThrowIfNull(state);
         var shapeChanged = !SameShape(state);
@@ -205,7 +206,7 @@ public sealed class AllocationLpBuilder
         _referenceCapacity = new double[r];
     }
 
-    private void Fill(AllocationClusterState s, Ipm.ColumnWorkers? team)
+    private void Fill(AllocationClusterState s, WorkerTeam? team)
     {
         var lp = Model!;
         var r = s.ResourceCount;

@@ -1,3 +1,4 @@
+using Prescient.Abstractions.Threading;
 using Prescient.Optimization.Ipm;
 using Prescient.Optimization.Linear;
 using Prescient.Optimization.Model;
@@ -18,7 +19,7 @@ namespace Prescient.Optimization.Allocation;
 public sealed class AllocationSolver : IDisposable
 {
     private readonly InteriorPointOptions _options;
-    private readonly ColumnWorkers? _team;
+    private readonly WorkerTeam? _team;
     private SeparableRows? _split;
     private StandardForm? _form;
     private InteriorPointCore? _core;
@@ -33,7 +34,7 @@ public sealed class AllocationSolver : IDisposable
 
         // The work around the iteration (filling the model, copying it into the reduced model and the standard form,
         // reading the solution back) is shared by these workers on a large model; the iteration's passes use them too.
-        _team = _options.Threads > 1 ? new ColumnWorkers(_options.Threads) : null;
+        _team = _options.Threads > 1 ? new WorkerTeam(_options.Threads, "allocation") : null;
         _phaseBody = RunPhasePart;
     }
 
@@ -186,7 +187,7 @@ public sealed class AllocationSolver : IDisposable
     }
 
     /// <summary>Runs <paramref name="phase"/> over [0, <paramref name="length"/>), on <paramref name="team"/>'s workers or, without one, here.</summary>
-    private void RunPhase(ColumnWorkers? team, Phase phase, int length)
+    private void RunPhase(WorkerTeam? team, Phase phase, int length)
     {
         (_phase, _phaseLength, _phaseWorkers) = (phase, length, team?.Count ?? 1);
         if (team is null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Prescient.Abstractions.Threading;
 using Prescient.Optimization.Linear;
 
 namespace Prescient.Optimization.Ipm;
@@ -367,7 +368,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     private const int AccumulatorStride = 16; // doubles per worker, a cache line apart
     private const int MinColumnsPerWorker = 20_000;
 
-    private ColumnWorkers? _team;
+    private WorkerTeam? _team;
     private bool _ownsTeam;
     private Action<int>? _passBody;
     private double[][] _rowBuffers = [];
@@ -395,7 +396,7 @@ internal sealed partial class InteriorPointCore : IDisposable
     /// workers), when the model has at least 20,000 columns per thread. Call once, before <see cref="Run"/>. A
     /// <paramref name="shared"/> team of that many threads is used instead of starting one (its owner disposes it).
     /// </summary>
-    public void UseThreads(int threads, ColumnWorkers? shared = null)
+    public void UseThreads(int threads, WorkerTeam? shared = null)
     {
         var count = Math.Max(1, Math.Min(threads, _n / MinColumnsPerWorker));
         if (_ownsTeam)
@@ -404,7 +405,7 @@ internal sealed partial class InteriorPointCore : IDisposable
         }
 
         _ownsTeam = count > 1 && shared?.Count != count;
-        _team = count == 1 ? null : _ownsTeam ? new ColumnWorkers(count) : shared;
+        _team = count == 1 ? null : _ownsTeam ? new WorkerTeam(count, "ipm") : shared;
         (_solver as Linear.BlockAngularNormalEquations)?.UseWorkers(_team);
         _passBody = RunPassPart;
         _rowBuffers = new double[count][];

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Prescient.Abstractions.Threading;
 using Prescient.Optimization.Ipm;
 
 namespace Prescient.Optimization.Linear;
@@ -181,7 +182,7 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
     }
 
     private const int MinColumnsPerWorker = 20_000;
-    private ColumnWorkers? _team;
+    private WorkerTeam? _team;
     private double[][] _blockMatrixOf = [];
     private double[][] _couplingOf = [];
     private double[][] _schurOf = [];
@@ -190,7 +191,7 @@ internal sealed class BlockAngularNormalEquations : INormalEquationsSolver
     private Action<int>? _sweepPart;
 
     /// <summary>Shares the sweep of <see cref="Factorize"/> over <paramref name="team"/> on a large model (each worker sums into its own copy).</summary>
-    internal void UseWorkers(ColumnWorkers? team)
+    internal void UseWorkers(WorkerTeam? team)
     {
         _team = team;
         var count = team?.Count ?? 1;

@@ -1,11 +1,12 @@
-namespace Prescient.Optimization.Ipm;
+namespace Prescient.Abstractions.Threading;
 
 /// <summary>
-/// A fixed team of threads for the interior-point column passes: the caller is worker 0 and
-/// <c>Count - 1</c> background threads wait for work. <see cref="Run"/> runs one body on every worker and
-/// returns when all have finished; it allocates nothing, so the planning cycle stays garbage-free.
+/// A fixed team of threads for data-parallel passes (the interior-point column passes, the forecasters' step over
+/// many series): the caller is worker 0 and <c>Count - 1</c> background threads wait for work. <see cref="Run"/>
+/// runs one body on every worker and returns when all have finished; it allocates nothing, so the planning cycle
+/// stays garbage-free. One caller at a time.
 /// </summary>
-internal sealed class ColumnWorkers : IDisposable
+public sealed class WorkerTeam : IDisposable
 {
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
@@ -13,10 +14,13 @@ internal sealed class ColumnWorkers : IDisposable
     private Action<int>? _body;
     private int _pending;
     private volatile bool _stopping;
+    private readonly string _name;
     private Exception? _failure;
 
-    public ColumnWorkers(int count)
+    /// <summary>Starts <paramref name="count"/> − 1 background threads named <paramref name="name"/>-1, -2, ….</summary>
+    public WorkerTeam(int count, string name)
     {
+        _name = name;
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Count = count;
         _threads = new Thread[count - 1];
@@ -25,11 +29,12 @@ internal sealed class ColumnWorkers : IDisposable
         {
             var index = w;
             _start[w - 1] = new SemaphoreSlim(0);
-            _threads[w - 1] = new Thread(() => Loop(index)) { IsBackground = true, Name = "ipm-worker-" + w };
+            _threads[w - 1] = new Thread(() => Loop(index)) { IsBackground = true, Name = name + "-" + w };
             _threads[w - 1].Start();
         }
     }
 
+    /// <summary>Workers, the caller included.</summary>
     public int Count { get; }
 
     /// <summary>Runs <paramref name="body"/>(worker) on all workers; rethrows the first failure.</summary>
@@ -54,10 +59,11 @@ internal sealed class ColumnWorkers : IDisposable
         _finished.Wait();
         if (_failure is { } failure)
         {
-            throw new InvalidOperationException("interior-point worker failed", failure);
+            throw new InvalidOperationException($"{_name} worker failed", failure);
         }
     }
 
+    /// <summary>Stops and joins the background threads.</summary>
     public void Dispose()
     {
         _stopping = true;
