@@ -13,9 +13,12 @@ internal sealed class Workload
 
     public static readonly ForecastShape Shape = ForecastShape.ForStep(300, [300, 3600], ForecastShape.DefaultQuantiles);
 
-    public Workload(string model, int series, int warmSteps)
+    /// <summary>Builds <paramref name="model"/> (an ensemble stepping on <paramref name="threads"/> threads) over <paramref name="series"/> series, warmed for <paramref name="warmSteps"/> steps.</summary>
+    public Workload(string model, int series, int warmSteps, int threads = 1)
     {
-        Forecaster = model == "lstm" ? new LstmForecaster(Shape, RandomLstm()) : ForecasterRegistry.Create(model, Shape);
+        Forecaster = model == "lstm" ? new LstmForecaster(Shape, RandomLstm())
+            : model == "ensemble" ? ForecasterRegistry.CreateEnsemble(Shape, options: new EnsembleOptions { Threads = threads })
+            : ForecasterRegistry.Create(model, Shape);
         Forecaster.AddSeries(series);
         Slots = Enumerable.Range(0, series).ToArray();
         for (var s = 0; s < series; s++)

@@ -33,6 +33,100 @@ public sealed class EnsembleTests
     }
 
     [Fact]
+    public void Observe_TwoThreads_SameForecastsAsOneThread()
+    {
+        // Three chunks of series in four groups, with gaps, negative and infinite values, and one batch that names a
+        // series twice (stepped in order on one thread): every forecast and weight equal to the bit.
+        var shape = ForecastShape.ForStep(300, [300, 3600], ForecastShape.DefaultQuantiles);
+        const int n = (2 * EnsembleForecaster.ChunkSeries) + 300;
+        var one = ForecasterRegistry.CreateEnsemble(shape);
+        var two = ForecasterRegistry.CreateEnsemble(shape, options: new EnsembleOptions { Threads = 2 });
+        foreach (var f in new[] { one, two })
+        {
+            f.AddSeries(n);
+            for (var s = 0; s < n; s++)
+            {
+                f.DescribeSeries(s, new SeriesKey(EntityKind.Job, "j" + s, (ResourceKind)(s % 2)), "g" + (s % 4));
+            }
+        }
+
+        var slots = Enumerable.Range(0, n).ToArray();
+        var values = new double[n];
+        var rng = new Random(7);
+        var a = new double[n * shape.Width];
+        var b = new double[n * shape.Width];
+        for (var t = 0; t < 40; t++)
+        {
+            for (var s = 0; s < n; s++)
+            {
+                var u = rng.NextDouble();
+                values[s] = u < 0.03 ? double.NaN : u < 0.04 ? -1 : u < 0.045 ? double.PositiveInfinity : 10 + (s % 9) + (5 * rng.NextDouble());
+            }
+
+            var batch = t == 20 ? slots.Append(5).ToArray() : slots;
+            var batchValues = t == 20 ? values.Append(3.0).ToArray() : values;
+            one.Observe(1_700_000_000 + (t * 300L), batch, batchValues);
+            two.Observe(1_700_000_000 + (t * 300L), batch, batchValues);
+            one.Forecast(slots, a);
+            two.Forecast(slots, b);
+            Assert.Equal(a, b);
+        }
+
+        var wa = new double[one.Members.Count];
+        var wb = new double[two.Members.Count];
+        for (var s = 0; s < n; s += 97)
+        {
+            one.GetWeights(s, 1, wa);
+            two.GetWeights(s, 1, wb);
+            Assert.Equal(wa, wb);
+        }
+
+        Assert.All(a, x => Assert.True(double.IsFinite(x) && x >= 0));
+    }
+
+    [Fact]
+    public void Threads_MemberNotSteppingSeriesIndependently_StepsOnTheCallersThread()
+    {
+        var shape = ForecastShape.ForStep(300, [300], ForecastShape.DefaultQuantiles);
+        const int n = 4 * EnsembleForecaster.ChunkSeries;
+        var recorder = new ThreadRecorder(shape);
+        var f = new EnsembleForecaster(shape, [new PersistenceForecaster(shape), recorder], new EnsembleOptions { Threads = 2 });
+        f.AddSeries(n);
+        var slots = Enumerable.Range(0, n).ToArray();
+        var values = Enumerable.Range(0, n).Select(s => 1.0 + (s % 5)).ToArray();
+        for (var t = 0; t < 5; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), slots, values);
+        }
+
+        Assert.Equal([Environment.CurrentManagedThreadId], recorder.Threads);
+    }
+
+    /// <summary>Persistence that notes the threads it is stepped on (and, like any model by default, does not claim to step series independently).</summary>
+    private sealed class ThreadRecorder(ForecastShape shape) : ForecasterBase("thread-recorder", shape)
+    {
+        public HashSet<int> Threads { get; } = [];
+
+        protected override void Grow(int capacity)
+        {
+        }
+
+        protected override void ResetOne(int series)
+        {
+        }
+
+        protected override void ObserveOne(int series, long timestampSeconds, double value)
+        {
+            lock (Threads)
+            {
+                Threads.Add(Environment.CurrentManagedThreadId);
+            }
+        }
+
+        protected override void ForecastOne(int series, Span<double> destination) => destination.Fill(LastValid[series]);
+    }
+
+    [Fact]
     public void Weights_OneMemberExact_GetsNearlyAllWeight()
     {
         // A square wave with a daily period: seasonal-naive is exact after one day, the others lag at every edge.

@@ -29,13 +29,9 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     // symmetric, since every update is symmetric in i and j), a, b.
     private const int P = D * (D + 1) / 2;
     private const int A = D + P;
-    private readonly int _stride = D + P + 2;
+    private const int Stride = D + P + 2;
     private readonly int[] _diagonal = Diagonal();
     private readonly PendingForecasts _features;
-    private readonly double[] _x = new double[D];
-    private readonly double[] _vx = new double[D];
-    private readonly double[] _lags = new double[12];
-    private readonly double[] _work;
     private readonly double[] _z;
     private float[] _state = [];
     private double[] _scale = [];
@@ -54,7 +50,6 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     {
         _period = StepsPerDay(shape);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
-        _work = new double[_stride];
         _z = new double[shape.QuantileCount];
         for (var q = 0; q < _z.Length; q++)
         {
@@ -63,11 +58,14 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     }
 
     /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
+
+    /// <inheritdoc/>
     protected override void Grow(int capacity)
     {
         base.Grow(capacity);
         _features.Grow(capacity);
-        _state = Grown(_state, capacity * Shape.HorizonCount * _stride);
+        _state = Grown(_state, capacity * Shape.HorizonCount * Stride);
         _scale = Grown(_scale, capacity);
         _scaleSum = Grown(_scaleSum, capacity);
     }
@@ -113,6 +111,9 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         if (!double.IsNaN(value) && !double.IsNaN(scale))
         {
             var y = value / scale;
+            Span<double> x = stackalloc double[D];
+            Span<double> vx = stackalloc double[D];
+            Span<double> work = stackalloc double[Stride];
             for (var h = 0; h < hs.Length; h++)
             {
                 if (step - hs[h] < 0 || !_features.Records(h, step - hs[h]))
@@ -128,19 +129,19 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
                 for (var i = 0; i < D; i++)
                 {
-                    _x[i] = f[i];
+                    x[i] = f[i];
                 }
 
                 var stored = StateOf(series, h);
-                for (var i = 0; i < _stride; i++)
+                for (var i = 0; i < Stride; i++)
                 {
-                    _work[i] = stored[i];
+                    work[i] = stored[i];
                 }
 
-                Update(_work, y);
-                for (var i = 0; i < _stride; i++)
+                Update(work, y, x, vx);
+                for (var i = 0; i < Stride; i++)
                 {
-                    stored[i] = (float)_work[i];
+                    stored[i] = (float)work[i];
                 }
             }
         }
@@ -160,6 +161,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         }
 
         scale = _scale[series];
+        Span<double> features = stackalloc double[D];
         for (var h = 0; h < hs.Length; h++)
         {
             if (!_features.Records(h, step))
@@ -168,7 +170,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             }
 
             var slot = _features.At(series, h, step);
-            if (!BuildFeatures(series, timestampSeconds, hs[h], scale))
+            if (!BuildFeatures(series, timestampSeconds, hs[h], scale, features))
             {
                 slot.Fill(float.NaN);
                 continue;
@@ -176,7 +178,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
             for (var i = 0; i < D; i++)
             {
-                slot[i] = (float)_x[i];
+                slot[i] = (float)features[i];
             }
         }
     }
@@ -187,9 +189,10 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var qn = Shape.QuantileCount;
         var scale = _scale[series];
         var hs = Shape.HorizonSteps;
+        Span<double> x = stackalloc double[D];
         for (var h = 0; h < hs.Length; h++)
         {
-            if (double.IsNaN(scale) || !BuildFeatures(series, LastTimestamp[series], hs[h], scale))
+            if (double.IsNaN(scale) || !BuildFeatures(series, LastTimestamp[series], hs[h], scale, x))
             {
                 WritePoint(destination, h, LastValid[series]);
                 continue;
@@ -199,10 +202,10 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             var mean = 0.0;
             for (var i = 0; i < D; i++)
             {
-                mean += _x[i] * st[i];
+                mean += x[i] * st[i];
             }
 
-            var quad = Quadratic(st.Slice(D, P), _x);
+            var quad = Quadratic(st.Slice(D, P), x);
             var a = st[A];
             var b = st[A + 1];
             var sd = Math.Sqrt(Math.Max(0, b / a * (1 + quad)));
@@ -213,9 +216,9 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         }
     }
 
-    private Span<float> StateOf(int series, int h) => _state.AsSpan(((series * Shape.HorizonCount) + h) * _stride, _stride);
+    private Span<float> StateOf(int series, int h) => _state.AsSpan(((series * Shape.HorizonCount) + h) * Stride, Stride);
 
-    private bool BuildFeatures(int series, long timestampSeconds, int horizon, double scale)
+    private bool BuildFeatures(int series, long timestampSeconds, int horizon, double scale, Span<double> x)
     {
         var last = LastValid[series];
         if (double.IsNaN(last))
@@ -225,10 +228,11 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
         double m3 = 0, m12 = 0;
         int n3 = 0, n12 = 0;
-        var stored = History.CopyLatest(series, _lags);
+        Span<double> lags = stackalloc double[12];
+        var stored = History.CopyLatest(series, lags);
         for (var k = 0; k < stored; k++)
         {
-            var v = _lags[k];
+            var v = lags[k];
             if (double.IsNaN(v))
             {
                 continue;
@@ -247,19 +251,19 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var seasonal = History.Lag(series, day == _period ? 0 : day);
         var tod = 2 * Math.PI * (((timestampSeconds + ((long)horizon * Shape.StepSeconds)) % 86400) / 86400.0);
         var (sin, cos) = Math.SinCos(tod);
-        _x[0] = 1;
-        _x[1] = last / scale;
-        _x[2] = (n3 > 0 ? m3 / n3 : last) / scale;
-        _x[3] = (n12 > 0 ? m12 / n12 : last) / scale;
-        _x[4] = (double.IsNaN(seasonal) ? last : seasonal) / scale;
-        _x[5] = sin;
-        _x[6] = cos;
-        _x[7] = 2 * sin * cos;
-        _x[8] = (cos - sin) * (cos + sin);
+        x[0] = 1;
+        x[1] = last / scale;
+        x[2] = (n3 > 0 ? m3 / n3 : last) / scale;
+        x[3] = (n12 > 0 ? m12 / n12 : last) / scale;
+        x[4] = (double.IsNaN(seasonal) ? last : seasonal) / scale;
+        x[5] = sin;
+        x[6] = cos;
+        x[7] = 2 * sin * cos;
+        x[8] = (cos - sin) * (cos + sin);
         return true;
     }
 
-    private void Update(Span<double> st, double y)
+    private void Update(Span<double> st, double y, ReadOnlySpan<double> x, Span<double> vx)
     {
         // Discount (random-walk evolution): V ← V/δ, a ← δa, b ← δb. In directions the data never excite (a
         // series stuck at 0 leaves its lag features at 0) V would grow like δ^−t without bound and the first move
@@ -284,19 +288,19 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var e = y;
         for (var i = 0; i < D; i++)
         {
-            e -= _x[i] * st[i];
+            e -= x[i] * st[i];
         }
 
-        var s = 1.0 + Product(v, _x, _vx);
+        var s = 1.0 + Product(v, x, vx);
         var inv = 1 / s;
         var k = 0;
         for (var i = 0; i < D; i++)
         {
-            var g = _vx[i] * inv;
+            var g = vx[i] * inv;
             st[i] += g * e;
             for (var j = i; j < D; j++)
             {
-                v[k++] -= g * _vx[j];
+                v[k++] -= g * vx[j];
             }
         }
 

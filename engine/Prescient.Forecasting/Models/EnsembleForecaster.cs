@@ -36,15 +36,15 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly int _medianIndex;
     private readonly PendingForecasts _pending;
     private readonly PendingForecasts _pendingMembers;
-    private readonly float[] _scratch;
     private readonly SeriesHistory? _shared;
-    private readonly double[] _memberOut;
-    private readonly double[] _weights;
-    private readonly double[] _best;
-    private readonly double[] _softmax;
     private readonly double[] _theta0;
-    private readonly int[] _one = new int[1];
-    private readonly double[] _oneValue = new double[1];
+    private readonly bool _seriesIndependent;
+    private readonly Lane[] _lanes;
+    private readonly Stack<Lane> _idleLanes = new();
+    private readonly ParallelOptions _parallel;
+    private readonly Func<Lane> _takeLane;
+    private readonly Func<int, ParallelLoopState, Lane, Lane> _runChunk;
+    private readonly Action<Lane> _returnLane;
     private readonly Dictionary<(string, ResourceKind), int> _groupIndex = [];
     private float[] _loss = [];
     private float[] _quantileLoss = [];
@@ -59,6 +59,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private double[] _groupLevel = [];
     private double[] _groupSigma = [];
     private long[] _groupScored = [];
+    private int[] _batchSeries = [];
+    private double[] _batchValues = [];
+    private double[] _batchZ = [];
+    private double[] _batchResidual = [];
+    private long _batchTime;
+    private int _batchCount;
+    private int[] _mark = [];
+    private int _markId;
 
     /// <summary>
     /// Creates the ensemble over <paramref name="members"/> (each with the same shape as <paramref name="shape"/>).
@@ -99,11 +107,18 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _mm = _medianIndex >= 0 ? 0 : _m;
         _pending = new PendingForecasts(shape.HorizonSteps, MembersAt, _options.PendingSlotsPerHorizon);
         _pendingMembers = new PendingForecasts(shape.HorizonSteps, Stride - MembersAt, _options.PendingSlotsPerHorizon, compact: true);
-        _scratch = new float[Stride];
-        _memberOut = new double[_m * shape.Width];
-        _weights = new double[_m];
-        _best = new double[_q];
-        _softmax = new double[(_m + 1) * _q];
+        _seriesIndependent = _members.All(m => m is ForecasterBase { SeriesIndependent: true });
+        _lanes = new Lane[_seriesIndependent ? _options.Threads : 1];
+        for (var i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = new Lane(Stride, _m, shape.Width, _q);
+            _idleLanes.Push(_lanes[i]);
+        }
+
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = _lanes.Length };
+        _takeLane = TakeLane;
+        _runChunk = RunChunk;
+        _returnLane = ReturnLane;
         _theta0 = new double[_q];
         for (var q = 0; q < _q; q++)
         {
@@ -139,8 +154,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     /// <summary>Writes the current combination weights of <paramref name="series"/> at horizon <paramref name="h"/> (one per member, summing to 1).</summary>
     public void GetWeights(int series, int h, Span<double> weights)
     {
-        ComputeWeights(series, h);
-        _weights.AsSpan().CopyTo(weights);
+        ComputeWeights(_lanes[0], series, h);
+        _lanes[0].Weights.AsSpan().CopyTo(weights);
     }
 
     /// <inheritdoc/>
@@ -185,6 +200,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _scored = Grown(_scored, capacity * _h);
         _cached = Grown(_cached, capacity * Shape.Width);
         _group = Grown(_group, capacity);
+        _mark = Grown(_mark, capacity);
     }
 
     /// <inheritdoc/>
@@ -212,57 +228,158 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _cached.AsSpan(series * Shape.Width, Shape.Width).Fill(double.NaN);
     }
 
+    /// <summary>Series per chunk of a step that runs on several threads (<see cref="EnsembleOptions.Threads"/>).</summary>
+    public const int ChunkSeries = 1024;
+
     /// <inheritdoc/>
-    protected override void ObserveOne(int series, long timestampSeconds, double value)
+    protected override void ObserveOne(int series, long timestampSeconds, double value) =>
+        ObserveBatch(timestampSeconds, [series], [value]);
+
+    /// <summary>
+    /// Steps every series of the batch — on several threads when <see cref="EnsembleOptions.Threads"/> &gt; 1, every
+    /// member steps series independently, the batch spans more than one chunk and names no series twice — then
+    /// applies the batch's updates of the group and population calibration in batch order. Series read those
+    /// shared trackers as they stood at the start of the batch, so the result does not depend on the threads.
+    /// </summary>
+    protected override void ObserveBatch(long timestampSeconds, ReadOnlySpan<int> series, ReadOnlySpan<double> values)
+    {
+        var n = series.Length;
+        if (_batchSeries.Length < n)
+        {
+            _batchSeries = new int[n];
+            _batchValues = new double[n];
+            _batchResidual = new double[n * _h];
+            _batchZ = new double[n * _h];
+        }
+
+        series.CopyTo(_batchSeries);
+        for (var i = 0; i < n; i++)
+        {
+            _batchValues[i] = Sanitize(values[i]);
+        }
+
+        _batchTime = timestampSeconds;
+        _batchCount = n;
+        if (_lanes.Length > 1 && n > ChunkSeries && Distinct(series))
+        {
+            Parallel.For(0, (n + ChunkSeries - 1) / ChunkSeries, _parallel, _takeLane, _runChunk, _returnLane);
+        }
+        else
+        {
+            ObserveRange(_lanes[0], 0, n);
+        }
+
+        ReplayGroupUpdates(n);
+    }
+
+    private Lane RunChunk(int chunk, ParallelLoopState state, Lane lane)
+    {
+        var start = chunk * ChunkSeries;
+        ObserveRange(lane, start, Math.Min(_batchCount, start + ChunkSeries));
+        return lane;
+    }
+
+    private Lane TakeLane()
+    {
+        lock (_idleLanes)
+        {
+            // Parallel.For runs at most Threads bodies at once; a new lane only if it ever ran more.
+            return _idleLanes.Count > 0 ? _idleLanes.Pop() : new Lane(Stride, _m, Shape.Width, _q);
+        }
+    }
+
+    private void ReturnLane(Lane lane)
+    {
+        lock (_idleLanes)
+        {
+            _idleLanes.Push(lane);
+        }
+    }
+
+    // Whether no series appears twice in the batch (a series stepped twice must be stepped in order, on one thread).
+    private bool Distinct(ReadOnlySpan<int> series)
+    {
+        if (++_markId == int.MaxValue)
+        {
+            Array.Clear(_mark);
+            _markId = 1;
+        }
+
+        foreach (var s in series)
+        {
+            if (_mark[s] == _markId)
+            {
+                return false;
+            }
+
+            _mark[s] = _markId;
+        }
+
+        return true;
+    }
+
+    private void ObserveRange(Lane lane, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+        {
+            ObserveSeries(lane, i, _batchSeries[i], _batchTime, _batchValues[i]);
+        }
+    }
+
+    // One series' step: score the forecasts whose targets arrived, step the members, combine their forecasts. Touches
+    // only this series' state; what it owes the shared group trackers is left at batch index i for the replay.
+    private void ObserveSeries(Lane lane, int i, int series, long timestampSeconds, double value)
     {
         var step = Steps[series];
         var lastValid = LastValid[series];
         var hs = Shape.HorizonSteps;
         var g = _group[series];
+        var scratch = lane.Record;
+        _batchZ.AsSpan(i * _h, _h).Fill(double.NaN);
         if (!double.IsNaN(value))
         {
             _maxSeen[series] = Math.Max(_maxSeen[series], value);
-            ref var level = ref _groupLevel[g];
-            level = double.IsNaN(level) ? value : level + (0.01 * (value - level));
             for (var h = 0; h < hs.Length; h++)
             {
                 if (step - hs[h] >= 0 && _pending.Records(h, step - hs[h]))
                 {
-                    _pending.Read(series, h, step - hs[h], _scratch);
-                    _pendingMembers.Read(series, h, step - hs[h], _scratch.AsSpan(MembersAt));
-                    Score(series, g, h, value, _scratch);
+                    _pending.Read(series, h, step - hs[h], scratch);
+                    _pendingMembers.Read(series, h, step - hs[h], scratch.AsSpan(MembersAt));
+                    Score(i, series, g, h, value, scratch);
                 }
             }
         }
 
         _shared?.Push(series, value);
-        _one[0] = series;
-        _oneValue[0] = value;
+        ReadOnlySpan<int> one = [series];
+        ReadOnlySpan<double> oneValue = [value];
         foreach (var m in _members)
         {
-            m.Observe(timestampSeconds, _one, _oneValue);
+            m.Observe(timestampSeconds, one, oneValue);
         }
 
         // The members that share this ensemble's bookkeeping see this step in it before they forecast.
-        AdvanceNow(series, timestampSeconds, value);
+        AdvanceBookkeeping(series, timestampSeconds, value);
 
         // Forecast now, once: the result is both the pending record for scoring (where this step's is kept) and
         // what Forecast() serves.
+        var memberOut = lane.MemberOut;
         for (var k = 0; k < _m; k++)
         {
-            _members[k].Forecast(_one, _memberOut.AsSpan(k * Shape.Width, Shape.Width));
+            _members[k].Forecast(one, memberOut.AsSpan(k * Shape.Width, Shape.Width));
         }
 
         var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
         for (var h = 0; h < _h; h++)
         {
-            var slot = _scratch;
-            ComputeWeights(series, h);
+            var slot = scratch;
+            var weights = lane.Weights;
+            ComputeWeights(lane, series, h);
             var combined = 0.0;
             var weightSum = 0.0;
             for (var k = 0; k < _m; k++)
             {
-                var mk = MemberMedian(k, h, _medianIndex);
+                var mk = MemberMedian(memberOut, k, h, _medianIndex);
                 if (_mm > 0)
                 {
                     slot[MembersAt + k] = (float)mk;
@@ -270,8 +387,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
                 if (!double.IsNaN(mk))
                 {
-                    combined += _weights[k] * mk;
-                    weightSum += _weights[k];
+                    combined += weights[k] * mk;
+                    weightSum += weights[k];
                 }
             }
 
@@ -306,7 +423,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             // conformal tracker on what is served, which is what guarantees coverage.
             for (var k = 0; k < _m; k++)
             {
-                var row = _memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+                var row = memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
                 for (var q = 0; q < _q; q++)
                 {
                     slot[MemberQuantilesAt + (k * _q) + q] = (float)row[q];
@@ -315,7 +432,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
             var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
-            var best = _best;
+            var best = lane.Best;
             best.AsSpan().Fill(double.PositiveInfinity);
             for (var k = 0; k <= _m; k++)
             {
@@ -332,7 +449,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             // Every source's weight exp(−sharpness · min(L/L_best − 1, 50)) at once (a NaN loss, or no loss at all
             // at that level, is settled below).
-            var softmax = _softmax.AsSpan(0, qloss.Length);
+            var softmax = lane.Softmax.AsSpan(0, qloss.Length);
             for (var k = 0; k <= _m; k++)
             {
                 for (var q = 0; q < _q; q++)
@@ -352,14 +469,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 var none = double.IsPositiveInfinity(best[q]);
                 for (var k = 0; k <= _m; k++)
                 {
-                    var src = k < _m ? _memberOut[(k * Shape.Width) + (h * _q) + q] : cached[(h * _q) + q];
+                    var src = k < _m ? memberOut[(k * Shape.Width) + (h * _q) + q] : cached[(h * _q) + q];
                     if (!double.IsFinite(src))
                     {
                         continue;
                     }
 
-                    var i = (k * _q) + q;
-                    var w = none ? (k == _m ? 1 : 0) : float.IsNaN(qloss[i]) ? 0 : softmax[i];
+                    var at = (k * _q) + q;
+                    var w = none ? (k == _m ? 1 : 0) : float.IsNaN(qloss[at]) ? 0 : softmax[at];
                     sum += w;
                     mix += w * src;
                 }
@@ -414,9 +531,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
     }
 
-    private double MemberMedian(int k, int h, int median)
+    private double MemberMedian(double[] memberOut, int k, int h, int median)
     {
-        var row = _memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+        var row = memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
         if (median >= 0)
         {
             return row[median];
@@ -444,7 +561,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         return row[i - 1] + (t * (row[i] - row[i - 1]));
     }
 
-    private void ComputeWeights(int series, int h)
+    private void ComputeWeights(Lane lane, int series, int h)
     {
         var loss = _loss.AsSpan(((series * _h) + h) * _m, _m);
         var best = double.PositiveInfinity;
@@ -456,7 +573,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
         }
 
-        var w = _weights;
+        var w = lane.Weights;
         for (var k = 0; k < _m; k++)
         {
             var rel = best > 0 ? (loss[k] / best) - 1 : (loss[k] > 0 ? 50 : 0);
@@ -494,7 +611,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         return Math.Max(s, floor);
     }
 
-    private void Score(int series, int g, int h, double y, Span<float> pending)
+    private void Score(int i, int series, int g, int h, double y, Span<float> pending)
     {
         var loss = _loss.AsSpan(((series * _h) + h) * _m, _m);
         // A horizon scored every k-th step only (PendingSlotsPerHorizon) takes k times larger steps, so every
@@ -527,9 +644,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         // step (1/√h) keeps the trackers from overshooting at long horizons.
         var eta = _options.ConformalStep * Math.Sqrt(every / (double)Shape.HorizonSteps[h]);
         var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
-        var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
-        var popTheta = _groupTheta.AsSpan(h * _q, _q);
         var qs = Shape.Quantiles;
+        // The group's and the population's trackers learn from z, in batch order, after the batch (ReplayGroupUpdates).
+        _batchZ[(i * _h) + h] = z;
+        _batchResidual[(i * _h) + h] = Math.Abs(r);
         for (var q = 0; q < _q; q++)
         {
             // Score the quantile that was served. Lower levels count a miss when y falls strictly below, upper
@@ -543,13 +661,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 : ((y > issued) ? 1.0 : 0.0) - (1 - tau);
             // The median tracker moves slowly: it only corrects bias, and a jittery median costs MAE.
             theta[q] = Math.Clamp(theta[q] + (eta * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
-            var gstep = tau < 0.5 ? -(((z < groupTheta[q]) ? 1.0 : 0.0) - tau) : ((z > groupTheta[q]) ? 1.0 : 0.0) - (1 - tau);
-            groupTheta[q] += 0.2 * eta * gstep;
-            if (g != 0)
-            {
-                var pstep = tau < 0.5 ? -(((z < popTheta[q]) ? 1.0 : 0.0) - tau) : ((z > popTheta[q]) ? 1.0 : 0.0) - (1 - tau);
-                popTheta[q] += 0.05 * eta * pstep;
-            }
         }
 
         var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
@@ -587,11 +698,76 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         ref var sig = ref _sigma[(series * _h) + h];
         sig = double.IsNaN(sig) ? Math.Abs(r) : sig + (Math.Min(1, _options.ScaleDecay * every) * (Math.Abs(r) - sig));
-        ref var gsig = ref _groupSigma[(g * _h) + h];
-        gsig = double.IsNaN(gsig) ? Math.Abs(r) : gsig + (0.01 * (Math.Abs(r) - gsig));
         // Counted in steps covered, so a horizon scored every k-th step leaves its prior as fast as one scored every step.
         _scored[(series * _h) + h] += every;
-        _groupScored[(g * _h) + h] += every;
+    }
+
+    // The batch's updates of the shared trackers — each group's level, quantile trackers, residual scale and count, and
+    // the population's trackers — applied series by series in batch order, as each series' step left them.
+    private void ReplayGroupUpdates(int n)
+    {
+        var qs = Shape.Quantiles;
+        for (var i = 0; i < n; i++)
+        {
+            var series = _batchSeries[i];
+            var value = _batchValues[i];
+            if (double.IsNaN(value))
+            {
+                continue;
+            }
+
+            var g = _group[series];
+            ref var level = ref _groupLevel[g];
+            level = double.IsNaN(level) ? value : level + (0.01 * (value - level));
+            for (var h = 0; h < _h; h++)
+            {
+                var z = _batchZ[(i * _h) + h];
+                if (double.IsNaN(z))
+                {
+                    continue;
+                }
+
+                var every = _pending.StrideOf(h);
+                var eta = _options.ConformalStep * Math.Sqrt(every / (double)Shape.HorizonSteps[h]);
+                var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
+                var popTheta = _groupTheta.AsSpan(h * _q, _q);
+                for (var q = 0; q < _q; q++)
+                {
+                    var tau = qs[q];
+                    var gstep = tau < 0.5 ? -(((z < groupTheta[q]) ? 1.0 : 0.0) - tau) : ((z > groupTheta[q]) ? 1.0 : 0.0) - (1 - tau);
+                    groupTheta[q] += 0.2 * eta * gstep;
+                    if (g != 0)
+                    {
+                        var pstep = tau < 0.5 ? -(((z < popTheta[q]) ? 1.0 : 0.0) - tau) : ((z > popTheta[q]) ? 1.0 : 0.0) - (1 - tau);
+                        popTheta[q] += 0.05 * eta * pstep;
+                    }
+                }
+
+                var residual = _batchResidual[(i * _h) + h];
+                ref var gsig = ref _groupSigma[(g * _h) + h];
+                gsig = double.IsNaN(gsig) ? residual : gsig + (0.01 * (residual - gsig));
+                _groupScored[(g * _h) + h] += every;
+            }
+        }
+    }
+
+    /// <summary>One thread's scratch for stepping series.</summary>
+    private sealed class Lane(int stride, int members, int width, int quantiles)
+    {
+        /// <summary>A pending record (what was served, the members' forecasts).</summary>
+        public float[] Record { get; } = new float[stride];
+
+        /// <summary>The members' forecasts of the series being stepped.</summary>
+        public double[] MemberOut { get; } = new double[members * width];
+
+        /// <summary>The members' combination weights at one horizon.</summary>
+        public double[] Weights { get; } = new double[members];
+
+        /// <summary>The lowest recent pinball loss per quantile level.</summary>
+        public double[] Best { get; } = new double[quantiles];
+
+        /// <summary>Every source's weight per quantile level.</summary>
+        public double[] Softmax { get; } = new double[(members + 1) * quantiles];
     }
 
     private int AddGroup(string group, ResourceKind resource)

@@ -50,6 +50,14 @@ public sealed class EnsembleOptions
     /// </summary>
     public int OlderDaysResolutionSeconds { get; set; }
 
+    /// <summary>
+    /// Threads that step a batch of series (chunks of <c>1,024</c> series each; a smaller batch runs on the caller's
+    /// thread). Forecasts do not depend on the count: series read the group and population trackers as they stood at
+    /// the start of the batch, and the batch's updates of those are applied in batch order afterwards. Only members
+    /// that step series independently allow it (not the LSTM, whose batched kernel keeps one scratch).
+    /// </summary>
+    public int Threads { get; set; } = 1;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> on a value out of range.</summary>
     public void Validate()
     {
@@ -63,5 +71,6 @@ public sealed class EnsembleOptions
         ArgumentOutOfRangeException.ThrowIfNegative(PendingSlotsPerHorizon);
         ArgumentOutOfRangeException.ThrowIfNegative(SeasonalResolutionSeconds);
         ArgumentOutOfRangeException.ThrowIfNegative(OlderDaysResolutionSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
     }
 }

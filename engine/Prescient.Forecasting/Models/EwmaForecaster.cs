@@ -18,6 +18,9 @@ public sealed class EwmaForecaster : ForecasterBase
     }
 
     /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
+
+    /// <inheritdoc/>
     protected override void Grow(int capacity) => _level = Grown(_level, capacity);
 
     /// <inheritdoc/>

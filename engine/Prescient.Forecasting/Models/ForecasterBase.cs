@@ -19,7 +19,6 @@ public abstract class ForecasterBase : IForecaster
     private int _capacity;
     private Bookkeeping _book = new();
     private bool _borrowed;
-    private bool _advanced;
 
     /// <summary>Creates a forecaster named <paramref name="name"/> producing <paramref name="shape"/>.</summary>
     protected ForecasterBase(string name, ForecastShape shape)
@@ -72,7 +71,7 @@ public abstract class ForecasterBase : IForecaster
     /// <summary>
     /// Makes this model read <paramref name="owner"/>'s per-series bookkeeping instead of keeping its own: for a
     /// model that is observed, described, reset and grown only by <paramref name="owner"/>, always before the owner
-    /// advances its counters (<see cref="AdvanceNow"/> or the end of its <see cref="Observe"/>) — an ensemble's
+    /// advances its counters (<see cref="AdvanceBookkeeping"/>) — an ensemble's
     /// member. Both must be empty. Returns false (and shares nothing) when either already has series.
     /// </summary>
     internal bool ShareBookkeepingOf(ForecasterBase owner)
@@ -88,15 +87,29 @@ public abstract class ForecasterBase : IForecaster
     }
 
     /// <summary>
-    /// Advances the bookkeeping of <paramref name="series"/> by this step now, inside <see cref="ObserveOne"/>
-    /// (so that models reading this one's bookkeeping see the step before they forecast); the end of
-    /// <see cref="Observe"/> then leaves it.
+    /// Advances the bookkeeping of <paramref name="series"/> by this step: for a model that overrides
+    /// <see cref="ObserveBatch"/> (the default batch does it after each <see cref="ObserveOne"/>).
     /// </summary>
-    protected void AdvanceNow(int series, long timestampSeconds, double value)
+    protected void AdvanceBookkeeping(int series, long timestampSeconds, double value)
     {
-        Advance(series, timestampSeconds, value);
-        _advanced = true;
+        Steps[series]++;
+        LastTimestamp[series] = timestampSeconds;
+        if (!double.IsNaN(value))
+        {
+            ValidCount[series]++;
+            LastValid[series] = value;
+        }
     }
+
+    /// <summary>
+    /// Whether <see cref="IForecaster.Observe"/> and <see cref="IForecaster.Forecast"/> calls on different series may
+    /// run at the same time (the model keeps nothing shared between series but read-only settings): an ensemble
+    /// then steps its members on several threads.
+    /// </summary>
+    protected internal virtual bool SeriesIndependent => false;
+
+    /// <summary>The value the models see for <paramref name="value"/>: negative, NaN and infinite values are missing (NaN).</summary>
+    protected static double Sanitize(double value) => !(value >= 0) || double.IsPositiveInfinity(value) ? double.NaN : value;
 
     /// <inheritdoc/>
     public int AddSeries(int count)
@@ -156,37 +169,25 @@ public abstract class ForecasterBase : IForecaster
             ThrowLengthMismatch();
         }
 
-        for (var i = 0; i < series.Length; i++)
-        {
-            var s = series[i];
-            var v = values[i];
-            if (!(v >= 0) || double.IsPositiveInfinity(v))
-            {
-                v = double.NaN;
-            }
-
-            ObserveOne(s, timestampSeconds, v);
-            if (_advanced)
-            {
-                _advanced = false;
-            }
-            else if (!_borrowed)
-            {
-                Advance(s, timestampSeconds, v);
-            }
-        }
-
+        ObserveBatch(timestampSeconds, series, values);
         OnObserved();
     }
 
-    private void Advance(int s, long timestampSeconds, double v)
+    /// <summary>
+    /// Learns from one step of every series in <paramref name="series"/> (values not yet sanitized): by default
+    /// <see cref="ObserveOne"/> then the bookkeeping, series by series.
+    /// </summary>
+    protected virtual void ObserveBatch(long timestampSeconds, ReadOnlySpan<int> series, ReadOnlySpan<double> values)
     {
-        Steps[s]++;
-        LastTimestamp[s] = timestampSeconds;
-        if (!double.IsNaN(v))
+        for (var i = 0; i < series.Length; i++)
         {
-            ValidCount[s]++;
-            LastValid[s] = v;
+            var s = series[i];
+            var v = Sanitize(values[i]);
+            ObserveOne(s, timestampSeconds, v);
+            if (!_borrowed)
+            {
+                AdvanceBookkeeping(s, timestampSeconds, v);
+            }
         }
     }
 

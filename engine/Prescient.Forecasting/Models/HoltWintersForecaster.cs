@@ -64,6 +64,9 @@ public sealed class HoltWintersForecaster : ForecasterBase
     }
 
     /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
+
+    /// <inheritdoc/>
     protected override void Grow(int capacity)
     {
         _level = Grown(_level, capacity);

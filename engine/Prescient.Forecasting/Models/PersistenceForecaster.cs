@@ -12,6 +12,9 @@ public sealed class PersistenceForecaster : ForecasterBase
     }
 
     /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
+
+    /// <inheritdoc/>
     protected override void Grow(int capacity)
     {
     }

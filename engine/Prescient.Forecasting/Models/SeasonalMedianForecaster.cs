@@ -12,7 +12,6 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
 {
     private readonly int _period;
     private readonly int _days;
-    private readonly double[] _buffer;
 
     /// <summary>
     /// Creates the model over <paramref name="days"/> days (default 7); with <paramref name="seasonalResolutionSeconds"/>
@@ -26,13 +25,16 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
     {
         _period = StepsPerDay(shape);
         _days = days;
-        _buffer = new double[days];
     }
+
+    /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var hs = Shape.HorizonSteps;
+        Span<double> buffer = stackalloc double[_days];
         for (var h = 0; h < hs.Length; h++)
         {
             var k0 = (hs[h] + _period - 1) / _period;
@@ -42,7 +44,7 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
                 var v = History.Lag(series, (k * _period) - hs[h]);
                 if (!double.IsNaN(v))
                 {
-                    _buffer[n++] = v;
+                    buffer[n++] = v;
                 }
             }
 
@@ -53,7 +55,7 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
             }
             else
             {
-                var b = _buffer.AsSpan(0, n);
+                var b = buffer[..n];
                 b.Sort();
                 point = (n & 1) == 1 ? b[n / 2] : 0.5 * (b[(n / 2) - 1] + b[n / 2]);
             }

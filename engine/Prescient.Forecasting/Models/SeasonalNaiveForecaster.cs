@@ -29,6 +29,9 @@ public sealed class SeasonalNaiveForecaster : HistoryForecasterBase
     public int PeriodSteps => _period;
 
     /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
+
+    /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var hs = Shape.HorizonSteps;

@@ -10,7 +10,6 @@ namespace Prescient.Forecasting.Models;
 public sealed class WindowQuantileForecaster : HistoryForecasterBase
 {
     private readonly int _window;
-    private readonly double[] _sorted;
 
     /// <summary>
     /// Creates the model over the last <paramref name="window"/> steps (default 6). With <paramref name="sharedHistory"/>
@@ -20,31 +19,34 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
         : base(name ?? "window-quantile", shape, sharedHistory, window, window, () => new SeriesHistory(window))
     {
         _window = window;
-        _sorted = new double[window];
     }
+
+    /// <inheritdoc/>
+    protected internal override bool SeriesIndependent => true;
 
     /// <inheritdoc/>
     protected override void ForecastOne(int series, Span<double> destination)
     {
         // The window's valid values, sorted by insertion (a few dozen at most).
-        var latest = History.CopyLatest(series, _sorted);
+        Span<double> window = stackalloc double[_window];
+        var latest = History.CopyLatest(series, window);
         var n = 0;
         for (var k = 0; k < latest; k++)
         {
-            var v = _sorted[k];
+            var v = window[k];
             if (double.IsNaN(v))
             {
                 continue;
             }
 
             var i = n++;
-            while (i > 0 && _sorted[i - 1] > v)
+            while (i > 0 && window[i - 1] > v)
             {
-                _sorted[i] = _sorted[i - 1];
+                window[i] = window[i - 1];
                 i--;
             }
 
-            _sorted[i] = v;
+            window[i] = v;
         }
 
         if (n == 0)
@@ -53,7 +55,7 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
             return;
         }
 
-        var sorted = _sorted.AsSpan(0, n);
+        var sorted = window[..n];
         var qn = Shape.QuantileCount;
         for (var q = 0; q < qn; q++)
         {
