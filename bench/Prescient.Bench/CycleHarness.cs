@@ -10,7 +10,7 @@ namespace Prescient.Bench;
 /// </summary>
 public static class CycleHarness
 {
-    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed, double uplink = 0, double storage = 0)
+    public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed, double uplink = 0, double storage = 0, int forecastThreads = 0)
     {
         var cluster = new SyntheticOrchestratorCluster(nodes, jobsPerNode, seed);
         var orchestrator = new Orchestrator(new OrchestratorOptions
@@ -24,6 +24,7 @@ public static class CycleHarness
             HorizonsSeconds = [60, 300, 3600],
             UplinkBudgetGigabits = uplink,
             StorageBudgetGigabytes = storage,
+            ForecastThreads = forecastThreads > 0 ? forecastThreads : Math.Min(Environment.ProcessorCount, 4),
         });
         return (cluster, orchestrator);
     }
@@ -47,7 +48,7 @@ public static class CycleHarness
 
     public static int Run(string[] args)
     {
-        int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2;
+        int nodes = 1000, jobs = 5, cycles = 300, seed = 42, warmSteps = 2, forecastThreads = 0;
         double uplink = 0, storage = 0;
         var model = "ensemble";
         var solver = "auto";
@@ -64,6 +65,7 @@ public static class CycleHarness
                 case "--warm-steps": warmSteps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--uplink": uplink = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--storage": storage = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--forecast-threads": forecastThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps --uplink --storage)");
                     return 2;
@@ -71,7 +73,7 @@ public static class CycleHarness
         }
 
         var setup = Stopwatch.StartNew();
-        var (cluster, orchestrator) = Create(nodes, jobs, model, solver, seed, uplink, storage);
+        var (cluster, orchestrator) = Create(nodes, jobs, model, solver, seed, uplink, storage, forecastThreads);
         Warm(cluster, orchestrator, warmSteps);
         setup.Stop();
         var times = new double[cycles];

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Prescient.Abstractions.Forecasting;
 using Prescient.Abstractions.Telemetry;
+using Prescient.Abstractions.Threading;
 using Prescient.Forecasting.Numerics;
 
 namespace Prescient.Forecasting.Models;
@@ -40,11 +41,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly double[] _theta0;
     private readonly bool _seriesIndependent;
     private readonly Lane[] _lanes;
-    private readonly Stack<Lane> _idleLanes = new();
-    private readonly ParallelOptions _parallel;
-    private readonly Func<Lane> _takeLane;
-    private readonly Func<int, ParallelLoopState, Lane, Lane> _runChunk;
-    private readonly Action<Lane> _returnLane;
+    private readonly ChunkRunner? _runner;
+    private readonly Action<int, int> _runChunk;
     private readonly Dictionary<(string, ResourceKind), int> _groupIndex = [];
     private float[] _loss = [];
     private float[] _quantileLoss = [];
@@ -112,13 +110,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         for (var i = 0; i < _lanes.Length; i++)
         {
             _lanes[i] = new Lane(Stride, _m, shape.Width, _q);
-            _idleLanes.Push(_lanes[i]);
         }
 
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = _lanes.Length };
-        _takeLane = TakeLane;
+        _runner = _lanes.Length > 1 ? new ChunkRunner(_lanes.Length - 1) : null;
         _runChunk = RunChunk;
-        _returnLane = ReturnLane;
         _theta0 = new double[_q];
         for (var q = 0; q < _q; q++)
         {
@@ -260,9 +255,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         _batchTime = timestampSeconds;
         _batchCount = n;
-        if (_lanes.Length > 1 && n > ChunkSeries && Distinct(series))
+        if (_runner is not null && n > ChunkSeries && Distinct(series))
         {
-            Parallel.For(0, (n + ChunkSeries - 1) / ChunkSeries, _parallel, _takeLane, _runChunk, _returnLane);
+            _runner.Run((n + ChunkSeries - 1) / ChunkSeries, _runChunk);
         }
         else
         {
@@ -272,28 +267,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         ReplayGroupUpdates(n);
     }
 
-    private Lane RunChunk(int chunk, ParallelLoopState state, Lane lane)
+    private void RunChunk(int lane, int chunk)
     {
         var start = chunk * ChunkSeries;
-        ObserveRange(lane, start, Math.Min(_batchCount, start + ChunkSeries));
-        return lane;
-    }
-
-    private Lane TakeLane()
-    {
-        lock (_idleLanes)
-        {
-            // Parallel.For runs at most Threads bodies at once; a new lane only if it ever ran more.
-            return _idleLanes.Count > 0 ? _idleLanes.Pop() : new Lane(Stride, _m, Shape.Width, _q);
-        }
-    }
-
-    private void ReturnLane(Lane lane)
-    {
-        lock (_idleLanes)
-        {
-            _idleLanes.Push(lane);
-        }
+        ObserveRange(_lanes[lane], start, Math.Min(_batchCount, start + ChunkSeries));
     }
 
     // Whether no series appears twice in the batch (a series stepped twice must be stepped in order, on one thread).

@@ -51,8 +51,9 @@ public sealed class EnsembleOptions
     public int OlderDaysResolutionSeconds { get; set; }
 
     /// <summary>
-    /// Threads that step a batch of series (chunks of <c>1,024</c> series each; a smaller batch runs on the caller's
-    /// thread). Forecasts do not depend on the count: series read the group and population trackers as they stood at
+    /// Threads that step a batch of series: the caller and up to Threads − 1 thread-pool threads take chunks of
+    /// <c>1,024</c> series in turn (<see cref="Prescient.Abstractions.Threading.ChunkRunner"/>; a batch of one chunk runs
+    /// on the caller's thread). Forecasts do not depend on the count: series read the group and population trackers as they stood at
     /// the start of the batch, and the batch's updates of those are applied in batch order afterwards. Only members
     /// that step series independently allow it (not the LSTM, whose batched kernel keeps one scratch).
     /// </summary>

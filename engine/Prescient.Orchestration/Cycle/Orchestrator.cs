@@ -430,6 +430,7 @@ public sealed partial class Orchestrator
     {
         SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
         OlderDaysResolutionSeconds = options.OlderDaysResolutionSeconds,
+        Threads = options.ForecastThreads,
         PendingSlotsPerHorizon = options.PendingSlotsPerHorizon,
     };
 }

@@ -30,6 +30,13 @@ public sealed class OrchestratorOptions
     public int OlderDaysResolutionSeconds { get; set; } = 3600;
 
     /// <summary>
+    /// Threads that step the forecasters over a cycle's cohort of series (default: the processor count, at most 4;
+    /// chunks of 1,024 series, so a cohort under 2,048 series stays on the cycle's thread). Forecasts do not depend
+    /// on it; a model with the LSTM as a member steps on one thread.
+    /// </summary>
+    public int ForecastThreads { get; set; } = Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary>
     /// Forecasts kept per horizon to score the models against what then happened (at most this many + 1; an hour
     /// ahead at one-minute steps is then scored every 15 steps); 0 keeps every step's. Bounds per-series memory.
     /// </summary>
@@ -254,6 +261,7 @@ public sealed class OrchestratorOptions
         Check(StepSeconds >= 1, nameof(StepSeconds), "must be ≥ 1");
         Check(SeasonalResolutionSeconds is >= 0 and <= 86400, nameof(SeasonalResolutionSeconds), "must be in [0, 86400]");
         Check(OlderDaysResolutionSeconds is >= 0 and <= 86400, nameof(OlderDaysResolutionSeconds), "must be in [0, 86400]");
+        Check(ForecastThreads is >= 1 and <= 256, nameof(ForecastThreads), "must be in [1, 256]");
         Check(PendingSlotsPerHorizon is >= 0 and <= 100_000, nameof(PendingSlotsPerHorizon), "must be in [0, 100000]");
         Check(HorizonsSeconds is { Length: > 0 }, nameof(HorizonsSeconds), "needs at least one horizon");
         for (var i = 0; i < HorizonsSeconds.Length; i++)
