@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Abstractions.Forecasting;
 using Prescient.Forecasting.Numerics;
 
@@ -93,6 +94,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     }
 
     /// <inheritdoc/>
+    [SkipLocalsInit]
     protected override void ObserveOne(int series, long timestampSeconds, double value)
     {
         var step = Steps[series];
@@ -162,6 +164,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
         scale = _scale[series];
         Span<double> features = stackalloc double[D];
+        var known = RecentLevels(series, out var level);
         for (var h = 0; h < hs.Length; h++)
         {
             if (!_features.Records(h, step))
@@ -170,11 +173,13 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             }
 
             var slot = _features.At(series, h, step);
-            if (!BuildFeatures(series, timestampSeconds, hs[h], scale, features))
+            if (!known)
             {
                 slot.Fill(float.NaN);
                 continue;
             }
+
+            BuildFeatures(series, timestampSeconds, hs[h], scale, level, features);
 
             for (var i = 0; i < D; i++)
             {
@@ -184,19 +189,23 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     }
 
     /// <inheritdoc/>
+    [SkipLocalsInit]
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var qn = Shape.QuantileCount;
         var scale = _scale[series];
         var hs = Shape.HorizonSteps;
         Span<double> x = stackalloc double[D];
+        var known = !double.IsNaN(scale) & RecentLevels(series, out var level);
         for (var h = 0; h < hs.Length; h++)
         {
-            if (double.IsNaN(scale) || !BuildFeatures(series, LastTimestamp[series], hs[h], scale, x))
+            if (!known)
             {
                 WritePoint(destination, h, LastValid[series]);
                 continue;
             }
+
+            BuildFeatures(series, LastTimestamp[series], hs[h], scale, level, x);
 
             var st = StateOf(series, h);
             var mean = 0.0;
@@ -218,11 +227,15 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
     private Span<float> StateOf(int series, int h) => _state.AsSpan(((series * Shape.HorizonCount) + h) * Stride, Stride);
 
-    private bool BuildFeatures(int series, long timestampSeconds, int horizon, double scale, Span<double> x)
+    // The last valid value and the means of the last 3 and 12 valid values (the last value where there are none);
+    // false before the series has a valid value.
+    [SkipLocalsInit]
+    private bool RecentLevels(int series, out RecentLevel level)
     {
         var last = LastValid[series];
         if (double.IsNaN(last))
         {
+            level = default;
             return false;
         }
 
@@ -247,20 +260,25 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             }
         }
 
+        level = new RecentLevel(last, n3 > 0 ? m3 / n3 : last, n12 > 0 ? m12 / n12 : last);
+        return true;
+    }
+
+    private void BuildFeatures(int series, long timestampSeconds, int horizon, double scale, in RecentLevel level, Span<double> x)
+    {
         var day = _period - (horizon % _period);
         var seasonal = History.Lag(series, day == _period ? 0 : day);
         var tod = 2 * Math.PI * (((timestampSeconds + ((long)horizon * Shape.StepSeconds)) % 86400) / 86400.0);
         var (sin, cos) = Math.SinCos(tod);
         x[0] = 1;
-        x[1] = last / scale;
-        x[2] = (n3 > 0 ? m3 / n3 : last) / scale;
-        x[3] = (n12 > 0 ? m12 / n12 : last) / scale;
-        x[4] = (double.IsNaN(seasonal) ? last : seasonal) / scale;
+        x[1] = level.Last / scale;
+        x[2] = level.Mean3 / scale;
+        x[3] = level.Mean12 / scale;
+        x[4] = (double.IsNaN(seasonal) ? level.Last : seasonal) / scale;
         x[5] = sin;
         x[6] = cos;
         x[7] = 2 * sin * cos;
         x[8] = (cos - sin) * (cos + sin);
-        return true;
     }
 
     private void Update(Span<double> st, double y, ReadOnlySpan<double> x, Span<double> vx)
@@ -279,7 +297,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         {
             for (var i = 0; i < v.Length; i++)
             {
-                v[i] /= Discount;
+                v[i] *= 1 / Discount;
             }
         }
 
@@ -371,4 +389,6 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
 
         return map;
     }
+
+    private readonly record struct RecentLevel(double Last, double Mean3, double Mean12);
 }

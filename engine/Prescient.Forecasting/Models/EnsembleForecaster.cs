@@ -327,25 +327,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
         }
 
-        _shared?.Push(series, value);
-        ReadOnlySpan<int> one = [series];
-        ReadOnlySpan<double> oneValue = [value];
-        foreach (var m in _members)
-        {
-            m.Observe(timestampSeconds, one, oneValue);
-        }
-
-        // The members that share this ensemble's bookkeeping see this step in it before they forecast.
-        AdvanceBookkeeping(series, timestampSeconds, value);
-
-        // Forecast now, once: the result is both the pending record for scoring (where this step's is kept) and
-        // what Forecast() serves.
-        var memberOut = lane.MemberOut;
-        for (var k = 0; k < _m; k++)
-        {
-            _members[k].Forecast(one, memberOut.AsSpan(k * Shape.Width, Shape.Width));
-        }
-
+        var memberOut = StepMembers(lane, series, timestampSeconds, value);
         var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
         for (var h = 0; h < _h; h++)
         {
@@ -395,9 +377,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 slot[Stage1At + q] = (float)c;
             }
 
-            // Stage 2, per quantile level: a softmax over every source's recent pinball loss at that level (each
-            // member's own quantile — a point model's point — and the stage-1 conformal quantile), then a second
-            // conformal tracker on what is served, which is what guarantees coverage.
             for (var k = 0; k < _m; k++)
             {
                 var row = memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
@@ -407,60 +386,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 }
             }
 
-            var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
-            var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
-            var best = lane.Best;
-            best.AsSpan().Fill(double.PositiveInfinity);
-            for (var k = 0; k <= _m; k++)
-            {
-                var row = qloss.Slice(k * _q, _q);
-                for (var q = 0; q < row.Length; q++)
-                {
-                    var l = row[q];
-                    if (!float.IsNaN(l) && l < best[q])
-                    {
-                        best[q] = l;
-                    }
-                }
-            }
-
-            // Every source's weight exp(−sharpness · min(L/L_best − 1, 50)) at once (a NaN loss, or no loss at all
-            // at that level, is settled below).
-            var softmax = lane.Softmax.AsSpan(0, qloss.Length);
-            for (var k = 0; k <= _m; k++)
-            {
-                for (var q = 0; q < _q; q++)
-                {
-                    var l = (double)qloss[(k * _q) + q];
-                    var b = best[q];
-                    var rel = b > 0 ? (l / b) - 1 : (l > 0 ? 50 : 0);
-                    softmax[(k * _q) + q] = -_options.QuantileSharpness * Math.Min(rel, 50);
-                }
-            }
-
-            TensorPrimitives.Exp(softmax, softmax);
-            for (var q = 0; q < _q; q++)
-            {
-                var sum = 0.0;
-                var mix = 0.0;
-                var none = double.IsPositiveInfinity(best[q]);
-                for (var k = 0; k <= _m; k++)
-                {
-                    var src = k < _m ? memberOut[(k * Shape.Width) + (h * _q) + q] : cached[(h * _q) + q];
-                    if (!double.IsFinite(src))
-                    {
-                        continue;
-                    }
-
-                    var at = (k * _q) + q;
-                    var w = none ? (k == _m ? 1 : 0) : float.IsNaN(qloss[at]) ? 0 : softmax[at];
-                    sum += w;
-                    mix += w * src;
-                }
-
-                var stage1 = cached[(h * _q) + q];
-                cached[(h * _q) + q] = (sum > 0 ? mix / sum : stage1) + (theta2[q] * sigma);
-            }
+            MixQuantiles(lane, series, h, sigma, cached);
 
             // A young series (less than a day of scored forecasts) has trackers and scales still dominated by
             // the prior; until then no quantile exceeds 3 × the largest value it has shown.
@@ -480,6 +406,113 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 _pending.Write(series, h, step, slot);
                 _pendingMembers.Write(series, h, step, slot.AsSpan(MembersAt));
             }
+        }
+    }
+
+    // Feeds the step to the members (the shared history first) and returns their forecasts made after it, once:
+    // both the pending record for scoring and what Forecast() serves come from them.
+    private double[] StepMembers(Lane lane, int series, long timestampSeconds, double value)
+    {
+        _shared?.Push(series, value);
+        ReadOnlySpan<int> one = [series];
+        ReadOnlySpan<double> oneValue = [value];
+        foreach (var m in _members)
+        {
+            m.Observe(timestampSeconds, one, oneValue);
+        }
+
+        // The members that share this ensemble's bookkeeping see this step in it before they forecast.
+        AdvanceBookkeeping(series, timestampSeconds, value);
+        var memberOut = lane.MemberOut;
+        var width = Shape.Width;
+        for (var k = 0; k < _m; k++)
+        {
+            _members[k].Forecast(one, memberOut.AsSpan(k * width, width));
+        }
+
+        return memberOut;
+    }
+
+    // Stage 2 at horizon h, per quantile level: a softmax over every source's recent pinball loss at that level (each
+    // member's own quantile — a point model's point — and the stage-1 conformal quantile in `cached`), then a second
+    // conformal tracker on what is served, which is what guarantees coverage.
+    private void MixQuantiles(Lane lane, int series, int h, double sigma, Span<double> cached)
+    {
+        var q = _q;
+        var m = _m;
+        var width = Shape.Width;
+        var memberOut = lane.MemberOut;
+        var theta2 = _theta2.AsSpan(((series * _h) + h) * q, q);
+        var qloss = _quantileLoss.AsSpan(((series * _h) + h) * (m + 1) * q, (m + 1) * q);
+        var best = lane.Best.AsSpan(0, q);
+        best.Fill(double.PositiveInfinity);
+        for (var k = 0; k <= m; k++)
+        {
+            var row = qloss.Slice(k * q, q);
+            for (var j = 0; j < q; j++)
+            {
+                // NaN (no loss yet) compares false and is passed over.
+                if (row[j] < best[j])
+                {
+                    best[j] = row[j];
+                }
+            }
+        }
+
+        // Every source's weight exp(−sharpness · min(L/L_best − 1, 50)) at once, as exponents: a source with no loss
+        // yet weighs 0 (−∞), and at a level where no source has one the stage-1 quantile alone counts.
+        var sharpness = _options.QuantileSharpness;
+        var exponents = lane.Softmax.AsSpan(0, qloss.Length);
+        for (var k = 0; k <= m; k++)
+        {
+            var row = qloss.Slice(k * q, q);
+            var into = exponents.Slice(k * q, q);
+            for (var j = 0; j < q; j++)
+            {
+                var l = (double)row[j];
+                var b = best[j];
+                double e;
+                if (double.IsPositiveInfinity(b))
+                {
+                    e = k == m ? 0 : double.NegativeInfinity;
+                }
+                else if (double.IsNaN(l))
+                {
+                    e = double.NegativeInfinity;
+                }
+                else
+                {
+                    var rel = b > 0 ? (l / b) - 1 : (l > 0 ? 50 : 0);
+                    e = -sharpness * (rel < 50 ? rel : 50);
+                }
+
+                into[j] = e;
+            }
+        }
+
+        TensorPrimitives.Exp(exponents, exponents);
+        var sum = lane.Sum.AsSpan(0, q);
+        var mix = lane.Mix.AsSpan(0, q);
+        sum.Clear();
+        mix.Clear();
+        for (var k = 0; k <= m; k++)
+        {
+            var src = k < m ? memberOut.AsSpan((k * width) + (h * q), q) : cached.Slice(h * q, q);
+            var w = exponents.Slice(k * q, q);
+            for (var j = 0; j < q; j++)
+            {
+                if (double.IsFinite(src[j]))
+                {
+                    sum[j] += w[j];
+                    mix[j] += w[j] * src[j];
+                }
+            }
+        }
+
+        var served = cached.Slice(h * q, q);
+        for (var j = 0; j < q; j++)
+        {
+            served[j] = (sum[j] > 0 ? mix[j] / sum[j] : served[j]) + (theta2[j] * sigma);
         }
     }
 
@@ -644,18 +677,21 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var qdecay = Math.Min(1, _options.QuantileLossDecay * every);
         for (var k = 0; k <= _m; k++)
         {
-            for (var q = 0; q < _q; q++)
+            var forecasts = k < _m ? pending.Slice(MemberQuantilesAt + (k * _q), _q) : pending.Slice(Stage1At, _q);
+            var row = qloss.Slice(k * _q, _q);
+            for (var q = 0; q < forecasts.Length; q++)
             {
-                var f = k < _m ? pending[MemberQuantilesAt + (k * _q) + q] : pending[Stage1At + q];
+                var f = forecasts[q];
                 if (float.IsNaN(f))
                 {
                     continue;
                 }
 
+                // Pinball loss: τe above the quantile, (τ − 1)e below — the larger of the two.
                 var e = y - f;
-                var pin = e >= 0 ? qs[q] * e : (qs[q] - 1) * e;
-                ref var l = ref qloss[(k * _q) + q];
-                l = float.IsNaN(l) ? (float)pin : (float)(l + (qdecay * (pin - l)));
+                var pin = Math.Max(qs[q] * e, (qs[q] - 1) * e);
+                var l = row[q];
+                row[q] = float.IsNaN(l) ? (float)pin : (float)(l + (qdecay * (pin - l)));
             }
         }
 
@@ -745,6 +781,12 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         /// <summary>Every source's weight per quantile level.</summary>
         public double[] Softmax { get; } = new double[(members + 1) * quantiles];
+
+        /// <summary>The sum of the weights per quantile level.</summary>
+        public double[] Sum { get; } = new double[quantiles];
+
+        /// <summary>The weighted sum of the sources per quantile level.</summary>
+        public double[] Mix { get; } = new double[quantiles];
     }
 
     private int AddGroup(string group, ResourceKind resource)

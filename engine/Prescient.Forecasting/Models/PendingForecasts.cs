@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Prescient.Forecasting.Models;
 
@@ -133,6 +134,7 @@ public sealed class PendingForecasts
     }
 
     /// <summary>Keeps <paramref name="record"/> (width numbers) as the record of horizon <paramref name="h"/> made after <paramref name="step"/>.</summary>
+    [SkipLocalsInit]
     public void Write(int s, int h, long step, ReadOnlySpan<float> record)
     {
         var start = Start(s, h, step);

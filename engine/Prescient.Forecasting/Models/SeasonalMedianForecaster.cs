@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Abstractions.Forecasting;
 
 namespace Prescient.Forecasting.Models;
@@ -31,6 +32,7 @@ public sealed class SeasonalMedianForecaster : HistoryForecasterBase
     protected internal override bool SeriesIndependent => true;
 
     /// <inheritdoc/>
+    [SkipLocalsInit]
     protected override void ForecastOne(int series, Span<double> destination)
     {
         var hs = Shape.HorizonSteps;

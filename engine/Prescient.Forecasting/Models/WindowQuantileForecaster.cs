@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Abstractions.Forecasting;
 
 namespace Prescient.Forecasting.Models;
@@ -25,6 +26,7 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
     protected internal override bool SeriesIndependent => true;
 
     /// <inheritdoc/>
+    [SkipLocalsInit]
     protected override void ForecastOne(int series, Span<double> destination)
     {
         // The window's valid values, sorted by insertion (a few dozen at most).
