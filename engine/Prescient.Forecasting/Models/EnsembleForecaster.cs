@@ -63,6 +63,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private double[] _batchResidual = [];
     private long _batchTime;
     private int _batchCount;
+    private bool _batchDistinct;
     private int[] _mark = [];
     private int _markId;
 
@@ -226,6 +227,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     /// <summary>Series per chunk of a step that runs on several threads (<see cref="EnsembleOptions.Threads"/>).</summary>
     public const int ChunkSeries = 1024;
 
+    // Series stepped together: each member observes and forecasts a block in one call.
+    private const int Block = 64;
+
     /// <inheritdoc/>
     protected override void ObserveOne(int series, long timestampSeconds, double value) =>
         ObserveBatch(timestampSeconds, [series], [value]);
@@ -255,7 +259,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         _batchTime = timestampSeconds;
         _batchCount = n;
-        if (_runner is not null && n > ChunkSeries && Distinct(series))
+        _batchDistinct = n <= 1 || Distinct(series);
+        if (_runner is not null && n > ChunkSeries && _batchDistinct)
         {
             _runner.Run((n + ChunkSeries - 1) / ChunkSeries, _runChunk);
         }
@@ -297,38 +302,97 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
     private void ObserveRange(Lane lane, int start, int end)
     {
-        for (var i = start; i < end; i++)
+        // A batch that names a series twice steps one series at a time, in order.
+        var block = _batchDistinct ? Block : 1;
+        for (var from = start; from < end; from += block)
         {
-            ObserveSeries(lane, i, _batchSeries[i], _batchTime, _batchValues[i]);
+            ObserveBlock(lane, from, Math.Min(end, from + block));
         }
     }
 
-    // One series' step: score the forecasts whose targets arrived, step the members, combine their forecasts. Touches
-    // only this series' state; what it owes the shared group trackers is left at batch index i for the replay.
-    private void ObserveSeries(Lane lane, int i, int series, long timestampSeconds, double value)
+    // Steps the series at batch positions [from, to): scores the forecasts whose targets arrived, then each member
+    // observes and forecasts the whole block in one call, then each series' forecasts are combined. Touches only those
+    // series' state; what they owe the shared group trackers is left at their batch positions for the replay.
+    private void ObserveBlock(Lane lane, int from, int to)
     {
-        var step = Steps[series];
-        var lastValid = LastValid[series];
-        var hs = Shape.HorizonSteps;
-        var g = _group[series];
-        var scratch = lane.Record;
-        _batchZ.AsSpan(i * _h, _h).Fill(double.NaN);
-        if (!double.IsNaN(value))
+        var count = to - from;
+        var series = _batchSeries.AsSpan(from, count);
+        var values = _batchValues.AsSpan(from, count);
+        for (var j = 0; j < count; j++)
         {
-            _maxSeen[series] = Math.Max(_maxSeen[series], value);
-            for (var h = 0; h < hs.Length; h++)
+            lane.LastValid[j] = LastValid[series[j]];
+            ScoreArrived(lane, from + j, series[j], values[j]);
+        }
+
+        if (_shared is not null)
+        {
+            for (var j = 0; j < count; j++)
             {
-                if (step - hs[h] >= 0 && _pending.Records(h, step - hs[h]))
-                {
-                    _pending.Read(series, h, step - hs[h], scratch);
-                    _pendingMembers.Read(series, h, step - hs[h], scratch.AsSpan(MembersAt));
-                    Score(i, series, g, h, value, scratch);
-                }
+                _shared.Push(series[j], values[j]);
             }
         }
 
-        var memberOut = StepMembers(lane, series, timestampSeconds, value);
-        var cached = _cached.AsSpan(series * Shape.Width, Shape.Width);
+        foreach (var m in _members)
+        {
+            m.Observe(_batchTime, series, values);
+        }
+
+        // The members that share this ensemble's bookkeeping see this step in it before they forecast.
+        for (var j = 0; j < count; j++)
+        {
+            AdvanceBookkeeping(series[j], _batchTime, values[j]);
+        }
+
+        // Forecast now, once: the result is both the pending record for scoring (where this step's is kept) and
+        // what Forecast() serves.
+        var width = Shape.Width;
+        for (var k = 0; k < _m; k++)
+        {
+            _members[k].Forecast(series, lane.MemberOut.AsSpan(k * Block * width, count * width));
+        }
+
+        for (var j = 0; j < count; j++)
+        {
+            Combine(lane, j, series[j]);
+        }
+    }
+
+    // Scores the forecasts of series whose targets arrived with this step's value (batch position i).
+    private void ScoreArrived(Lane lane, int i, int series, double value)
+    {
+        _batchZ.AsSpan(i * _h, _h).Fill(double.NaN);
+        if (double.IsNaN(value))
+        {
+            return;
+        }
+
+        var step = Steps[series];
+        var hs = Shape.HorizonSteps;
+        var g = _group[series];
+        var scratch = lane.Record;
+        _maxSeen[series] = Math.Max(_maxSeen[series], value);
+        for (var h = 0; h < hs.Length; h++)
+        {
+            if (step - hs[h] >= 0 && _pending.Records(h, step - hs[h]))
+            {
+                _pending.Read(series, h, step - hs[h], scratch);
+                _pendingMembers.Read(series, h, step - hs[h], scratch.AsSpan(MembersAt));
+                Score(i, series, g, h, value, scratch);
+            }
+        }
+    }
+
+    // Combines the members' forecasts of the series at position `local` of the lane's block (made after this step:
+    // the bookkeeping has advanced; `lastValid` is the value before it) into what is served, and keeps the record
+    // for scoring.
+    private void Combine(Lane lane, int local, int series)
+    {
+        var step = Steps[series] - 1;
+        var lastValid = lane.LastValid[local];
+        var g = _group[series];
+        var scratch = lane.Record;
+        var width = Shape.Width;
+        var cached = _cached.AsSpan(series * width, width);
         for (var h = 0; h < _h; h++)
         {
             var slot = scratch;
@@ -338,7 +402,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             var weightSum = 0.0;
             for (var k = 0; k < _m; k++)
             {
-                var mk = MemberMedian(memberOut, k, h, _medianIndex);
+                var mk = MemberMedian(lane.MemberRow(k, local, width), h, _medianIndex);
                 if (_mm > 0)
                 {
                     slot[MembersAt + k] = (float)mk;
@@ -379,14 +443,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             for (var k = 0; k < _m; k++)
             {
-                var row = memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+                var row = lane.MemberRow(k, local, width).Slice(h * _q, _q);
                 for (var q = 0; q < _q; q++)
                 {
                     slot[MemberQuantilesAt + (k * _q) + q] = (float)row[q];
                 }
             }
 
-            MixQuantiles(lane, series, h, sigma, cached);
+            MixQuantiles(lane, local, series, h, sigma, cached);
 
             // A young series (less than a day of scored forecasts) has trackers and scales still dominated by
             // the prior; until then no quantile exceeds 3 × the largest value it has shown.
@@ -409,39 +473,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
     }
 
-    // Feeds the step to the members (the shared history first) and returns their forecasts made after it, once:
-    // both the pending record for scoring and what Forecast() serves come from them.
-    private double[] StepMembers(Lane lane, int series, long timestampSeconds, double value)
-    {
-        _shared?.Push(series, value);
-        ReadOnlySpan<int> one = [series];
-        ReadOnlySpan<double> oneValue = [value];
-        foreach (var m in _members)
-        {
-            m.Observe(timestampSeconds, one, oneValue);
-        }
-
-        // The members that share this ensemble's bookkeeping see this step in it before they forecast.
-        AdvanceBookkeeping(series, timestampSeconds, value);
-        var memberOut = lane.MemberOut;
-        var width = Shape.Width;
-        for (var k = 0; k < _m; k++)
-        {
-            _members[k].Forecast(one, memberOut.AsSpan(k * width, width));
-        }
-
-        return memberOut;
-    }
-
     // Stage 2 at horizon h, per quantile level: a softmax over every source's recent pinball loss at that level (each
     // member's own quantile — a point model's point — and the stage-1 conformal quantile in `cached`), then a second
     // conformal tracker on what is served, which is what guarantees coverage.
-    private void MixQuantiles(Lane lane, int series, int h, double sigma, Span<double> cached)
+    private void MixQuantiles(Lane lane, int local, int series, int h, double sigma, Span<double> cached)
     {
         var q = _q;
         var m = _m;
         var width = Shape.Width;
-        var memberOut = lane.MemberOut;
         var theta2 = _theta2.AsSpan(((series * _h) + h) * q, q);
         var qloss = _quantileLoss.AsSpan(((series * _h) + h) * (m + 1) * q, (m + 1) * q);
         var best = lane.Best.AsSpan(0, q);
@@ -497,7 +536,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         mix.Clear();
         for (var k = 0; k <= m; k++)
         {
-            var src = k < m ? memberOut.AsSpan((k * width) + (h * q), q) : cached.Slice(h * q, q);
+            var src = k < m ? lane.MemberRow(k, local, width).Slice(h * q, q) : cached.Slice(h * q, q);
             var w = exponents.Slice(k * q, q);
             for (var j = 0; j < q; j++)
             {
@@ -541,9 +580,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
     }
 
-    private double MemberMedian(double[] memberOut, int k, int h, int median)
+    private double MemberMedian(ReadOnlySpan<double> forecast, int h, int median)
     {
-        var row = memberOut.AsSpan((k * Shape.Width) + (h * _q), _q);
+        var row = forecast.Slice(h * _q, _q);
         if (median >= 0)
         {
             return row[median];
@@ -770,8 +809,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         /// <summary>A pending record (what was served, the members' forecasts).</summary>
         public float[] Record { get; } = new float[stride];
 
-        /// <summary>The members' forecasts of the series being stepped.</summary>
-        public double[] MemberOut { get; } = new double[members * width];
+        /// <summary>The members' forecasts of the block being stepped: member k's of the block's j-th series at ((k · Block) + j) · width.</summary>
+        public double[] MemberOut { get; } = new double[members * Block * width];
+
+        /// <summary>The last valid value of each series of the block before this step.</summary>
+        public double[] LastValid { get; } = new double[Block];
+
+        /// <summary>Member <paramref name="k"/>'s forecast of the block's <paramref name="local"/>-th series.</summary>
+        public Span<double> MemberRow(int k, int local, int width) => MemberOut.AsSpan(((k * Block) + local) * width, width);
 
         /// <summary>The members' combination weights at one horizon.</summary>
         public double[] Weights { get; } = new double[members];
