@@ -11,7 +11,8 @@ namespace Prescient.Cli.Commands;
 
 /// <summary>
 /// <c>prescient eval --trace PATH [--format bitbrains|swf|prescient-csv|cluster-csv|auto] [--horizons 5m,1h]
-/// [--series N] [--models LIST] [--lstm MODEL] [--json] [--plots DIR]</c>: rolling-origin evaluation of every model.
+/// [--series N] [--models LIST] [--lstm MODEL] [--history 6h --score-window 24h] [--json] [--plots DIR]</c>: rolling-origin
+/// evaluation of every model; with <c>--history</c> every model starts from that much of each series (cold start).
 /// </summary>
 public static class EvalCommand
 {
@@ -25,6 +26,8 @@ public static class EvalCommand
         var models = new Option<string>("--models") { Description = "Comma-separated model names (default: all)" };
         var lstm = new Option<string?>("--lstm") { Description = "A model file from 'prescient train': adds 'lstm' and makes it an ensemble member" };
         var warmup = new Option<string>("--warmup") { Description = "History before the first scored origin (also the MASE scale window)", DefaultValueFactory = _ => "7d" };
+        var history = new Option<string?>("--history") { Description = "Cold start: models see only this much of each series before the first scored origin (e.g. 6h); default all of the warm-up" };
+        var scoreWindow = new Option<string?>("--score-window") { Description = "Score only the origins within this long after the warm-up (e.g. 24h); default all" };
         var stride = new Option<int>("--stride") { Description = "Steps between scored origins", DefaultValueFactory = _ => 1 };
         var step = new Option<int>("--step") { Description = "Grid step in seconds for SWF traces", DefaultValueFactory = _ => 300 };
         var threads = new Option<int>("--threads") { Description = "Models evaluated in parallel", DefaultValueFactory = _ => 1 };
@@ -33,7 +36,7 @@ public static class EvalCommand
         var plots = new Option<string?>("--plots") { Description = "Folder for PNG/SVG plots of actual vs forecast with bands" };
         var command = new Command("eval", "Rolling-origin evaluation of every forecaster on a trace: MASE, sMAPE, pinball, coverage per horizon and resource.")
         {
-            trace, format, horizons, seriesOpt, models, lstm, warmup, stride, step, threads, ensemble, json, plots,
+            trace, format, horizons, seriesOpt, models, lstm, warmup, history, scoreWindow, stride, step, threads, ensemble, json, plots,
         };
         command.SetAction((parse, ct) =>
         {
@@ -56,6 +59,26 @@ public static class EvalCommand
                 return Task.FromResult(2);
             }
 
+            var historySeconds = 0;
+            if (parse.GetValue(history) is { } historyText && !ForecastShape.TryParseDuration(historyText, out historySeconds))
+            {
+                error.WriteLine($"prescient eval: --history: '{historyText}' is not a duration like 6h");
+                return Task.FromResult(2);
+            }
+
+            var scoreWindowSeconds = 0;
+            if (parse.GetValue(scoreWindow) is { } windowText && !ForecastShape.TryParseDuration(windowText, out scoreWindowSeconds))
+            {
+                error.WriteLine($"prescient eval: --score-window: '{windowText}' is not a duration like 24h");
+                return Task.FromResult(2);
+            }
+
+            if (historySeconds > warmupSeconds)
+            {
+                error.WriteLine($"prescient eval: --history ({historySeconds} s) cannot be longer than --warmup ({warmupSeconds} s)");
+                return Task.FromResult(2);
+            }
+
             horizonSeconds.Sort();
             var names = parse.GetValue(models) is { Length: > 0 } list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
@@ -66,6 +89,8 @@ public static class EvalCommand
                 MaxEntities = parse.GetValue(seriesOpt),
                 WarmupSeconds = warmupSeconds,
                 OriginStride = Math.Max(1, parse.GetValue(stride)),
+                ModelHistorySeconds = historySeconds,
+                ScoreWindowSeconds = scoreWindowSeconds,
                 Parallelism = Math.Max(1, parse.GetValue(threads)),
             };
 
