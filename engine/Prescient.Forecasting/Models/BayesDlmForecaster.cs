@@ -267,14 +267,18 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     private void BuildFeatures(int series, long timestampSeconds, int horizon, double scale, in RecentLevel level, Span<double> x)
     {
         var day = _period - (horizon % _period);
-        var seasonal = History.Lag(series, day == _period ? 0 : day);
+        var lag = day == _period ? 0 : day;
+        var seasonal = History.Lag(series, lag);
         var tod = 2 * Math.PI * (((timestampSeconds + ((long)horizon * Shape.StepSeconds)) % 86400) / 86400.0);
         var (sin, cos) = Math.SinCos(tod);
         x[0] = 1;
         x[1] = level.Last / scale;
         x[2] = level.Mean3 / scale;
         x[3] = level.Mean12 / scale;
-        x[4] = (double.IsNaN(seasonal) ? level.Last : seasonal) / scale;
+        // Before the series has a day of history the seasonal feature is 0, not the last value: a copy of x[1] would
+        // leave the two coefficients unidentified (only their sum is learned), and the day the real value arrives
+        // the forecast would swing by their difference. A day-old value missing later falls back to the last value.
+        x[4] = (double.IsNaN(seasonal) ? (lag < History.Count(series) ? level.Last : 0) : seasonal) / scale;
         x[5] = sin;
         x[6] = cos;
         x[7] = 2 * sin * cos;
