@@ -39,7 +39,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     private readonly PendingForecasts _pendingMembers;
     private readonly SeriesHistory? _shared;
     private readonly double[] _theta0;
-    private readonly bool _seriesIndependent;
     private readonly Lane[] _lanes;
     private readonly ChunkRunner? _runner;
     private readonly Action<int, int> _runChunk;
@@ -106,8 +105,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _mm = _medianIndex >= 0 ? 0 : _m;
         _pending = new PendingForecasts(shape.HorizonSteps, MembersAt, _options.PendingSlotsPerHorizon);
         _pendingMembers = new PendingForecasts(shape.HorizonSteps, Stride - MembersAt, _options.PendingSlotsPerHorizon, compact: true);
-        _seriesIndependent = _members.All(m => m is ForecasterBase { SeriesIndependent: true });
-        _lanes = new Lane[_seriesIndependent ? _options.Threads : 1];
+        // Several threads only when every member steps series independently.
+        var parallel = _members.All(m => m is ForecasterBase { SeriesIndependent: true });
+        _lanes = new Lane[parallel ? _options.Threads : 1];
         for (var i = 0; i < _lanes.Length; i++)
         {
             _lanes[i] = new Lane(Stride, _m, shape.Width, _q);
