@@ -126,6 +126,51 @@ public sealed class EnsembleTests
         protected override void ForecastOne(int series, Span<double> destination) => destination.Fill(LastValid[series]);
     }
 
+    [Theory]
+    [InlineData(3.0, false)]
+    [InlineData(0.0, true)]
+    public void MemberCeiling_OccasionalAbsurdForecast_LeftOutOfTheCombination(double ceiling, bool absurdServed)
+    {
+        // A member better than persistence most of the time keeps a real weight; every 400th step it forecasts 1,000 ×
+        // the level. With the ceiling (3 × the largest value seen) those forecasts are left out; without it they move
+        // what is served.
+        var shape = ForecastShape.ForStep(300, [300], ForecastShape.DefaultQuantiles);
+        var f = new EnsembleForecaster(shape, [new PersistenceForecaster(shape), new Occasionally(shape)], new EnsembleOptions { MemberCeiling = ceiling });
+        f.AddSeries(1);
+        var output = new double[shape.Width];
+        var largestServed = 0.0;
+        for (var t = 0; t < 1300; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), [0], [10 + (t % 3)]);
+            f.Forecast([0], output);
+            if (t > 350)
+            {
+                largestServed = Math.Max(largestServed, output.Max());
+            }
+        }
+
+        Assert.Equal(absurdServed, largestServed > 3 * 12);
+    }
+
+    /// <summary>11 (the level of the test's 10, 11, 12 cycle), except at every 400th step: 11,000.</summary>
+    private sealed class Occasionally(ForecastShape shape) : ForecasterBase("occasionally", shape)
+    {
+        protected override void Grow(int capacity)
+        {
+        }
+
+        protected override void ResetOne(int series)
+        {
+        }
+
+        protected override void ObserveOne(int series, long timestampSeconds, double value)
+        {
+        }
+
+        protected override void ForecastOne(int series, Span<double> destination) =>
+            destination.Fill(Steps[series] % 400 == 0 ? 11_000 : 11);
+    }
+
     [Fact]
     public void Weights_OneMemberExact_GetsNearlyAllWeight()
     {

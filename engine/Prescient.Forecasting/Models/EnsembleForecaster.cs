@@ -400,6 +400,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             ComputeWeights(lane, series, h);
             var combined = 0.0;
             var weightSum = 0.0;
+            var ceiling = Ceiling(series);
             for (var k = 0; k < _m; k++)
             {
                 var mk = MemberMedian(lane.MemberRow(k, local, width), h, _medianIndex);
@@ -408,7 +409,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                     slot[MembersAt + k] = (float)mk;
                 }
 
-                if (!double.IsNaN(mk))
+                if (mk <= ceiling)
                 {
                     combined += weights[k] * mk;
                     weightSum += weights[k];
@@ -534,13 +535,14 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var mix = lane.Mix.AsSpan(0, q);
         sum.Clear();
         mix.Clear();
+        var ceiling = Ceiling(series);
         for (var k = 0; k <= m; k++)
         {
             var src = k < m ? lane.MemberRow(k, local, width).Slice(h * q, q) : cached.Slice(h * q, q);
             var w = exponents.Slice(k * q, q);
             for (var j = 0; j < q; j++)
             {
-                if (double.IsFinite(src[j]))
+                if (double.IsFinite(src[j]) && src[j] <= ceiling)
                 {
                     sum[j] += w[j];
                     mix[j] += w[j] * src[j];
@@ -643,6 +645,11 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
         TensorPrimitives.Divide(w, sum, w);
     }
+
+    // The largest forecast a source may give series to be combined at this step (EnsembleOptions.MemberCeiling × the
+    // largest value the series has shown); a NaN or larger one is left out, its weight going to the others.
+    private double Ceiling(int series) =>
+        _options.MemberCeiling > 0 && _maxSeen[series] > 0 ? _options.MemberCeiling * _maxSeen[series] : double.PositiveInfinity;
 
     /// <summary>The residual scale of a series at horizon h (its group's, relative to <paramref name="lastValid"/>, before it has its own).</summary>
     private double Sigma(int series, int g, int h, double lastValid)

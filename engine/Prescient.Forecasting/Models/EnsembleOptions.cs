@@ -59,6 +59,14 @@ public sealed class EnsembleOptions
     /// </summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>
+    /// A member's forecast (or the first stage's quantile) above this many times the largest value the series has
+    /// shown is left out of the combination at that step, its weight going to the others: a member that is right most
+    /// of the time keeps a real weight, and one absurd forecast of it would otherwise move the mean (bayes-dlm on a
+    /// young spiky series). 0 turns it off. 3 (chosen on Bitbrains 2013-7).
+    /// </summary>
+    public double MemberCeiling { get; set; } = 3;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> on a value out of range.</summary>
     public void Validate()
     {
@@ -73,5 +81,6 @@ public sealed class EnsembleOptions
         ArgumentOutOfRangeException.ThrowIfNegative(SeasonalResolutionSeconds);
         ArgumentOutOfRangeException.ThrowIfNegative(OlderDaysResolutionSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(MemberCeiling);
     }
 }
