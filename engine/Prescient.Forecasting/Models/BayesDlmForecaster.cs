@@ -13,7 +13,8 @@ namespace Prescient.Forecasting.Models;
 /// Closed-form update (σ² unknown): with e = y − xᵀm, S = 1 + xᵀVx: m ← m + Vx·e/S, V ← V − VxxᵀV/S,
 /// a ← a + ½, b ← b + e²/(2S). The predictive distribution is Student-t with 2a degrees of freedom, location
 /// xᵀm and scale² (b/a)(1 + xᵀVx); every quantile is served from it. Values are divided by a per-series scale
-/// (the mean of the first 12 valid values) so one prior fits all units.
+/// (the mean of the valid values once there are 12 and it is positive; a value over 100 × the scale — a near-idle start,
+/// then the real load — restarts the model from the prior at that value's scale) so one prior fits all units.
 /// Memory per series: horizons × (d(d+1)/2 + d + 2) floats (V kept as its upper triangle; updated in double, stored
 /// in float: the state is a running estimate, a rounding of 6e-8 per step is far below its own uncertainty) + Σ_h records(h) × d floats of pending features, d = 9
 /// (records(h) = h + 1, or fewer: see <see cref="PendingForecasts"/>), and a day of history (see <see cref="SeriesHistory"/>).
@@ -23,6 +24,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     private const int D = 9;
     private const double Discount = 0.998;
     private const int ScaleSamples = 12;
+    private const double RescaleAbove = 100;
     private const double MaxCovarianceTrace = 10 * (1 + (0.5 * (D - 1)));
 
     private readonly int _period;
@@ -78,6 +80,12 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         _features.Reset(series);
         _scale[series] = double.NaN;
         _scaleSum[series] = 0;
+        ResetState(series);
+    }
+
+    // The prior of every horizon's regression: persistence, with the prior covariance and noise.
+    private void ResetState(int series)
+    {
         for (var h = 0; h < Shape.HorizonCount; h++)
         {
             var st = StateOf(series, h);
@@ -100,12 +108,23 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var step = Steps[series];
         if (!double.IsNaN(value) && double.IsNaN(_scale[series]))
         {
+            // The scale is the mean of the valid values so far, once there are 12 and it is positive (a series that
+            // starts at 0 is forecast by its last value until it moves).
             _scaleSum[series] += value;
-            if (ValidCount[series] + 1 >= ScaleSamples)
+            var valid = ValidCount[series] + 1;
+            if (valid >= ScaleSamples && _scaleSum[series] > 0)
             {
-                var mean = _scaleSum[series] / ScaleSamples;
-                _scale[series] = mean > 0 ? mean : 1;
+                _scale[series] = _scaleSum[series] / valid;
             }
+        }
+        else if (value > RescaleAbove * _scale[series])
+        {
+            // Orders of magnitude above the scale (a near-idle start, then the real load): what was learned in those
+            // units says nothing about these — the lag coefficients' prior uncertainty, relative to the noise, would
+            // turn into an absurd spread. Start again from the prior at this value's scale.
+            _scale[series] = value;
+            ResetState(series);
+            _features.Reset(series);
         }
 
         var hs = Shape.HorizonSteps;
