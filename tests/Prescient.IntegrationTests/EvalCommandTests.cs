@@ -20,6 +20,13 @@ public sealed class EvalCommandTests
         Assert.True(double.IsFinite(a) && a > 0, shortWindow.StandardOutput);
         // Two hours and twelve hours of origins are different samples of the same series.
         Assert.NotEqual(a, b);
+
+        // Only the first of the two VMs new (the other observed from the start, not scored): a different sample again.
+        var oneNew = await ChildProcess.RunDotnetAsync(RepoPaths.EngineDll, TimeSpan.FromMinutes(3), [.. common, "--score-window", "12h", "--cold-every", "2"]);
+        Assert.True(oneNew.ExitCode == 0, oneNew.StandardError);
+        var c = Cpu(oneNew.StandardOutput);
+        Assert.True(double.IsFinite(c) && c > 0, oneNew.StandardOutput);
+        Assert.NotEqual(b, c);
     }
 
     [Fact]
@@ -33,6 +40,10 @@ public sealed class EvalCommandTests
         var bad = await ChildProcess.RunDotnetAsync(RepoPaths.EngineDll, TimeSpan.FromMinutes(2), "eval", "--trace", "/nonexistent", "--score-window", "soon");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--score-window: 'soon' is not a duration", bad.StandardError);
+
+        var coldEvery = await ChildProcess.RunDotnetAsync(RepoPaths.EngineDll, TimeSpan.FromMinutes(2), "eval", "--trace", "/nonexistent", "--cold-every", "2");
+        Assert.Equal(2, coldEvery.ExitCode);
+        Assert.Contains("--cold-every needs --history", coldEvery.StandardError);
     }
 
     private static double Cpu(string json)

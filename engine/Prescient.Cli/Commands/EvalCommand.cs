@@ -11,7 +11,7 @@ namespace Prescient.Cli.Commands;
 
 /// <summary>
 /// <c>prescient eval --trace PATH [--format bitbrains|swf|prescient-csv|cluster-csv|auto] [--horizons 5m,1h]
-/// [--series N] [--models LIST] [--lstm MODEL] [--history 6h --score-window 24h] [--json] [--plots DIR]</c>: rolling-origin
+/// [--series N] [--models LIST] [--lstm MODEL] [--history 6h --score-window 24h [--cold-every K]] [--json] [--plots DIR]</c>: rolling-origin
 /// evaluation of every model; with <c>--history</c> every model starts from that much of each series (cold start).
 /// </summary>
 public static class EvalCommand
@@ -28,6 +28,7 @@ public static class EvalCommand
         var warmup = new Option<string>("--warmup") { Description = "History before the first scored origin (also the MASE scale window)", DefaultValueFactory = _ => "7d" };
         var history = new Option<string?>("--history") { Description = "Cold start: models see only this much of each series before the first scored origin (e.g. 6h); default all of the warm-up" };
         var scoreWindow = new Option<string?>("--score-window") { Description = "Score only the origins within this long after the warm-up (e.g. 24h); default all" };
+        var coldEvery = new Option<int>("--cold-every") { Description = "With --history: only every K-th entity starts new and is scored; the others are observed from the start (a new VM among mature ones)", DefaultValueFactory = _ => 0 };
         var stride = new Option<int>("--stride") { Description = "Steps between scored origins", DefaultValueFactory = _ => 1 };
         var step = new Option<int>("--step") { Description = "Grid step in seconds for SWF traces", DefaultValueFactory = _ => 300 };
         var threads = new Option<int>("--threads") { Description = "Models evaluated in parallel", DefaultValueFactory = _ => 1 };
@@ -36,7 +37,7 @@ public static class EvalCommand
         var plots = new Option<string?>("--plots") { Description = "Folder for PNG/SVG plots of actual vs forecast with bands" };
         var command = new Command("eval", "Rolling-origin evaluation of every forecaster on a trace: MASE, sMAPE, pinball, coverage per horizon and resource.")
         {
-            trace, format, horizons, seriesOpt, models, lstm, warmup, history, scoreWindow, stride, step, threads, ensemble, json, plots,
+            trace, format, horizons, seriesOpt, models, lstm, warmup, history, scoreWindow, coldEvery, stride, step, threads, ensemble, json, plots,
         };
         command.SetAction((parse, ct) =>
         {
@@ -73,6 +74,12 @@ public static class EvalCommand
                 return Task.FromResult(2);
             }
 
+            if (parse.GetValue(coldEvery) > 1 && historySeconds == 0)
+            {
+                error.WriteLine("prescient eval: --cold-every needs --history (how much of a new entity's series the models see)");
+                return Task.FromResult(2);
+            }
+
             if (historySeconds > warmupSeconds)
             {
                 error.WriteLine($"prescient eval: --history ({historySeconds} s) cannot be longer than --warmup ({warmupSeconds} s)");
@@ -91,6 +98,7 @@ public static class EvalCommand
                 OriginStride = Math.Max(1, parse.GetValue(stride)),
                 ModelHistorySeconds = historySeconds,
                 ScoreWindowSeconds = scoreWindowSeconds,
+                ColdEntityEvery = Math.Max(0, parse.GetValue(coldEvery)),
                 Parallelism = Math.Max(1, parse.GetValue(threads)),
             };
 

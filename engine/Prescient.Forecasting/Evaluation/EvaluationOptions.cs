@@ -27,6 +27,13 @@ public sealed class EvaluationOptions
     /// </summary>
     public int ModelHistorySeconds { get; set; }
 
+    /// <summary>
+    /// With <see cref="ModelHistorySeconds"/>: 0 or 1 makes every series new at once; k &gt; 1 makes only every k-th
+    /// entity (in trace order) new and scores only those, while the others are observed from the start — a new VM or
+    /// job joining a population whose group and population calibration is mature, as in the engine.
+    /// </summary>
+    public int ColdEntityEvery { get; set; }
+
     /// <summary>When positive, only origins within this many seconds after the warm-up are scored (with <see cref="ModelHistorySeconds"/>: the first hours of a new series). 0 = all.</summary>
     public int ScoreWindowSeconds { get; set; }
 

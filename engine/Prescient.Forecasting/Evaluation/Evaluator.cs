@@ -207,14 +207,24 @@ public static class Evaluator
         }
 
         var firstObserved = options.ModelHistorySeconds > 0 ? Math.Max(0, warm - (options.ModelHistorySeconds / shape.StepSeconds)) : 0;
-        for (var t = firstObserved; t < maxLen; t++)
+        // Cold start: every series new at once, or only every k-th entity's (the others observed from the start and not scored).
+        var cold = new HashSet<int>(included);
+        if (options.ModelHistorySeconds > 0 && options.ColdEntityEvery > 1)
+        {
+            var entities = included.Select(i => series[i].Key.Name).Distinct().ToList();
+            var coldEntities = entities.Where((_, k) => k % options.ColdEntityEvery == 0).ToHashSet();
+            cold = included.Where(i => coldEntities.Contains(series[i].Key.Name)).ToHashSet();
+        }
+
+        var firstStep = cold.Count == included.Count ? firstObserved : 0;
+        for (var t = firstStep; t < maxLen; t++)
         {
             foreach (var batch in batches)
             {
                 var n = 0;
                 foreach (var si in batch)
                 {
-                    if (t < series[si].Values.Length)
+                    if (t < series[si].Values.Length && (t >= firstObserved || !cold.Contains(si)))
                     {
                         slots[n] = slotOf[si];
                         values[n] = series[si].Values[t];
@@ -239,13 +249,18 @@ public static class Evaluator
                 var j = 0;
                 foreach (var si in batch)
                 {
-                    if (t >= series[si].Values.Length)
+                    if (t >= series[si].Values.Length || (t < firstObserved && cold.Contains(si)))
                     {
                         continue;
                     }
 
                     var row = output.AsSpan(j * w, w);
                     j++;
+                    if (!cold.Contains(si))
+                    {
+                        continue;
+                    }
+
                     var vals = series[si].Values;
                     var scale = scales[si];
                     for (var h = 0; h < hn; h++)
