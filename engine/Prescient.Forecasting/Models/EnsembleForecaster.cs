@@ -742,6 +742,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
+        // A young series' second stage learns faster: twice the step at first, fading as n/(n + PriorSteps) grows
+        // (its intervals need more widening than a mature series' while its scale and first stage settle).
+        var scoredSoFar = (double)_scored[(series * _h) + h];
+        var young = 1 + (_options.PriorSteps / (_options.PriorSteps + scoredSoFar));
         for (var q = 0; q < _q; q++)
         {
             var served = pending[ServedAt + q];
@@ -752,7 +756,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             var tau = qs[q];
             var step = tau < 0.5 ? -(((y < served) ? 1.0 : 0.0) - tau) : ((y > served) ? 1.0 : 0.0) - (1 - tau);
-            theta2[q] = Math.Clamp(theta2[q] + (eta * _options.SecondStageStepFraction * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
+            theta2[q] = Math.Clamp(theta2[q] + (eta * young * _options.SecondStageStepFraction * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
         }
 
         ref var sig = ref _sigma[(series * _h) + h];
