@@ -172,6 +172,24 @@ public sealed class EnsembleTests
     }
 
     [Fact]
+    public void Observe_NoPriorSteps_IntervalsStayAlive()
+    {
+        // PriorSteps = 0 (no hierarchical prior): a series' own calibration from its first scored step, never NaN.
+        var f = ForecasterRegistry.CreateEnsemble(Shape, options: new EnsembleOptions { PriorSteps = 0 });
+        f.AddSeries(1);
+        var v = Signals.Diurnal(600, 10, 3, 1.5, 4);
+        var output = new double[Shape.Width];
+        for (var t = 0; t < v.Length; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), [0], [v[t]]);
+        }
+
+        f.Forecast([0], output);
+        Assert.All(output, x => Assert.True(double.IsFinite(x)));
+        Assert.True(output[Shape.IndexOfQuantile(0.9)] > output[Shape.IndexOfQuantile(0.5)], string.Join(", ", output));
+    }
+
+    [Fact]
     public void Weights_OneMemberExact_GetsNearlyAllWeight()
     {
         // A square wave with a daily period: seasonal-naive is exact after one day, the others lag at every edge.

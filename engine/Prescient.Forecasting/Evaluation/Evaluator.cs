@@ -249,11 +249,12 @@ public static class Evaluator
                 var j = 0;
                 foreach (var si in batch)
                 {
-                    if (t >= series[si].Values.Length || (t < firstObserved && cold.Contains(si)))
+                    if (t >= series[si].Values.Length)
                     {
                         continue;
                     }
 
+                    // Every series is observed by now (origins start after the warm-up); only the new ones are scored.
                     var row = output.AsSpan(j * w, w);
                     j++;
                     if (!cold.Contains(si))

@@ -745,7 +745,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         // A young series' second stage learns faster: twice the step at first, fading as n/(n + PriorSteps) grows
         // (its intervals need more widening than a mature series' while its scale and first stage settle).
         var scoredSoFar = (double)_scored[(series * _h) + h];
-        var young = 1 + (_options.PriorSteps / (_options.PriorSteps + scoredSoFar));
+        var young = _options.PriorSteps > 0 ? 1 + (_options.PriorSteps / (_options.PriorSteps + scoredSoFar)) : 1;
         for (var q = 0; q < _q; q++)
         {
             var served = pending[ServedAt + q];
