@@ -207,24 +207,24 @@ public static class Evaluator
         }
 
         var firstObserved = options.ModelHistorySeconds > 0 ? Math.Max(0, warm - (options.ModelHistorySeconds / shape.StepSeconds)) : 0;
-        // Cold start: every series new at once, or only every k-th entity's (the others observed from the start and not scored).
-        var cold = new HashSet<int>(included);
+        // Cold start: every series new at once, or only every k-th entity's — the others (`mature`) observed from the
+        // start and not scored.
+        HashSet<int>? mature = null;
         if (options.ModelHistorySeconds > 0 && options.ColdEntityEvery > 1)
         {
             var entities = included.Select(i => series[i].Key.Name).Distinct().ToList();
-            var coldEntities = entities.Where((_, k) => k % options.ColdEntityEvery == 0).ToHashSet();
-            cold = included.Where(i => coldEntities.Contains(series[i].Key.Name)).ToHashSet();
+            var newEntities = entities.Where((_, k) => k % options.ColdEntityEvery == 0).ToHashSet();
+            mature = included.Where(i => !newEntities.Contains(series[i].Key.Name)).ToHashSet();
         }
 
-        var firstStep = cold.Count == included.Count ? firstObserved : 0;
-        for (var t = firstStep; t < maxLen; t++)
+        for (var t = mature is null ? firstObserved : 0; t < maxLen; t++)
         {
             foreach (var batch in batches)
             {
                 var n = 0;
                 foreach (var si in batch)
                 {
-                    if (t < series[si].Values.Length && (t >= firstObserved || !cold.Contains(si)))
+                    if (t < series[si].Values.Length && (t >= firstObserved || mature!.Contains(si)))
                     {
                         slots[n] = slotOf[si];
                         values[n] = series[si].Values[t];
@@ -254,10 +254,10 @@ public static class Evaluator
                         continue;
                     }
 
-                    // Every series is observed by now (origins start after the warm-up); only the new ones are scored.
+                    // Every series is observed by now (origins start after the warm-up); mature ones are not scored.
                     var row = output.AsSpan(j * w, w);
                     j++;
-                    if (!cold.Contains(si))
+                    if (mature?.Contains(si) == true)
                     {
                         continue;
                     }
