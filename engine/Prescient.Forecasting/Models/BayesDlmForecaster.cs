@@ -53,11 +53,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     {
         _period = StepsPerDay(shape);
         _features = new PendingForecasts(shape.HorizonSteps, D, slotsPerHorizon);
-        _z = new double[shape.QuantileCount];
-        for (var q = 0; q < _z.Length; q++)
-        {
-            _z[q] = Distributions.NormalQuantile(shape.Quantiles[q]);
-        }
+        _z = Distributions.NormalQuantiles(shape.Quantiles);
     }
 
     /// <inheritdoc/>

@@ -44,11 +44,7 @@ public sealed class HoltWintersForecaster : ForecasterBase
         _period = period / _bucket;
         _gamma = Gamma / _bucket;
         _pending = new PendingForecasts(shape.HorizonSteps, 1, slotsPerHorizon);
-        _z = new double[shape.QuantileCount];
-        for (var q = 0; q < _z.Length; q++)
-        {
-            _z[q] = Distributions.NormalQuantile(shape.Quantiles[q]);
-        }
+        _z = Distributions.NormalQuantiles(shape.Quantiles);
 
         // φ + φ² + … + φ^h per horizon, summed in that order.
         _damp = new double[shape.HorizonCount];

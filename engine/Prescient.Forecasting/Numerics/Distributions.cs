@@ -44,6 +44,18 @@ public static class Distributions
         return (((((a1 * s + a2) * s + a3) * s + a4) * s + a5) * s + a6) * r / (((((b1 * s + b2) * s + b3) * s + b4) * s + b5) * s + 1);
     }
 
+    /// <summary>The standard normal quantile of each of <paramref name="levels"/>.</summary>
+    public static double[] NormalQuantiles(ReadOnlySpan<double> levels)
+    {
+        var z = new double[levels.Length];
+        for (var i = 0; i < z.Length; i++)
+        {
+            z[i] = NormalQuantile(levels[i]);
+        }
+
+        return z;
+    }
+
     /// <summary>
     /// Quantile of Student's t with <paramref name="nu"/> degrees of freedom from the normal quantile z by the
     /// Cornish–Fisher expansion (Abramowitz &amp; Stegun 26.7.5); accurate to about 1e-3 for ν ≥ 3, which is
