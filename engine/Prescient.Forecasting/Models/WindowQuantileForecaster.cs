@@ -29,26 +29,16 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
     [SkipLocalsInit]
     protected override void ForecastOne(int series, Span<double> destination)
     {
-        // The window's valid values, sorted by insertion (a few dozen at most).
+        // The window's valid values, then sorted.
         Span<double> window = stackalloc double[_window];
         var latest = History.CopyLatest(series, window);
         var n = 0;
         for (var k = 0; k < latest; k++)
         {
-            var v = window[k];
-            if (double.IsNaN(v))
+            if (!double.IsNaN(window[k]))
             {
-                continue;
+                window[n++] = window[k];
             }
-
-            var i = n++;
-            while (i > 0 && window[i - 1] > v)
-            {
-                window[i] = window[i - 1];
-                i--;
-            }
-
-            window[i] = v;
         }
 
         if (n == 0)
@@ -58,6 +48,7 @@ public sealed class WindowQuantileForecaster : HistoryForecasterBase
         }
 
         var sorted = window[..n];
+        sorted.Sort();
         var qn = Shape.QuantileCount;
         for (var q = 0; q < qn; q++)
         {
