@@ -390,17 +390,16 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var step = Steps[series] - 1;
         var lastValid = lane.LastValid[local];
         var g = _group[series];
-        var scratch = lane.Record;
+        var slot = lane.Record;
         var width = Shape.Width;
         var cached = _cached.AsSpan(series * width, width);
+        var ceiling = Ceiling(series);
         for (var h = 0; h < _h; h++)
         {
-            var slot = scratch;
             var weights = lane.Weights;
             ComputeWeights(lane, series, h);
             var combined = 0.0;
             var weightSum = 0.0;
-            var ceiling = Ceiling(series);
             for (var k = 0; k < _m; k++)
             {
                 var mk = MemberMedian(lane.MemberRow(k, local, width), h, _medianIndex);
@@ -451,7 +450,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                 }
             }
 
-            MixQuantiles(lane, local, series, h, sigma, cached);
+            MixQuantiles(lane, local, series, h, sigma, ceiling, cached);
 
             // A young series (less than a day of scored forecasts) has trackers and scales still dominated by
             // the prior; until then no quantile exceeds 3 × the largest value it has shown.
@@ -477,7 +476,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     // Stage 2 at horizon h, per quantile level: a softmax over every source's recent pinball loss at that level (each
     // member's own quantile — a point model's point — and the stage-1 conformal quantile in `cached`), then a second
     // conformal tracker on what is served, which is what guarantees coverage.
-    private void MixQuantiles(Lane lane, int local, int series, int h, double sigma, Span<double> cached)
+    private void MixQuantiles(Lane lane, int local, int series, int h, double sigma, double ceiling, Span<double> cached)
     {
         var q = _q;
         var m = _m;
@@ -535,7 +534,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var mix = lane.Mix.AsSpan(0, q);
         sum.Clear();
         mix.Clear();
-        var ceiling = Ceiling(series);
         for (var k = 0; k <= m; k++)
         {
             var src = k < m ? lane.MemberRow(k, local, width).Slice(h * q, q) : cached.Slice(h * q, q);
@@ -646,6 +644,18 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         TensorPrimitives.Divide(w, sum, w);
     }
 
+    // A quantile tracker's step at level tau once `actual` met the quantile `issued`: lower levels count a miss when
+    // the actual falls strictly below, upper levels when it lies strictly above, matching how interval coverage is
+    // counted (ends included); ties at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate
+    // around the level, which keeps the long-run miss rate at tau exactly.
+    private static double TrackerStep(double tau, double actual, double issued) =>
+        tau < 0.5 ? -(((actual < issued) ? 1.0 : 0.0) - tau) : ((actual > issued) ? 1.0 : 0.0) - (1 - tau);
+
+    // The conformal trackers' step size at horizon h. Feedback on an h-step forecast arrives h steps late and h
+    // consecutive errors are correlated: a smaller step (1/√h) keeps the trackers from overshooting at long horizons;
+    // a horizon scored every k-th step only steps √k times as far.
+    private double Eta(int h) => _options.ConformalStep * Math.Sqrt(_pending.StrideOf(h) / (double)Shape.HorizonSteps[h]);
+
     // The largest forecast a source may give series to be combined at this step (EnsembleOptions.MemberCeiling × the
     // largest value the series has shown); a NaN or larger one is left out, its weight going to the others.
     private double Ceiling(int series) =>
@@ -696,9 +706,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var r = y - combined;
         var sigma = Sigma(series, g, h, LastValid[series]);
         var z = r / sigma;
-        // Feedback on an h-step forecast arrives h steps late and h consecutive errors are correlated: a smaller
-        // step (1/√h) keeps the trackers from overshooting at long horizons.
-        var eta = _options.ConformalStep * Math.Sqrt(every / (double)Shape.HorizonSteps[h]);
+        var eta = Eta(h);
         var theta = _theta.AsSpan(((series * _h) + h) * _q, _q);
         var qs = Shape.Quantiles;
         // The group's and the population's trackers learn from z, in batch order, after the batch (ReplayGroupUpdates).
@@ -706,15 +714,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         _batchResidual[(i * _h) + h] = Math.Abs(r);
         for (var q = 0; q < _q; q++)
         {
-            // Score the quantile that was served. Lower levels count a miss when y falls strictly below, upper
-            // levels when y lies strictly above, matching how interval coverage is counted (ends included); ties
-            // at a point mass (y = 0 = the clamped quantile) then make the tracker oscillate around the level,
-            // which keeps the long-run miss rate at q exactly.
-            var issued = pending[Stage1At + q];
+            // Score the quantile that was served.
             var tau = qs[q];
-            var step = tau < 0.5
-                ? -(((y < issued) ? 1.0 : 0.0) - tau)
-                : ((y > issued) ? 1.0 : 0.0) - (1 - tau);
+            var step = TrackerStep(tau, y, pending[Stage1At + q]);
             // The median tracker moves slowly: it only corrects bias, and a jittery median costs MAE.
             theta[q] = Math.Clamp(theta[q] + (eta * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
         }
@@ -755,7 +757,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             }
 
             var tau = qs[q];
-            var step = tau < 0.5 ? -(((y < served) ? 1.0 : 0.0) - tau) : ((y > served) ? 1.0 : 0.0) - (1 - tau);
+            var step = TrackerStep(tau, y, served);
             theta2[q] = Math.Clamp(theta2[q] + (eta * young * _options.SecondStageStepFraction * (Math.Abs(tau - 0.5) < 1e-9 ? _options.MedianStepFraction : 1) * step), -ThetaLimit, ThetaLimit);
         }
 
@@ -790,26 +792,23 @@ public sealed partial class EnsembleForecaster : ForecasterBase
                     continue;
                 }
 
-                var every = _pending.StrideOf(h);
-                var eta = _options.ConformalStep * Math.Sqrt(every / (double)Shape.HorizonSteps[h]);
+                var eta = Eta(h);
                 var groupTheta = _groupTheta.AsSpan(((g * _h) + h) * _q, _q);
                 var popTheta = _groupTheta.AsSpan(h * _q, _q);
                 for (var q = 0; q < _q; q++)
                 {
                     var tau = qs[q];
-                    var gstep = tau < 0.5 ? -(((z < groupTheta[q]) ? 1.0 : 0.0) - tau) : ((z > groupTheta[q]) ? 1.0 : 0.0) - (1 - tau);
-                    groupTheta[q] += 0.2 * eta * gstep;
+                    groupTheta[q] += 0.2 * eta * TrackerStep(tau, z, groupTheta[q]);
                     if (g != 0)
                     {
-                        var pstep = tau < 0.5 ? -(((z < popTheta[q]) ? 1.0 : 0.0) - tau) : ((z > popTheta[q]) ? 1.0 : 0.0) - (1 - tau);
-                        popTheta[q] += 0.05 * eta * pstep;
+                        popTheta[q] += 0.05 * eta * TrackerStep(tau, z, popTheta[q]);
                     }
                 }
 
                 var residual = _batchResidual[(i * _h) + h];
                 ref var gsig = ref _groupSigma[(g * _h) + h];
                 gsig = double.IsNaN(gsig) ? residual : gsig + (0.01 * (residual - gsig));
-                _groupScored[(g * _h) + h] += every;
+                _groupScored[(g * _h) + h] += _pending.StrideOf(h);
             }
         }
     }
