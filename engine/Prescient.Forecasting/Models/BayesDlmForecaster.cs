@@ -33,7 +33,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
     private const int P = D * (D + 1) / 2;
     private const int A = D + P;
     private const int Stride = D + P + 2;
-    private readonly int[] _diagonal = Diagonal();
+    private static readonly int[] DiagonalAt = Diagonal();
     private readonly PendingForecasts _features;
     private readonly double[] _z;
     private float[] _state = [];
@@ -89,7 +89,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
             st[1] = 1; // m: start as persistence.
             for (var i = 0; i < D; i++)
             {
-                st[D + _diagonal[i]] = i == 0 ? 1f : 0.5f; // V: prior covariance.
+                st[D + DiagonalAt[i]] = i == 0 ? 1f : 0.5f; // V: prior covariance.
             }
 
             st[A] = 2; // a
@@ -309,7 +309,7 @@ public sealed class BayesDlmForecaster : HistoryForecasterBase
         var trace = 0.0;
         for (var i = 0; i < D; i++)
         {
-            trace += v[_diagonal[i]];
+            trace += v[DiagonalAt[i]];
         }
 
         if (trace < MaxCovarianceTrace)
