@@ -170,7 +170,7 @@ public static class ScaleHarness
 
             await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
             var before = await admin.GetStatusAsync(new GetStatusRequest { ResetLatency = true }).ConfigureAwait(false);
-            var (_, _, enginePauseBefore) = await GcMegabytesAsync(address).ConfigureAwait(false);
+            var (_, _, enginePauseBefore) = await EngineGcAsync(address).ConfigureAwait(false);
             var loadPauseBefore = GC.GetTotalPauseDuration();
             measuring = true;
             var window = Stopwatch.StartNew();
@@ -180,7 +180,7 @@ public static class ScaleHarness
             measuring = false;
             var rssMegabytes = ResidentMegabytes(engine.Id);
             var loadPause = (GC.GetTotalPauseDuration() - loadPauseBefore).TotalMilliseconds;
-            var (heapMegabytes, committedMegabytes, enginePause) = await GcMegabytesAsync(address).ConfigureAwait(false);
+            var (heapMegabytes, committedMegabytes, enginePause) = await EngineGcAsync(address).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await IgnoreCancellation(reporter).ConfigureAwait(false);
             await IgnoreCancellation(cyclePoller).ConfigureAwait(false);
@@ -324,17 +324,17 @@ public static class ScaleHarness
     /// The engine's managed heap and the collector's committed memory (MB), and its collections' pause since start (ms),
     /// from its <c>/metrics</c> (h2c on the gRPC port).
     /// </summary>
-    private static async Task<(double Heap, double Committed, double PauseMilliseconds)> GcMegabytesAsync(Uri address)
+    private static async Task<(double Heap, double Committed, double PauseMilliseconds)> EngineGcAsync(Uri address)
     {
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var text = await http.GetStringAsync(new Uri(address, "/metrics")).ConfigureAwait(false);
+        var lines = (await http.GetStringAsync(new Uri(address, "/metrics")).ConfigureAwait(false)).Split('\n');
         double Read(string name)
         {
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-            return line is null ? double.NaN : double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture) / (1 << 20);
+            var line = lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
         }
 
-        return (Read("prescient_gc_heap_bytes"), Read("prescient_gc_committed_bytes"), Read("prescient_gc_pause_seconds_total") * (1 << 20) * 1000);
+        return (Read("prescient_gc_heap_bytes") / (1 << 20), Read("prescient_gc_committed_bytes") / (1 << 20), Read("prescient_gc_pause_seconds_total") * 1000);
     }
 
     private static double ResidentMegabytes(int pid)
