@@ -59,7 +59,6 @@ public static class ForecasterRegistry
             new PersistenceForecaster(shape),
             new SeasonalNaiveForecaster(shape, 86400, resolution, history),
             new EwmaForecaster(shape),
-            new HoltWintersForecaster(shape, resolution, slots),
             new BayesDlmForecaster(shape, resolution, slots, history),
             new SeasonalMedianForecaster(shape, 7, resolution, history),
             new WindowQuantileForecaster(shape, 3, "window-median-3", history),
