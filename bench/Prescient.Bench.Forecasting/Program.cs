@@ -5,7 +5,8 @@ namespace Prescient.Bench.Forecasting;
 
 /// <summary>
 /// <c>quick [N]</c>: times one serve and one step+serve per model for N series (default 50,000) with a stopwatch
-/// (median of 5 after warm-up) and prints a table (the ensemble on one thread and on two); <c>memory [N]</c> prints each model's bytes per series (see
+/// (median of 5 after warm-up) and prints a table (the ensemble on one thread and on two, and on two with the
+/// orchestrator's memory settings, <see cref="Workload.EngineSettings"/>); <c>memory [N]</c> prints each model's bytes per series (see
 /// <see cref="MemoryProbe"/>); anything else goes to BenchmarkDotNet
 /// (e.g. <c>--filter *InferenceBenchmarks*</c>).
 /// </summary>
@@ -17,7 +18,7 @@ public static class Program
         {
             var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50_000;
             Console.WriteLine($"{"model",-12} {"series",8} {"serve ms",10} {"step+serve ms",14} {"alloc B/step",13}");
-            foreach (var (model, threads) in new[] { ("persistence", 1), ("seasonal-naive", 1), ("bayes-dlm", 1), ("lstm", 1), ("ensemble", 1), ("ensemble", 2) })
+            foreach (var (model, threads) in new[] { ("persistence", 1), ("seasonal-naive", 1), ("bayes-dlm", 1), ("lstm", 1), ("ensemble", 1), ("ensemble", 2), ("ensemble-engine", 2) })
             {
                 var w = new Workload(model, n, 12, threads);
                 w.Check();

@@ -18,6 +18,7 @@ internal sealed class Workload
     {
         Forecaster = model == "lstm" ? new LstmForecaster(Shape, RandomLstm())
             : model == "ensemble" ? ForecasterRegistry.CreateEnsemble(Shape, options: new EnsembleOptions { Threads = threads })
+            : model == "ensemble-engine" ? ForecasterRegistry.CreateEnsemble(Shape, options: EngineSettings(threads))
             : ForecasterRegistry.Create(model, Shape);
         Forecaster.AddSeries(series);
         Slots = Enumerable.Range(0, series).ToArray();
@@ -33,6 +34,18 @@ internal sealed class Workload
             Step();
         }
     }
+
+    /// <summary>
+    /// The ensemble's memory settings as the orchestrator runs it (its defaults: pending forecasts of a long horizon
+    /// kept for every k-th step only, the season in 15-minute buckets, the days before the last in hourly means).
+    /// </summary>
+    public static EnsembleOptions EngineSettings(int threads) => new()
+    {
+        Threads = threads,
+        PendingSlotsPerHorizon = 4,
+        SeasonalResolutionSeconds = 900,
+        OlderDaysResolutionSeconds = 3600,
+    };
 
     public IForecaster Forecaster { get; }
 
