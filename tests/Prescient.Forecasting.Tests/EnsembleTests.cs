@@ -189,6 +189,46 @@ public sealed class EnsembleTests
         Assert.True(output[Shape.IndexOfQuantile(0.9)] > output[Shape.IndexOfQuantile(0.5)], string.Join(", ", output));
     }
 
+    [Theory]
+    [InlineData(40)]
+    [InlineData(99)]
+    public void QuantileLosses_YoungSeries_ArePlainMeansOfEveryScore(int scores)
+    {
+        // Until a series has had 1/QuantileLossDecay scores its per-level losses are the mean of all of them (not the
+        // first score decayed by 1 %): persistence's loss at each level is the mean pinball loss of "the last value".
+        var f = new EnsembleForecaster(Shape, [new PersistenceForecaster(Shape), new EwmaForecaster(Shape)]);
+        f.AddSeries(1);
+        var v = Signals.Diurnal(scores + 1, 10, 3, 1.5, 9);
+        for (var t = 0; t < v.Length; t++)
+        {
+            f.Observe(1_700_000_000 + (t * 300L), [0], [v[t]]);
+        }
+
+        var calibration = new float[f.CalibrationLength];
+        f.ExportCalibration(0, calibration);
+        var qs = Shape.Quantiles;
+        // Members' pending forecasts are kept in half precision: a loss may be off by up to 2^-10 of the level.
+        var tolerance = v.Max() * Math.Pow(2, -10);
+        var decayed = new double[qs.Length];
+        for (var j = 0; j < qs.Length; j++)
+        {
+            var mean = 0.0;
+            for (var t = 1; t < v.Length; t++)
+            {
+                var e = v[t] - v[t - 1];
+                var pin = Math.Max(qs[j] * e, (qs[j] - 1) * e);
+                mean += pin;
+                decayed[j] = t == 1 ? pin : decayed[j] + (new EnsembleOptions().QuantileLossDecay * (pin - decayed[j]));
+            }
+
+            mean /= scores;
+            // Persistence is source 0 at the only horizon: (h · (members + 1) + 0) · quantiles + j after the members' losses.
+            var stored = calibration[(1 * 2) + j];
+            Assert.True(Math.Abs(stored - mean) <= tolerance, $"level {qs[j]}: stored {stored}, mean {mean}");
+            Assert.True(Math.Abs(stored - mean) < Math.Abs(stored - decayed[j]), $"level {qs[j]}: stored {stored} nearer the first score decayed ({decayed[j]}) than the mean ({mean})");
+        }
+    }
+
     [Fact]
     public void Weights_OneMemberExact_GetsNearlyAllWeight()
     {

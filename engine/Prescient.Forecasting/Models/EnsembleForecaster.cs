@@ -722,7 +722,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var qloss = _quantileLoss.AsSpan((((series * _h) + h) * (_m + 1) * _q), (_m + 1) * _q);
-        var qdecay = Math.Min(1, _options.QuantileLossDecay * every);
+        // Until a series has had 1/decay scored steps its per-level losses are the plain mean of all it has had (the
+        // step is 1/(k + 1) at its k-th score, never below the decay): a young series' first pinball loss no longer
+        // weighs as much as its next hundred, and the sources are ranked on every score it has.
+        var qdecay = Math.Max(Math.Min(1, _options.QuantileLossDecay * every), 1.0 / ((_scored[(series * _h) + h] / every) + 1));
         for (var k = 0; k <= _m; k++)
         {
             var forecasts = k < _m ? pending.Slice(MemberQuantilesAt + (k * _q), _q) : pending.Slice(Stage1At, _q);

@@ -18,7 +18,10 @@ public sealed class EnsembleOptions
     /// <summary>Step of the median's tracker as a fraction of <see cref="ConformalStep"/>.</summary>
     public double MedianStepFraction { get; set; } = 0.04;
 
-    /// <summary>Per-step decay of each source's exponentially weighted pinball loss per quantile level.</summary>
+    /// <summary>
+    /// Per-step decay of each source's exponentially weighted pinball loss per quantile level; a series' first 1/decay
+    /// scores are averaged plainly (step 1/(k + 1) at the k-th), so a young series ranks its sources on all of them.
+    /// </summary>
     public double QuantileLossDecay { get; set; } = 0.01;
 
     /// <summary>Softmax sharpness of the per-quantile combination.</summary>
