@@ -209,23 +209,24 @@ public sealed class EnsembleTests
         var qs = Shape.Quantiles;
         // Members' pending forecasts are kept in half precision: a loss may be off by up to 2^-10 of the level.
         var tolerance = v.Max() * Math.Pow(2, -10);
-        var decayed = new double[qs.Length];
+        var decay = new EnsembleOptions().QuantileLossDecay;
+        // The per-level losses follow the members' (1 horizon × 2 members); persistence is source 0, so its level j is at 2 + j.
+        const int PersistenceAt = 1 * 2;
         for (var j = 0; j < qs.Length; j++)
         {
-            var mean = 0.0;
+            double mean = 0, decayed = 0;
             for (var t = 1; t < v.Length; t++)
             {
                 var e = v[t] - v[t - 1];
                 var pin = Math.Max(qs[j] * e, (qs[j] - 1) * e);
                 mean += pin;
-                decayed[j] = t == 1 ? pin : decayed[j] + (new EnsembleOptions().QuantileLossDecay * (pin - decayed[j]));
+                decayed = t == 1 ? pin : decayed + (decay * (pin - decayed));
             }
 
             mean /= scores;
-            // Persistence is source 0 at the only horizon: (h · (members + 1) + 0) · quantiles + j after the members' losses.
-            var stored = calibration[(1 * 2) + j];
+            var stored = calibration[PersistenceAt + j];
             Assert.True(Math.Abs(stored - mean) <= tolerance, $"level {qs[j]}: stored {stored}, mean {mean}");
-            Assert.True(Math.Abs(stored - mean) < Math.Abs(stored - decayed[j]), $"level {qs[j]}: stored {stored} nearer the first score decayed ({decayed[j]}) than the mean ({mean})");
+            Assert.True(Math.Abs(stored - mean) < Math.Abs(stored - decayed), $"level {qs[j]}: stored {stored} nearer the first score decayed ({decayed}) than the mean ({mean})");
         }
     }
 
