@@ -402,7 +402,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
             var weightSum = 0.0;
             for (var k = 0; k < _m; k++)
             {
-                var mk = MemberMedian(lane.MemberRow(k, local, width), h, _medianIndex);
+                var mk = MemberMedian(lane.MemberRow(k, local), h, _medianIndex);
                 if (_mm > 0)
                 {
                     slot[MembersAt + k] = (float)mk;
@@ -443,7 +443,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             for (var k = 0; k < _m; k++)
             {
-                var row = lane.MemberRow(k, local, width).Slice(h * _q, _q);
+                var row = lane.MemberRow(k, local).Slice(h * _q, _q);
                 for (var q = 0; q < _q; q++)
                 {
                     slot[MemberQuantilesAt + (k * _q) + q] = (float)row[q];
@@ -454,7 +454,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
 
             // A young series (less than a day of scored forecasts) has trackers and scales still dominated by
             // the prior; until then no quantile exceeds 3 × the largest value it has shown.
-            var young = _scored[(series * _h) + h] < 4 * _options.PriorSteps;
+            var young = n < 4 * _options.PriorSteps;
             var cap = young && _maxSeen[series] > 0 ? 3 * _maxSeen[series] : double.PositiveInfinity;
             prev = 0.0;
             for (var q = 0; q < _q; q++)
@@ -480,7 +480,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
     {
         var q = _q;
         var m = _m;
-        var width = Shape.Width;
         var theta2 = _theta2.AsSpan(((series * _h) + h) * q, q);
         var qloss = _quantileLoss.AsSpan(((series * _h) + h) * (m + 1) * q, (m + 1) * q);
         var best = lane.Best.AsSpan(0, q);
@@ -536,7 +535,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         mix.Clear();
         for (var k = 0; k <= m; k++)
         {
-            var src = k < m ? lane.MemberRow(k, local, width).Slice(h * q, q) : cached.Slice(h * q, q);
+            var src = k < m ? lane.MemberRow(k, local).Slice(h * q, q) : cached.Slice(h * q, q);
             var w = exponents.Slice(k * q, q);
             for (var j = 0; j < q; j++)
             {
@@ -725,7 +724,8 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         // Until a series has had 1/decay scored steps its per-level losses are the plain mean of all it has had (the
         // step is 1/(k + 1) at its k-th score, never below the decay): a young series' first pinball loss no longer
         // weighs as much as its next hundred, and the sources are ranked on every score it has.
-        var qdecay = Math.Max(Math.Min(1, _options.QuantileLossDecay * every), 1.0 / ((_scored[(series * _h) + h] / every) + 1));
+        var scoredSoFar = _scored[(series * _h) + h];
+        var qdecay = Math.Max(Math.Min(1, _options.QuantileLossDecay * every), 1.0 / ((scoredSoFar / every) + 1));
         for (var k = 0; k <= _m; k++)
         {
             var forecasts = k < _m ? pending.Slice(MemberQuantilesAt + (k * _q), _q) : pending.Slice(Stage1At, _q);
@@ -749,7 +749,6 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
         // A young series' second stage learns faster: twice the step at first, fading as n/(n + PriorSteps) grows
         // (its intervals need more widening than a mature series' while its scale and first stage settle).
-        var scoredSoFar = (double)_scored[(series * _h) + h];
         var young = _options.PriorSteps > 0 ? 1 + (_options.PriorSteps / (_options.PriorSteps + scoredSoFar)) : 1;
         for (var q = 0; q < _q; q++)
         {
@@ -829,7 +828,7 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         public double[] LastValid { get; } = new double[Block];
 
         /// <summary>Member <paramref name="k"/>'s forecast of the block's <paramref name="local"/>-th series.</summary>
-        public Span<double> MemberRow(int k, int local, int width) => MemberOut.AsSpan(((k * Block) + local) * width, width);
+        public Span<double> MemberRow(int k, int local) => MemberOut.AsSpan(((k * Block) + local) * width, width);
 
         /// <summary>The members' combination weights at one horizon.</summary>
         public double[] Weights { get; } = new double[members];
