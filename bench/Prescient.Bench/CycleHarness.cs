@@ -13,7 +13,7 @@ public static class CycleHarness
     public static (SyntheticOrchestratorCluster, Orchestrator) Create(int nodes, int jobsPerNode, string model, string solver, int seed, double uplink = 0, double storage = 0, int forecastThreads = 0)
     {
         var cluster = new SyntheticOrchestratorCluster(nodes, jobsPerNode, seed);
-        var orchestrator = new Orchestrator(new OrchestratorOptions
+        var options = new OrchestratorOptions
         {
             Model = model,
             Solver = solver,
@@ -24,9 +24,14 @@ public static class CycleHarness
             HorizonsSeconds = [60, 300, 3600],
             UplinkBudgetGigabits = uplink,
             StorageBudgetGigabytes = storage,
-            ForecastThreads = forecastThreads > 0 ? forecastThreads : Math.Min(Environment.ProcessorCount, 4),
-        });
-        return (cluster, orchestrator);
+        };
+        if (forecastThreads > 0)
+        {
+            // Otherwise the orchestrator's default.
+            options.ForecastThreads = forecastThreads;
+        }
+
+        return (cluster, new Orchestrator(options));
     }
 
     /// <summary><paramref name="steps"/> full forecast steps (every cohort observed that many times), checking every plan.</summary>
@@ -67,7 +72,7 @@ public static class CycleHarness
                 case "--storage": storage = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--forecast-threads": forecastThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps --uplink --storage)");
+                    Console.Error.WriteLine($"cycle: unknown option {args[i]} (known: --nodes --jobs-per-node --cycles --model --solver --seed --warm-steps --uplink --storage --forecast-threads)");
                     return 2;
             }
         }
