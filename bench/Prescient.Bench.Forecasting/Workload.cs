@@ -3,6 +3,7 @@ using Prescient.Abstractions.Telemetry;
 using Prescient.Forecasting.Models;
 using Prescient.Forecasting.Training;
 using Prescient.Kernels;
+using Prescient.Orchestration.Cycle;
 
 namespace Prescient.Bench.Forecasting;
 
@@ -36,16 +37,11 @@ internal sealed class Workload
     }
 
     /// <summary>
-    /// The ensemble's memory settings as the orchestrator runs it (its defaults: pending forecasts of a long horizon
-    /// kept for every k-th step only, the season in 15-minute buckets, the days before the last in hourly means).
+    /// The ensemble's settings as the orchestrator derives them from its defaults (pending forecasts of a long horizon
+    /// kept for every k-th step only, the season in 15-minute buckets, the days before the last in hourly means), on
+    /// <paramref name="threads"/> threads.
     /// </summary>
-    public static EnsembleOptions EngineSettings(int threads) => new()
-    {
-        Threads = threads,
-        PendingSlotsPerHorizon = 4,
-        SeasonalResolutionSeconds = 900,
-        OlderDaysResolutionSeconds = 3600,
-    };
+    public static EnsembleOptions EngineSettings(int threads) => Orchestrator.EnsembleOptionsFor(new OrchestratorOptions { ForecastThreads = threads });
 
     public IForecaster Forecaster { get; }
 

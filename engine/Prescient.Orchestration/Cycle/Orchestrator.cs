@@ -426,7 +426,8 @@ public sealed partial class Orchestrator
     private static IForecaster DefaultFactory(string name, ForecastShape shape, OrchestratorOptions options) =>
         Prescient.Forecasting.Models.ForecasterRegistry.Create(name, shape, ensembleOptions: EnsembleOptionsFor(options));
 
-    private static Prescient.Forecasting.Models.EnsembleOptions EnsembleOptionsFor(OrchestratorOptions options) => new()
+    /// <summary>The ensemble's settings the orchestrator derives from <paramref name="options"/> (memory tiers, pending slots, threads).</summary>
+    public static Prescient.Forecasting.Models.EnsembleOptions EnsembleOptionsFor(OrchestratorOptions options) => new()
     {
         SeasonalResolutionSeconds = options.SeasonalResolutionSeconds,
         OlderDaysResolutionSeconds = options.OlderDaysResolutionSeconds,
