@@ -33,9 +33,16 @@ public sealed class SyntheticWorkloadTests
     {
         var trace = TraceReader.Read("synthetic:2:10:3");
         var report = Evaluator.Run(trace, new EvaluationOptions { Models = ["persistence", "ensemble"], HorizonSeconds = [300, 3600], WarmupSeconds = 3 * 86400 });
-        var p = report.Models["persistence"][300][ResourceKind.Cpu].Mase;
-        var e = report.Models["ensemble"][300][ResourceKind.Cpu].Mase;
-        Assert.True(e < p, $"ensemble {e} vs persistence {p}");
+        // Five minutes ahead the workload's bursts (continuing with probability 0.78) make the last value a near-optimal
+        // median: the ensemble's MASE is within a few percent of persistence's there, and far below it an hour ahead;
+        // its upper quantile beats persistence's point at both.
+        foreach (var h in new[] { 300, 3600 })
+        {
+            var p = report.Models["persistence"][h][ResourceKind.Cpu];
+            var e = report.Models["ensemble"][h][ResourceKind.Cpu];
+            Assert.True(e.Mase < p.Mase * (h == 300 ? 1.1 : 0.9), $"{h} s: ensemble MASE {e.Mase} vs persistence {p.Mase}");
+            Assert.True(e.Pinball[0.9] < p.Pinball[0.9], $"{h} s: ensemble pinball(0.9) {e.Pinball[0.9]} vs persistence {p.Pinball[0.9]}");
+        }
     }
 
     [Fact]
@@ -46,11 +53,51 @@ public sealed class SyntheticWorkloadTests
         var measured = SyntheticCalibration.Measure(TraceReader.Read(bitbrains, "bitbrains"), SwfReader.ReadJobs(swf, new TraceDiagnostics()));
         var d = SyntheticParameters.Default;
         Assert.Equal(d.CpuNoiseSigma, measured.CpuNoiseSigma, 1e-3);
+        Assert.Equal(d.SpikeProbability, measured.SpikeProbability, 1e-4);
+        Assert.Equal(d.SpikeContinuation, measured.SpikeContinuation, 1e-3);
+        Assert.Equal(d.SpikeMultiplier, measured.SpikeMultiplier, 1e-2);
         Assert.Equal(d.RuntimeLogMean, measured.RuntimeLogMean, 1e-3);
         Assert.Equal(d.CpuMemoryCorrelation, measured.CpuMemoryCorrelation, 1e-3);
         for (var h = 0; h < 24; h++)
         {
             Assert.Equal(d.HourOfDayShape[h], measured.HourOfDayShape[h], 1e-3);
         }
+    }
+
+    [Fact]
+    public void Usage_DefaultDynamics_MeasuresLikeTheTrace()
+    {
+        // The generated workload (a seed other than the fit's) read the way the real trace was: its noise, spike share,
+        // burst continuation and spike size are the trace's. Fed the measured figures directly (the generator before the
+        // fit), it read continuation 0.44 and multiplier 4.5; with independent one-step spikes, continuation 0.08.
+        var target = SyntheticParameters.Default;
+        var m = SyntheticDynamics.Default.MeasureGenerated(target, seed: 2);
+        Assert.Equal(target.CpuNoiseSigma, m.CpuNoiseSigma, 0.03);
+        Assert.Equal(target.CpuNoiseAutocorrelation, m.CpuNoiseAutocorrelation, 0.03);
+        Assert.Equal(target.SpikeProbability, m.SpikeProbability, 0.003);
+        Assert.Equal(target.SpikeContinuation, m.SpikeContinuation, 0.04);
+        Assert.InRange(m.SpikeMultiplier, target.SpikeMultiplier * 0.9, target.SpikeMultiplier * 1.1);
+    }
+
+    [Fact]
+    public void SpikeOnsetProbability_KeepsTheStationaryShare()
+    {
+        // π = a / (a + 1 − c): with c = 0.75 and π = 0.02, a = 0.02 · 0.25 / 0.98.
+        var d = new SyntheticDynamics(0.5, 0.5, 0.02, 0.75, 10);
+        Assert.Equal(0.02 * 0.25 / 0.98, d.SpikeOnsetProbability, 1e-12);
+        var a = d.SpikeOnsetProbability;
+        Assert.Equal(0.02, a / (a + 1 - 0.75), 1e-12);
+        Assert.Equal(0.02 / 0.98, (d with { SpikeContinuation = 0 }).SpikeOnsetProbability, 1e-12);
+    }
+
+    [Fact]
+    public void Fit_FewIterations_MovesTowardsTheTarget()
+    {
+        var target = SyntheticParameters.Default;
+        var start = SyntheticDynamics.Unfitted(target).MeasureGenerated(target);
+        var fitted = SyntheticDynamics.Fit(target, iterations: 3).MeasureGenerated(target);
+        Assert.True(Math.Abs(fitted.SpikeContinuation - target.SpikeContinuation) < Math.Abs(start.SpikeContinuation - target.SpikeContinuation),
+            $"continuation {start.SpikeContinuation} -> {fitted.SpikeContinuation}, target {target.SpikeContinuation}");
+        Assert.True(Math.Abs(fitted.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation) < Math.Abs(start.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation));
     }
 }

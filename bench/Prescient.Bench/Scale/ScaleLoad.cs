@@ -6,9 +6,10 @@ namespace Prescient.Bench.Scale;
 internal enum ScaleLoad
 {
     /// <summary>
-    /// The built-in synthetic workload's CPU dynamics, measured on Bitbrains (<see cref="SyntheticParameters.Default"/>),
-    /// at the harness's one-second step: log-usage noise with the measured stationary deviation and 5-minute
-    /// autocorrelation, and spikes of the measured size and 5-minute probability that last 5 minutes.
+    /// The built-in synthetic workload's CPU dynamics, fitted to Bitbrains (<see cref="SyntheticDynamics.Default"/>), at
+    /// the harness's one-second step: log-usage noise with its stationary deviation and 5-minute autocorrelation, and
+    /// spikes of its size in bursts of 5-minute blocks (a block starts with the onset probability and is followed by
+    /// another with the continuation probability).
     /// </summary>
     Measured,
 
@@ -25,12 +26,12 @@ internal struct JobLoad
     private const double MinimumCores = 0.05;
     private const double MaximumCores = 16;
     private const int SpikeSeconds = 300;
-    private static readonly SyntheticParameters Parameters = SyntheticParameters.Default;
+    private static readonly SyntheticDynamics Dynamics = SyntheticDynamics.Default;
 
-    // Per-second AR(1) coefficient and innovation of the log noise, and spike probability, from the 5-minute figures.
-    private static readonly double Phi = Math.Pow(Parameters.CpuNoiseAutocorrelation, 1.0 / SpikeSeconds);
-    private static readonly double Innovation = Parameters.CpuNoiseSigma * Math.Sqrt(1 - (Phi * Phi));
-    private static readonly double SpikePerSecond = Parameters.SpikeProbability / SpikeSeconds;
+    // Per-second AR(1) coefficient and innovation of the log noise, and burst onset, from the 5-minute figures.
+    private static readonly double Phi = Math.Pow(Dynamics.NoiseAutocorrelation, 1.0 / SpikeSeconds);
+    private static readonly double Innovation = Dynamics.NoiseSigma * Math.Sqrt(1 - (Phi * Phi));
+    private static readonly double SpikePerSecond = Dynamics.SpikeOnsetProbability / SpikeSeconds;
 
     private readonly double _level;
     private double _noise;
@@ -39,7 +40,7 @@ internal struct JobLoad
     public JobLoad(double level, Random random)
     {
         _level = level;
-        _noise = Parameters.CpuNoiseSigma * Normal(random);
+        _noise = Dynamics.NoiseSigma * Normal(random);
         Cores = level;
     }
 
@@ -57,15 +58,19 @@ internal struct JobLoad
         _noise = (Phi * _noise) + (Innovation * Normal(random));
         if (_spikeLeft > 0)
         {
-            _spikeLeft--;
+            // A burst goes on block by block: at the end of one, another follows with the continuation probability.
+            if (--_spikeLeft == 0 && random.NextDouble() < Dynamics.SpikeContinuation)
+            {
+                _spikeLeft = SpikeSeconds;
+            }
         }
         else if (random.NextDouble() < SpikePerSecond)
         {
             _spikeLeft = SpikeSeconds;
         }
 
-        var sigma = Parameters.CpuNoiseSigma;
-        var cores = _level * Math.Exp(_noise - (sigma * sigma / 2)) * (_spikeLeft > 0 ? Parameters.SpikeMultiplier : 1);
+        var sigma = Dynamics.NoiseSigma;
+        var cores = _level * Math.Exp(_noise - (sigma * sigma / 2)) * (_spikeLeft > 0 ? Dynamics.SpikeMultiplier : 1);
         Cores = Math.Clamp(cores, MinimumCores, MaximumCores);
     }
 

@@ -14,6 +14,7 @@ internal static class Measured
         CpuNoiseAutocorrelation: 0.66038,
         SpikeProbability: 0.0204895,
         SpikeMultiplier: 9.34374,
+        SpikeContinuation: 0.696207,
         CpuMemoryCorrelation: 0.377341,
         CpuNetworkCorrelation: 0.339388,
         CpuDiskCorrelation: 0.332271,

@@ -10,7 +10,8 @@ public static class SyntheticCalibration
     /// Measures every parameter. Usage side, per VM with a positive mean CPU: the hour-of-day and weekday shapes are
     /// the means of CPU ÷ the VM's mean CPU by UTC hour and weekday, averaged over VMs and normalized to mean 1;
     /// noise σ and its lag-1 autocorrelation are those of r = ln CPU − a trailing exponentially smoothed ln CPU
-    /// (α = 0.1; values ≤ 0 skipped); a spike is r &gt; ln 3, and the multiplier is the median of e^r over spikes;
+    /// (α = 0.1; values ≤ 0 skipped); a spike is r &gt; ln 3, the multiplier is the median of e^r over spikes, and the
+    /// continuation is the share of spike steps whose next step (a valid one) is a spike too;
     /// correlations are Pearson's between ln(1 + x) series, averaged over VMs; levels are the mean and standard
     /// deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
     /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
@@ -92,7 +93,7 @@ public static class SyntheticCalibration
 
         // Noise and spikes, relative to the level-and-shape expectation.
         var residuals = new List<double>();
-        double lagSum = 0, lagN = 0, spikes = 0, points = 0;
+        double lagSum = 0, lagN = 0, spikes = 0, points = 0, spikePairs = 0, continued = 0;
         var spikeRatios = new List<double>();
         foreach (var vm in byVm)
         {
@@ -107,12 +108,14 @@ public static class SyntheticCalibration
             // residual r = ln v − level; a spike is v above 3 × exp(level).
             var logLevel = double.NaN;
             var prev = double.NaN;
+            var prevSpike = false;
             for (var i = 0; i < cpu.Values.Length; i++)
             {
                 var v = cpu.Values[i];
                 if (float.IsNaN(v) || v <= 0)
                 {
                     prev = double.NaN;
+                    prevSpike = false;
                     continue;
                 }
 
@@ -125,11 +128,20 @@ public static class SyntheticCalibration
 
                 points++;
                 var r = lv - logLevel;
-                if (r > Math.Log(3))
+                var spike = r > Math.Log(3);
+                if (spike)
                 {
                     spikes++;
                     spikeRatios.Add(Math.Exp(r));
                 }
+
+                if (prevSpike)
+                {
+                    spikePairs++;
+                    continued += spike ? 1 : 0;
+                }
+
+                prevSpike = spike;
 
                 residuals.Add(r);
                 if (!double.IsNaN(prev))
@@ -162,6 +174,7 @@ public static class SyntheticCalibration
         return new SyntheticParameters(
             hourShape, weekdayShape, Math.Sqrt(rVar), Math.Clamp(autocorr, 0, 0.99),
             points > 0 ? spikes / points : 0, spikeRatios.Count > 0 ? spikeRatios[spikeRatios.Count / 2] : 1,
+            spikePairs > 0 ? continued / spikePairs : 0,
             Avg(corrMem), Avg(corrNet), Avg(corrDisk),
             levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels), Avg(netRatios), Avg(diskRatios),
             rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs));

@@ -4,8 +4,11 @@ namespace Prescient.Forecasting.Synthetic;
 /// Parameters of the synthetic workload, as measured on the real traces by <see cref="SyntheticCalibration"/>.
 /// Usage: each VM's CPU level (cores) and memory level (bytes) are log-normal across VMs; CPU over time is
 /// level × hour-of-day shape × weekday shape × log-normal noise (σ = <see cref="CpuNoiseSigma"/>, AR(1) with
-/// <see cref="CpuNoiseAutocorrelation"/>) × occasional spikes; memory, network and disk follow CPU with the measured
-/// correlations. Jobs: per-user submission rates are log-normal across users, shaped by hour of day; runtimes are
+/// <see cref="CpuNoiseAutocorrelation"/>) × occasional spikes (a share <see cref="SpikeProbability"/> of the steps,
+/// × <see cref="SpikeMultiplier"/>, in bursts: a spike step is followed by another with probability
+/// <see cref="SpikeContinuation"/>); memory, network and disk follow CPU with the measured correlations. The noise and
+/// spike figures are statistics of the trace; the generator's settings that reproduce them are
+/// <see cref="SyntheticDynamics"/>. Jobs: per-user submission rates are log-normal across users, shaped by hour of day; runtimes are
 /// log-normal; processors are 2^N with N normal.
 /// </summary>
 public sealed record SyntheticParameters(
@@ -15,6 +18,7 @@ public sealed record SyntheticParameters(
     double CpuNoiseAutocorrelation,
     double SpikeProbability,
     double SpikeMultiplier,
+    double SpikeContinuation,
     double CpuMemoryCorrelation,
     double CpuNetworkCorrelation,
     double CpuDiskCorrelation,
@@ -37,4 +41,5 @@ public sealed record SyntheticParameters(
     /// (60 VMs) and the KTH SP2 SWF log (see docs/models/forecasting.md for the command and the method).
     /// </summary>
     public static SyntheticParameters Default => Measured.Value;
+
 }

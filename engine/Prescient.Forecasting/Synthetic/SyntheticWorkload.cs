@@ -11,10 +11,16 @@ namespace Prescient.Forecasting.Synthetic;
 /// </summary>
 public static class SyntheticWorkload
 {
-    /// <summary>Generates <paramref name="vms"/> VMs over <paramref name="days"/> days from <paramref name="startSeconds"/>.</summary>
-    public static Trace Usage(int vms, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800)
+    /// <summary>
+    /// Generates <paramref name="vms"/> VMs over <paramref name="days"/> days from <paramref name="startSeconds"/>. The
+    /// CPU noise and spikes follow <paramref name="dynamics"/>; without it, <see cref="SyntheticDynamics.Default"/> for the
+    /// default parameters, else <see cref="SyntheticDynamics.Fit"/> of the given ones (a few seconds).
+    /// </summary>
+    public static Trace Usage(int vms, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800, SyntheticDynamics? dynamics = null)
     {
         var p = parameters ?? SyntheticParameters.Default;
+        var d = dynamics ?? (ReferenceEquals(p, SyntheticParameters.Default) ? SyntheticDynamics.Default : SyntheticDynamics.Fit(p));
+        var onset = d.SpikeOnsetProbability;
         var rng = new Random(seed);
         const int step = 300;
         var n = days * 86400 / step;
@@ -30,13 +36,15 @@ public static class SyntheticWorkload
             var dr = new float[n];
             var dw = new float[n];
             var ar = 0.0;
-            var innovation = p.CpuNoiseSigma * Math.Sqrt(1 - (p.CpuNoiseAutocorrelation * p.CpuNoiseAutocorrelation));
+            var spiking = false;
+            var innovation = d.NoiseSigma * Math.Sqrt(1 - (d.NoiseAutocorrelation * d.NoiseAutocorrelation));
             for (var i = 0; i < n; i++)
             {
                 var t = startSeconds + ((long)i * step);
-                ar = (p.CpuNoiseAutocorrelation * ar) + (innovation * Normal(rng));
+                ar = (d.NoiseAutocorrelation * ar) + (innovation * Normal(rng));
                 var shape = p.HourOfDayShape[(int)(t % 86400 / 3600)] * p.WeekdayShape[(int)(((t / 86400) + 4) % 7)];
-                var spike = rng.NextDouble() < p.SpikeProbability ? p.SpikeMultiplier : 1;
+                spiking = rng.NextDouble() < (spiking ? d.SpikeContinuation : onset);
+                var spike = spiking ? d.SpikeMultiplier : 1;
                 var c = level * shape * Math.Exp(ar) * spike;
                 cpu[i] = (float)c;
                 var z = Math.Log(c / level);
