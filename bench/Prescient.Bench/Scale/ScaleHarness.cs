@@ -27,7 +27,7 @@ public static class ScaleHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var sizes = new List<int>();
-        int jobsPerNode = 5, seconds = 30, warmup = 10;
+        int jobsPerNode = 5, seconds = 30, warmup = 10, nodesPerConnection = 500;
         var json = false;
         string? plot = null;
         string? engineDll = null;
@@ -48,6 +48,9 @@ public static class ScaleHarness
                 case "--warmup":
                     warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--nodes-per-connection":
+                    nodesPerConnection = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--json":
                     json = true;
                     break;
@@ -66,14 +69,14 @@ public static class ScaleHarness
                     engineDll = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--engine prescient.dll]");
+                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--nodes-per-connection N] [--engine prescient.dll]");
                     return 2;
             }
         }
 
-        if (sizes.Count == 0 || sizes.Any(n => n < 1) || jobsPerNode < 0 || seconds < 1 || warmup < 0)
+        if (sizes.Count == 0 || sizes.Any(n => n < 1) || jobsPerNode < 0 || seconds < 1 || warmup < 0 || nodesPerConnection < 1)
         {
-            Console.Error.WriteLine("scale: --nodes N (≥ 1) is required; --jobs-per-node ≥ 0, --seconds ≥ 1, --warmup ≥ 0");
+            Console.Error.WriteLine("scale: --nodes N (≥ 1) is required; --jobs-per-node ≥ 0, --seconds ≥ 1, --warmup ≥ 0, --nodes-per-connection ≥ 1");
             return 2;
         }
 
@@ -82,7 +85,7 @@ public static class ScaleHarness
         foreach (var nodes in sizes)
         {
             Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, {load.ToString().ToLowerInvariant()} load, warm-up {warmup} s, measuring {seconds} s");
-            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds).ConfigureAwait(false));
+            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds, nodesPerConnection).ConfigureAwait(false));
             PrintTable(results[^1]);
         }
 
@@ -118,7 +121,7 @@ public static class ScaleHarness
         return 0;
     }
 
-    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds)
+    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds, int nodesPerConnection)
     {
         var port = FreePort();
         var state = Directory.CreateTempSubdirectory("prescient-scale-").FullName;
@@ -146,7 +149,7 @@ public static class ScaleHarness
             var admin = new Admin.AdminClient(control);
             await WaitForEngineAsync(admin, engine).ConfigureAwait(false);
 
-            var connections = Math.Max(1, (nodes + 499) / 500);
+            var connections = Math.Max(1, (nodes + nodesPerConnection - 1) / nodesPerConnection);
             var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
             {
                 HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
