@@ -56,6 +56,8 @@ public sealed class SyntheticWorkloadTests
         Assert.Equal(d.SpikeProbability, measured.SpikeProbability, 1e-4);
         Assert.Equal(d.SpikeContinuation, measured.SpikeContinuation, 1e-3);
         Assert.Equal(d.SpikeMultiplier, measured.SpikeMultiplier, 1e-2);
+        Assert.Equal(d.MemoryNoiseSigma, measured.MemoryNoiseSigma, 1e-4);
+        Assert.Equal(d.MemoryNoiseAutocorrelation, measured.MemoryNoiseAutocorrelation, 1e-4);
         Assert.Equal(d.RuntimeLogMean, measured.RuntimeLogMean, 1e-3);
         Assert.Equal(d.CpuMemoryCorrelation, measured.CpuMemoryCorrelation, 1e-3);
         for (var h = 0; h < 24; h++)
@@ -68,8 +70,10 @@ public sealed class SyntheticWorkloadTests
     public void Usage_DefaultDynamics_MeasuresLikeTheTrace()
     {
         // The generated workload (a seed other than the fit's) read the way the real trace was: its noise, spike share,
-        // burst continuation and spike size are the trace's. Fed the measured figures directly (the generator before the
-        // fit), it read continuation 0.44 and multiplier 4.5; with independent one-step spikes, continuation 0.08.
+        // burst continuation and spike size, memory's noise and the CPU–memory correlation are the trace's. Fed the
+        // measured figures directly (the generator before the fit), it read continuation 0.44 and multiplier 4.5; with
+        // independent one-step spikes, continuation 0.08; memory as the old 0.1-scaled noise, σ 0.10 and autocorrelation
+        // −0.02 against the trace's 0.63 and 0.42.
         var target = SyntheticParameters.Default;
         var m = SyntheticDynamics.Default.MeasureGenerated(target, seed: 2);
         Assert.Equal(target.CpuNoiseSigma, m.CpuNoiseSigma, 0.03);
@@ -77,13 +81,16 @@ public sealed class SyntheticWorkloadTests
         Assert.Equal(target.SpikeProbability, m.SpikeProbability, 0.003);
         Assert.Equal(target.SpikeContinuation, m.SpikeContinuation, 0.04);
         Assert.InRange(m.SpikeMultiplier, target.SpikeMultiplier * 0.9, target.SpikeMultiplier * 1.1);
+        Assert.Equal(target.MemoryNoiseSigma, m.MemoryNoiseSigma, 0.03);
+        Assert.Equal(target.MemoryNoiseAutocorrelation, m.MemoryNoiseAutocorrelation, 0.03);
+        Assert.Equal(target.CpuMemoryCorrelation, m.CpuMemoryCorrelation, 0.03);
     }
 
     [Fact]
     public void SpikeOnsetProbability_KeepsTheStationaryShare()
     {
         // π = a / (a + 1 − c): with c = 0.75 and π = 0.02, a = 0.02 · 0.25 / 0.98.
-        var d = new SyntheticDynamics(0.5, 0.5, 0.02, 0.75, 10);
+        var d = new SyntheticDynamics(0.5, 0.5, 0.02, 0.75, 10, 0.5, 0.5, 0.5);
         Assert.Equal(0.02 * 0.25 / 0.98, d.SpikeOnsetProbability, 1e-12);
         var a = d.SpikeOnsetProbability;
         Assert.Equal(0.02, a / (a + 1 - 0.75), 1e-12);

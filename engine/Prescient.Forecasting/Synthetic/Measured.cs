@@ -15,6 +15,8 @@ internal static class Measured
         SpikeProbability: 0.0204895,
         SpikeMultiplier: 9.34374,
         SpikeContinuation: 0.696207,
+        MemoryNoiseSigma: 0.63462,
+        MemoryNoiseAutocorrelation: 0.419485,
         CpuMemoryCorrelation: 0.377341,
         CpuNetworkCorrelation: 0.339388,
         CpuDiskCorrelation: 0.332271,

@@ -11,7 +11,8 @@ public static class SyntheticCalibration
     /// the means of CPU ÷ the VM's mean CPU by UTC hour and weekday, averaged over VMs and normalized to mean 1;
     /// noise σ and its lag-1 autocorrelation are those of r = ln CPU − a trailing exponentially smoothed ln CPU
     /// (α = 0.1; values ≤ 0 skipped); a spike is r &gt; ln 3, the multiplier is the median of e^r over spikes, and the
-    /// continuation is the share of spike steps whose next step (a valid one) is a spike too;
+    /// continuation is the share of spike steps whose next step (a valid one) is a spike too; memory's noise σ and
+    /// autocorrelation are measured the same way on ln memory;
     /// correlations are Pearson's between ln(1 + x) series, averaged over VMs; levels are the mean and standard
     /// deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
     /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
@@ -158,6 +159,7 @@ public static class SyntheticCalibration
         var rMean = residuals.Average();
         var rVar = residuals.Sum(r => (r - rMean) * (r - rMean)) / residuals.Count;
         var autocorr = lagN > 0 ? ((lagSum / lagN) - (rMean * rMean)) / rVar : 0;
+        var (memorySigma, memoryAutocorrelation) = LogNoise(byVm.Select(vm => vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values));
         spikeRatios.Sort();
 
         // Jobs.
@@ -175,9 +177,67 @@ public static class SyntheticCalibration
             hourShape, weekdayShape, Math.Sqrt(rVar), Math.Clamp(autocorr, 0, 0.99),
             points > 0 ? spikes / points : 0, spikeRatios.Count > 0 ? spikeRatios[spikeRatios.Count / 2] : 1,
             spikePairs > 0 ? continued / spikePairs : 0,
+            memorySigma, memoryAutocorrelation,
             Avg(corrMem), Avg(corrNet), Avg(corrDisk),
             levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels), Avg(netRatios), Avg(diskRatios),
             rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs));
+    }
+
+    /// <summary>
+    /// Standard deviation and lag-one autocorrelation of r = ln v − a trailing exponentially smoothed ln v (α = 0.1),
+    /// pooled over the series; values ≤ 0 or NaN skipped (the next value pairs with none). (0, 0) without values.
+    /// </summary>
+    private static (double Sigma, double Autocorrelation) LogNoise(IEnumerable<float[]?> series)
+    {
+        double sum = 0, sumSquares = 0, count = 0, lagSum = 0, lagN = 0;
+        foreach (var values in series)
+        {
+            if (values is null)
+            {
+                continue;
+            }
+
+            var logLevel = double.NaN;
+            var prev = double.NaN;
+            foreach (var v in values)
+            {
+                if (float.IsNaN(v) || v <= 0)
+                {
+                    prev = double.NaN;
+                    continue;
+                }
+
+                var lv = Math.Log(v);
+                if (double.IsNaN(logLevel))
+                {
+                    logLevel = lv;
+                    continue;
+                }
+
+                var r = lv - logLevel;
+                sum += r;
+                sumSquares += r * r;
+                count++;
+                if (!double.IsNaN(prev))
+                {
+                    lagSum += r * prev;
+                    lagN++;
+                }
+
+                prev = r;
+                logLevel += 0.1 * (lv - logLevel);
+            }
+        }
+
+        if (count < 2)
+        {
+            return (0, 0);
+        }
+
+        var mean = sum / count;
+        var variance = (sumSquares / count) - (mean * mean);
+        var autocorrelation = lagN > 0 && variance > 0 ? ((lagSum / lagN) - (mean * mean)) / variance : 0;
+        return (Math.Sqrt(Math.Max(variance, 0)), Math.Clamp(autocorrelation, 0, 0.99));
     }
 
     private static double Avg(List<double> x) => x.Count > 0 ? x.Average() : 0;

@@ -6,10 +6,11 @@ namespace Prescient.Forecasting.Synthetic;
 /// level × hour-of-day shape × weekday shape × log-normal noise (σ = <see cref="CpuNoiseSigma"/>, AR(1) with
 /// <see cref="CpuNoiseAutocorrelation"/>) × occasional spikes (a share <see cref="SpikeProbability"/> of the steps,
 /// × <see cref="SpikeMultiplier"/>, in bursts: a spike step is followed by another with probability
-/// <see cref="SpikeContinuation"/>); memory, network and disk follow CPU with the measured correlations. The noise and
-/// spike figures are statistics of the trace; the generator's settings that reproduce them are
-/// <see cref="SyntheticDynamics"/>. Jobs: per-user submission rates are log-normal across users, shaped by hour of day; runtimes are
-/// log-normal; processors are 2^N with N normal.
+/// <see cref="SpikeContinuation"/>); memory over time is its level × log-normal noise of its own (σ
+/// <see cref="MemoryNoiseSigma"/>, autocorrelation <see cref="MemoryNoiseAutocorrelation"/>); memory, network and disk
+/// follow CPU with the measured correlations. The noise and spike figures are statistics of the trace; the
+/// generator's settings that reproduce them are <see cref="SyntheticDynamics"/>. Jobs: per-user submission rates are
+/// log-normal across users, shaped by hour of day; runtimes are log-normal; processors are 2^N with N normal.
 /// </summary>
 public sealed record SyntheticParameters(
     double[] HourOfDayShape,
@@ -19,6 +20,8 @@ public sealed record SyntheticParameters(
     double SpikeProbability,
     double SpikeMultiplier,
     double SpikeContinuation,
+    double MemoryNoiseSigma,
+    double MemoryNoiseAutocorrelation,
     double CpuMemoryCorrelation,
     double CpuNetworkCorrelation,
     double CpuDiskCorrelation,

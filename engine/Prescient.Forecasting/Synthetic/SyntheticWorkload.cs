@@ -36,8 +36,10 @@ public static class SyntheticWorkload
             var dr = new float[n];
             var dw = new float[n];
             var ar = 0.0;
+            var memoryAr = 0.0;
             var spiking = false;
             var innovation = d.NoiseSigma * Math.Sqrt(1 - (d.NoiseAutocorrelation * d.NoiseAutocorrelation));
+            var memoryInnovation = d.MemoryNoiseSigma * Math.Sqrt(1 - (d.MemoryNoiseAutocorrelation * d.MemoryNoiseAutocorrelation));
             for (var i = 0; i < n; i++)
             {
                 var t = startSeconds + ((long)i * step);
@@ -48,7 +50,8 @@ public static class SyntheticWorkload
                 var c = level * shape * Math.Exp(ar) * spike;
                 cpu[i] = (float)c;
                 var z = Math.Log(c / level);
-                mem[i] = (float)(memLevel * Math.Exp(0.1 * Correlated(rng, p.CpuMemoryCorrelation, z)));
+                memoryAr = (d.MemoryNoiseAutocorrelation * memoryAr) + (memoryInnovation * Normal(rng));
+                mem[i] = (float)(memLevel * Math.Exp(memoryAr + (d.MemoryCpuLoading * z)));
                 var net = Math.Exp(p.NetworkToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuNetworkCorrelation, z));
                 tx[i] = (float)net;
                 rx[i] = (float)(net * Math.Exp(0.3 * Normal(rng)));
