@@ -6,6 +6,9 @@ namespace Prescient.Forecasting.Synthetic;
 /// <summary>Measures <see cref="SyntheticParameters"/> on a usage trace (Bitbrains-like) and a job log (SWF).</summary>
 public static class SyntheticCalibration
 {
+    // A spike is a value over 3 × the trailing level: a residual over ln 3.
+    private static readonly double SpikeRatioLog = Math.Log(3);
+
     /// <summary>
     /// Measures every parameter. Usage side, per VM with a positive mean CPU: the hour-of-day and weekday shapes are
     /// the means of CPU ÷ the VM's mean CPU by UTC hour and weekday, averaged over VMs and normalized to mean 1;
@@ -107,42 +110,21 @@ public static class SyntheticCalibration
 
             // Short-term behaviour around a trailing exponentially smoothed log level (α = 0.1, ≈ 1 h):
             // residual r = ln v − level; a spike is v above 3 × exp(level).
-            var logLevel = double.NaN;
-            var prev = double.NaN;
-            var prevSpike = false;
-            for (var i = 0; i < cpu.Values.Length; i++)
+            Residuals(cpu.Values, (r, prev) =>
             {
-                var v = cpu.Values[i];
-                if (float.IsNaN(v) || v <= 0)
-                {
-                    prev = double.NaN;
-                    prevSpike = false;
-                    continue;
-                }
-
-                var lv = Math.Log(v);
-                if (double.IsNaN(logLevel))
-                {
-                    logLevel = lv;
-                    continue;
-                }
-
                 points++;
-                var r = lv - logLevel;
-                var spike = r > Math.Log(3);
-                if (spike)
+                if (r > SpikeRatioLog)
                 {
                     spikes++;
                     spikeRatios.Add(Math.Exp(r));
                 }
 
-                if (prevSpike)
+                // NaN (no previous residual: the first, or after a gap) compares false.
+                if (prev > SpikeRatioLog)
                 {
                     spikePairs++;
-                    continued += spike ? 1 : 0;
+                    continued += r > SpikeRatioLog ? 1 : 0;
                 }
-
-                prevSpike = spike;
 
                 residuals.Add(r);
                 if (!double.IsNaN(prev))
@@ -150,10 +132,7 @@ public static class SyntheticCalibration
                     lagSum += r * prev;
                     lagN++;
                 }
-
-                prev = r;
-                logLevel += 0.1 * (lv - logLevel);
-            }
+            });
         }
 
         var rMean = residuals.Average();
@@ -197,24 +176,8 @@ public static class SyntheticCalibration
                 continue;
             }
 
-            var logLevel = double.NaN;
-            var prev = double.NaN;
-            foreach (var v in values)
+            Residuals(values, (r, prev) =>
             {
-                if (float.IsNaN(v) || v <= 0)
-                {
-                    prev = double.NaN;
-                    continue;
-                }
-
-                var lv = Math.Log(v);
-                if (double.IsNaN(logLevel))
-                {
-                    logLevel = lv;
-                    continue;
-                }
-
-                var r = lv - logLevel;
                 sum += r;
                 sumSquares += r * r;
                 count++;
@@ -223,10 +186,7 @@ public static class SyntheticCalibration
                     lagSum += r * prev;
                     lagN++;
                 }
-
-                prev = r;
-                logLevel += 0.1 * (lv - logLevel);
-            }
+            });
         }
 
         if (count < 2)
@@ -238,6 +198,37 @@ public static class SyntheticCalibration
         var variance = (sumSquares / count) - (mean * mean);
         var autocorrelation = lagN > 0 && variance > 0 ? ((lagSum / lagN) - (mean * mean)) / variance : 0;
         return (Math.Sqrt(Math.Max(variance, 0)), Math.Clamp(autocorrelation, 0, 0.99));
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/>(r, previous r) for each residual r = ln v − the trailing exponentially smoothed
+    /// ln v (α = 0.1, started at the first positive value) of the positive values in order; the previous residual is
+    /// NaN for the first and after a value ≤ 0 or NaN (the smoothed level itself carries over the gap).
+    /// </summary>
+    private static void Residuals(float[] values, Action<double, double> visit)
+    {
+        var logLevel = double.NaN;
+        var prev = double.NaN;
+        foreach (var v in values)
+        {
+            if (float.IsNaN(v) || v <= 0)
+            {
+                prev = double.NaN;
+                continue;
+            }
+
+            var lv = Math.Log(v);
+            if (double.IsNaN(logLevel))
+            {
+                logLevel = lv;
+                continue;
+            }
+
+            var r = lv - logLevel;
+            visit(r, prev);
+            prev = r;
+            logLevel += 0.1 * (lv - logLevel);
+        }
     }
 
     private static double Avg(List<double> x) => x.Count > 0 ? x.Average() : 0;

@@ -14,8 +14,9 @@ namespace Prescient.Forecasting.Synthetic;
 /// These are not the measured statistics themselves: <see cref="SyntheticCalibration.Measure"/> reads noise and spikes
 /// against a trailing smoothed level (which a burst drags up and the noise moves), so a generator fed the measured
 /// figures directly measures differently (σ 0.58 against 0.53, spike continuation 0.45 against 0.70, multiplier 4.5
-/// against 9.3 on Bitbrains 2013-7's figures; memory fed σ 0.63 and autocorrelation 0.42 reads 0.68 and 0.38). <see cref="Fit"/> finds the settings whose generated workload measures
-/// like the real trace (the simulated method of moments).
+/// against 9.3 on Bitbrains 2013-7's figures; memory fed σ 0.63 and autocorrelation 0.42 reads 0.68 and 0.38).
+/// <see cref="Fit"/> finds the settings whose generated workload measures like the real trace (the simulated method of
+/// moments).
 /// </remarks>
 public sealed record SyntheticDynamics(
     double NoiseSigma,
@@ -32,6 +33,9 @@ public sealed record SyntheticDynamics(
 
     /// <summary>See <see cref="FitVms"/>.</summary>
     public const int FitDays = 30;
+
+    // The job-side parameters are not part of the fit: one placeholder job satisfies the measurement.
+    private static readonly JobRecord[] PlaceholderJobs = [new(1, 0, 0, 1, 1, -1, "u", "g", "p", 1)];
 
     /// <summary>
     /// Fitted to <see cref="SyntheticParameters.Default"/> by <see cref="Fit"/> (seed 1, 120 iterations, 33 s); the
@@ -50,7 +54,10 @@ public sealed record SyntheticDynamics(
         MemoryNoiseAutocorrelation: 0.447987,
         MemoryCpuLoading: 0.475373);
 
-    /// <summary>The measured statistics used as the settings as they are (the generator before the fit).</summary>
+    /// <summary>
+    /// The measured statistics used as the settings as they are (the generator before the fit); memory's CPU loading,
+    /// which has no statistic of its own, starts at the CPU–memory correlation × memory's σ ÷ CPU's σ.
+    /// </summary>
     public static SyntheticDynamics Unfitted(SyntheticParameters measured)
     {
         ArgumentNullException.ThrowIfNull(measured);
@@ -80,10 +87,9 @@ public sealed record SyntheticDynamics(
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         const double damping = 0.4;
         var d = Unfitted(target);
-        var jobs = new List<JobRecord> { new(1, 0, 0, 1, 1, -1, "u", "g", "p", 1) };
         for (var i = 0; i < iterations; i++)
         {
-            var m = Measure(target, d, seed, jobs);
+            var m = Measure(target, d, seed);
             d = new SyntheticDynamics(
                 d.NoiseSigma * Math.Pow(target.CpuNoiseSigma / m.CpuNoiseSigma, damping),
                 Math.Clamp(d.NoiseAutocorrelation + (damping * (target.CpuNoiseAutocorrelation - m.CpuNoiseAutocorrelation)), 0, 0.99),
@@ -99,9 +105,8 @@ public sealed record SyntheticDynamics(
     }
 
     /// <summary>What <see cref="SyntheticCalibration.Measure"/> reads on the workload these settings generate.</summary>
-    public SyntheticParameters MeasureGenerated(SyntheticParameters parameters, int seed = 1) =>
-        Measure(parameters, this, seed, [new(1, 0, 0, 1, 1, -1, "u", "g", "p", 1)]);
+    public SyntheticParameters MeasureGenerated(SyntheticParameters parameters, int seed = 1) => Measure(parameters, this, seed);
 
-    private static SyntheticParameters Measure(SyntheticParameters parameters, SyntheticDynamics dynamics, int seed, List<JobRecord> jobs) =>
-        SyntheticCalibration.Measure(SyntheticWorkload.Usage(FitVms, FitDays, seed, parameters, dynamics: dynamics), jobs);
+    private static SyntheticParameters Measure(SyntheticParameters parameters, SyntheticDynamics dynamics, int seed) =>
+        SyntheticCalibration.Measure(SyntheticWorkload.Usage(FitVms, FitDays, seed, parameters, dynamics: dynamics), PlaceholderJobs);
 }
