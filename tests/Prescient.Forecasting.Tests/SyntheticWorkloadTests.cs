@@ -107,4 +107,15 @@ public sealed class SyntheticWorkloadTests
             $"continuation {start.SpikeContinuation} -> {fitted.SpikeContinuation}, target {target.SpikeContinuation}");
         Assert.True(Math.Abs(fitted.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation) < Math.Abs(start.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation));
     }
+
+    [Fact]
+    public void Fit_DegenerateTarget_StaysFinite()
+    {
+        // A target with no noise and no spikes (a flat trace): every setting the fit returns is a number.
+        var flat = SyntheticParameters.Default with { CpuNoiseSigma = 0, MemoryNoiseSigma = 0, SpikeProbability = 0 };
+        var d = SyntheticDynamics.Fit(flat, iterations: 2);
+        Assert.All(
+            new[] { d.NoiseSigma, d.NoiseAutocorrelation, d.SpikeProbability, d.SpikeContinuation, d.SpikeMultiplier, d.MemoryNoiseSigma, d.MemoryNoiseAutocorrelation, d.MemoryCpuLoading },
+            v => Assert.True(double.IsFinite(v), d.ToString()));
+    }
 }

@@ -91,7 +91,7 @@ public sealed record SyntheticDynamics(
         {
             var m = Measure(target, d, seed);
             d = new SyntheticDynamics(
-                d.NoiseSigma * Math.Pow(target.CpuNoiseSigma / m.CpuNoiseSigma, damping),
+                d.NoiseSigma * Math.Pow(target.CpuNoiseSigma / Math.Max(m.CpuNoiseSigma, 1e-9), damping),
                 Math.Clamp(d.NoiseAutocorrelation + (damping * (target.CpuNoiseAutocorrelation - m.CpuNoiseAutocorrelation)), 0, 0.99),
                 Math.Clamp(d.SpikeProbability * Math.Pow(target.SpikeProbability / Math.Max(m.SpikeProbability, 1e-9), damping), 1e-6, 0.5),
                 Math.Clamp(d.SpikeContinuation + (damping * (target.SpikeContinuation - m.SpikeContinuation)), 0, 0.99),
