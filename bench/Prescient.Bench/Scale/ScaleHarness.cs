@@ -31,6 +31,7 @@ public static class ScaleHarness
         var json = false;
         string? plot = null;
         string? engineDll = null;
+        string? engineLog = null;
         var load = ScaleLoad.Measured;
         for (var i = 0; i < args.Length; i++)
         {
@@ -47,6 +48,9 @@ public static class ScaleHarness
                     break;
                 case "--warmup":
                     warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--engine-log":
+                    engineLog = args[++i];
                     break;
                 case "--nodes-per-connection":
                     nodesPerConnection = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -69,7 +73,7 @@ public static class ScaleHarness
                     engineDll = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--nodes-per-connection N] [--engine prescient.dll]");
+                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--nodes-per-connection N] [--engine prescient.dll] [--engine-log FILE]");
                     return 2;
             }
         }
@@ -85,7 +89,7 @@ public static class ScaleHarness
         foreach (var nodes in sizes)
         {
             Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, {load.ToString().ToLowerInvariant()} load, warm-up {warmup} s, measuring {seconds} s");
-            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds, nodesPerConnection).ConfigureAwait(false));
+            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds, nodesPerConnection, engineLog).ConfigureAwait(false));
             PrintTable(results[^1]);
         }
 
@@ -121,7 +125,7 @@ public static class ScaleHarness
         return 0;
     }
 
-    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds, int nodesPerConnection)
+    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds, int nodesPerConnection, string? engineLog)
     {
         var port = FreePort();
         var state = Directory.CreateTempSubdirectory("prescient-scale-").FullName;
@@ -138,8 +142,31 @@ public static class ScaleHarness
         info.Environment["PRESCIENT__MaxJobs"] = series.ToString(CultureInfo.InvariantCulture);
         info.Environment["Kestrel__Limits__Http2__MaxStreamsPerConnection"] = "1000";
         using var engine = Process.Start(info)!;
-        engine.OutputDataReceived += (_, _) => { };
-        engine.ErrorDataReceived += (_, _) => { };
+        // The engine's log (a line per cycle, overruns, collections started) goes to --engine-log when given, appended
+        // per size with a header; otherwise it is read and dropped so that the engine never blocks on a full pipe.
+        using var log = engineLog is null ? null : new StreamWriter(engineLog, append: true) { AutoFlush = true };
+        log?.WriteLine($"== scale: {nodes} nodes, engine pid {engine.Id}, {DateTimeOffset.UtcNow:O}");
+        var logLock = new object();
+        void Keep(object? sender, DataReceivedEventArgs e)
+        {
+            if (log is not null && e.Data is not null)
+            {
+                lock (logLock)
+                {
+                    try
+                    {
+                        log.WriteLine(e.Data);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // A line after the measurement ended (the engine being stopped): nothing left to keep it for.
+                    }
+                }
+            }
+        }
+
+        engine.OutputDataReceived += Keep;
+        engine.ErrorDataReceived += Keep;
         engine.BeginOutputReadLine();
         engine.BeginErrorReadLine();
         try
