@@ -118,4 +118,15 @@ public sealed class SyntheticWorkloadTests
             new[] { d.NoiseSigma, d.NoiseAutocorrelation, d.SpikeProbability, d.SpikeContinuation, d.SpikeMultiplier, d.MemoryNoiseSigma, d.MemoryNoiseAutocorrelation, d.MemoryCpuLoading },
             v => Assert.True(double.IsFinite(v), d.ToString()));
     }
+
+    [Fact]
+    public void Usage_DynamicsOutOfRange_ClearErrorNamingTheSetting()
+    {
+        var bad = SyntheticDynamics.Default with { NoiseAutocorrelation = 1.5 };
+        var e = Assert.Throws<ArgumentException>(() => SyntheticWorkload.Usage(2, 1, dynamics: bad));
+        Assert.Contains(nameof(SyntheticDynamics.NoiseAutocorrelation), e.Message);
+        e = Assert.Throws<ArgumentException>(() => SyntheticWorkload.Usage(2, 1, dynamics: SyntheticDynamics.Default with { SpikeMultiplier = double.NaN }));
+        Assert.Contains(nameof(SyntheticDynamics.SpikeMultiplier), e.Message);
+        Assert.Equal(12, SyntheticWorkload.Usage(2, 1, dynamics: SyntheticDynamics.Default).Series.Count);
+    }
 }

@@ -66,6 +66,27 @@ public sealed record SyntheticDynamics(
             measured.MemoryNoiseSigma, measured.MemoryNoiseAutocorrelation, measured.CpuMemoryCorrelation * measured.MemoryNoiseSigma / Math.Max(measured.CpuNoiseSigma, 1e-9));
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of its range.</summary>
+    public void Validate()
+    {
+        Check(NoiseSigma >= 0, nameof(NoiseSigma), "must be ≥ 0");
+        Check(NoiseAutocorrelation is >= 0 and < 1, nameof(NoiseAutocorrelation), "must be in [0, 1)");
+        Check(SpikeProbability is >= 0 and < 1, nameof(SpikeProbability), "must be in [0, 1)");
+        Check(SpikeContinuation is >= 0 and < 1, nameof(SpikeContinuation), "must be in [0, 1)");
+        Check(SpikeMultiplier >= 1 && double.IsFinite(SpikeMultiplier), nameof(SpikeMultiplier), "must be finite and ≥ 1");
+        Check(MemoryNoiseSigma >= 0, nameof(MemoryNoiseSigma), "must be ≥ 0");
+        Check(MemoryNoiseAutocorrelation is >= 0 and < 1, nameof(MemoryNoiseAutocorrelation), "must be in [0, 1)");
+        Check(double.IsFinite(MemoryCpuLoading), nameof(MemoryCpuLoading), "must be finite");
+
+        static void Check(bool ok, string name, string rule)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"synthetic dynamics: {name} {rule}", name);
+            }
+        }
+    }
+
     /// <summary>
     /// The probability that a burst starts at a step after one without a spike, so that the chain's stationary share of
     /// spike steps is <see cref="SpikeProbability"/>: π = a / (a + 1 − c), so a = π (1 − c) / (1 − π).

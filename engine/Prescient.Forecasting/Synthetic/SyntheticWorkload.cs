@@ -20,6 +20,7 @@ public static class SyntheticWorkload
     {
         var p = parameters ?? SyntheticParameters.Default;
         var d = dynamics ?? (ReferenceEquals(p, SyntheticParameters.Default) ? SyntheticDynamics.Default : SyntheticDynamics.Fit(p));
+        d.Validate();
         var onset = d.SpikeOnsetProbability;
         var rng = new Random(seed);
         const int step = 300;
