@@ -15,7 +15,8 @@ public static class SyntheticCalibration
     /// noise σ and its lag-1 autocorrelation are those of r = ln CPU − a trailing exponentially smoothed ln CPU
     /// (α = 0.1; values ≤ 0 skipped); a spike is r &gt; ln 3, the multiplier is the median of e^r over spikes, and the
     /// continuation is the share of spike steps whose next step (a valid one) is a spike too; memory's noise σ and
-    /// autocorrelation are measured the same way on ln memory;
+    /// autocorrelation are measured the same way on ln memory; a VM is off where its CPU and memory are both 0 (the
+    /// share of VMs ever off, the share of their steps off, and the continuation of off steps);
     /// correlations are Pearson's between ln(1 + x) series, averaged over VMs; levels are the mean and standard
     /// deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
     /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
@@ -139,6 +140,9 @@ public static class SyntheticCalibration
         var rVar = residuals.Sum(r => (r - rMean) * (r - rMean)) / residuals.Count;
         var autocorr = lagN > 0 ? ((lagSum / lagN) - (rMean * rMean)) / rVar : 0;
         var (memorySigma, memoryAutocorrelation) = LogNoise(byVm.Select(vm => vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values));
+        var (offVmShare, offShare, offContinuation) = OffPeriods(byVm.Select(vm => (
+            vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values,
+            vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values)));
         spikeRatios.Sort();
 
         // Jobs.
@@ -157,6 +161,7 @@ public static class SyntheticCalibration
             points > 0 ? spikes / points : 0, spikeRatios.Count > 0 ? spikeRatios[spikeRatios.Count / 2] : 1,
             spikePairs > 0 ? continued / spikePairs : 0,
             memorySigma, memoryAutocorrelation,
+            offVmShare, offShare, offContinuation,
             Avg(corrMem), Avg(corrNet), Avg(corrDisk),
             levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels), Avg(netRatios), Avg(diskRatios),
             rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs));
@@ -198,6 +203,50 @@ public static class SyntheticCalibration
         var variance = (sumSquares / count) - (mean * mean);
         var autocorrelation = lagN > 0 && variance > 0 ? ((lagSum / lagN) - (mean * mean)) / variance : 0;
         return (Math.Sqrt(Math.Max(variance, 0)), Math.Clamp(autocorrelation, 0, 0.99));
+    }
+
+    /// <summary>
+    /// A VM is off at a step where its CPU and its memory are both 0 (the trace's rows of zeros): the share of VMs with
+    /// any such step, the share of steps off among those VMs, and the share of off steps followed by another.
+    /// </summary>
+    private static (double VmShare, double Share, double Continuation) OffPeriods(IEnumerable<(float[]? Cpu, float[]? Memory)> vms)
+    {
+        double vmCount = 0, offVms = 0, steps = 0, off = 0, pairs = 0, continued = 0;
+        foreach (var (cpu, memory) in vms)
+        {
+            if (cpu is null || memory is null)
+            {
+                continue;
+            }
+
+            vmCount++;
+            var n = Math.Min(cpu.Length, memory.Length);
+            double vmOff = 0, vmPairs = 0, vmContinued = 0;
+            var previous = false;
+            for (var i = 0; i < n; i++)
+            {
+                var isOff = cpu[i] <= 0 && memory[i] <= 0; // NaN compares false: a missing sample is not a zero
+                vmOff += isOff ? 1 : 0;
+                if (previous)
+                {
+                    vmPairs++;
+                    vmContinued += isOff ? 1 : 0;
+                }
+
+                previous = isOff;
+            }
+
+            if (vmOff > 0)
+            {
+                offVms++;
+                steps += n;
+                off += vmOff;
+                pairs += vmPairs;
+                continued += vmContinued;
+            }
+        }
+
+        return (vmCount > 0 ? offVms / vmCount : 0, steps > 0 ? off / steps : 0, pairs > 0 ? continued / pairs : 0);
     }
 
     /// <summary>

@@ -8,7 +8,9 @@ namespace Prescient.Forecasting.Synthetic;
 /// × <see cref="SpikeMultiplier"/>, in bursts: a spike step is followed by another with probability
 /// <see cref="SpikeContinuation"/>); memory over time is its level × log-normal noise of its own (σ
 /// <see cref="MemoryNoiseSigma"/>, autocorrelation <see cref="MemoryNoiseAutocorrelation"/>); memory, network and disk
-/// follow CPU with the measured correlations. The noise and spike figures are statistics of the trace; the
+/// follow CPU with the measured correlations. A share <see cref="OffVmShare"/> of the VMs switch off at times (every
+/// resource 0): off for a share <see cref="OffShare"/> of their steps, an off step followed by another with probability
+/// <see cref="OffContinuation"/>. The noise and spike figures are statistics of the trace; the
 /// generator's settings that reproduce them are <see cref="SyntheticDynamics"/>. Jobs: per-user submission rates are
 /// log-normal across users, shaped by hour of day; runtimes are log-normal; processors are 2^N with N normal.
 /// </summary>
@@ -22,6 +24,9 @@ public sealed record SyntheticParameters(
     double SpikeContinuation,
     double MemoryNoiseSigma,
     double MemoryNoiseAutocorrelation,
+    double OffVmShare,
+    double OffShare,
+    double OffContinuation,
     double CpuMemoryCorrelation,
     double CpuNetworkCorrelation,
     double CpuDiskCorrelation,

@@ -41,6 +41,12 @@ public static class SyntheticWorkload
             var spiking = false;
             var innovation = d.NoiseSigma * Math.Sqrt(1 - (d.NoiseAutocorrelation * d.NoiseAutocorrelation));
             var memoryInnovation = d.MemoryNoiseSigma * Math.Sqrt(1 - (d.MemoryNoiseAutocorrelation * d.MemoryNoiseAutocorrelation));
+
+            // Off periods draw from a stream of their own, so the usage a VM shows while on is the same with or without them.
+            var offRandom = new Random(unchecked((seed * 1_000_003) + (v * 7_919) + 0x0ff));
+            var switchesOff = offRandom.NextDouble() < p.OffVmShare;
+            var offOnset = OnsetProbability(p.OffShare, p.OffContinuation);
+            var off = false;
             for (var i = 0; i < n; i++)
             {
                 var t = startSeconds + ((long)i * step);
@@ -59,6 +65,11 @@ public static class SyntheticWorkload
                 var disk = Math.Exp(p.DiskToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuDiskCorrelation, z));
                 dw[i] = (float)disk;
                 dr[i] = (float)(disk * 0.5 * Math.Exp(0.5 * Normal(rng)));
+                off = switchesOff && offRandom.NextDouble() < (off ? p.OffContinuation : offOnset);
+                if (off)
+                {
+                    cpu[i] = mem[i] = rx[i] = tx[i] = dr[i] = dw[i] = 0;
+                }
             }
 
             var name = "syn-" + (v + 1);
@@ -110,6 +121,10 @@ public static class SyntheticWorkload
         jobs.Sort((a, b) => a.SubmitSeconds.CompareTo(b.SubmitSeconds));
         return jobs;
     }
+
+    /// <summary>The onset of a two-state chain whose on state holds a share <paramref name="share"/> and continues with <paramref name="continuation"/>.</summary>
+    internal static double OnsetProbability(double share, double continuation) =>
+        share >= 1 ? 1 : Math.Clamp(share * (1 - continuation) / (1 - share), 0, 1);
 
     private static double Correlated(Random rng, double rho, double z) => (rho * z) + (Math.Sqrt(Math.Max(0, 1 - (rho * rho))) * Normal(rng));
 
