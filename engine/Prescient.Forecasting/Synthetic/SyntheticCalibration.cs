@@ -97,8 +97,8 @@ public static class SyntheticCalibration
         var weekdayShape = Normalize(weekday.Select((w, i) => weekdayN[i] > 0 ? w / weekdayN[i] : 1).ToArray());
 
         // Noise and spikes, relative to the level-and-shape expectation.
-        var residuals = new List<double>();
-        double lagSum = 0, lagN = 0, spikes = 0, points = 0, spikePairs = 0, continued = 0;
+        var cpuSeries = new List<float[]>();
+        double spikes = 0, points = 0, spikePairs = 0, continued = 0;
         var spikeRatios = new List<double>();
         foreach (var vm in byVm)
         {
@@ -110,7 +110,9 @@ public static class SyntheticCalibration
             }
 
             // Short-term behaviour around a trailing exponentially smoothed log level (α = 0.1, ≈ 1 h):
-            // residual r = ln v − level; a spike is v above 3 × exp(level).
+            // residual r = ln v − level; a spike is v above 3 × exp(level). The noise's σ and autocorrelation are
+            // LogNoise's, over the same series.
+            cpuSeries.Add(cpu.Values);
             Residuals(cpu.Values, (r, prev) =>
             {
                 points++;
@@ -126,19 +128,10 @@ public static class SyntheticCalibration
                     spikePairs++;
                     continued += r > SpikeRatioLog ? 1 : 0;
                 }
-
-                residuals.Add(r);
-                if (!double.IsNaN(prev))
-                {
-                    lagSum += r * prev;
-                    lagN++;
-                }
             });
         }
 
-        var rMean = residuals.Average();
-        var rVar = residuals.Sum(r => (r - rMean) * (r - rMean)) / residuals.Count;
-        var autocorr = lagN > 0 ? ((lagSum / lagN) - (rMean * rMean)) / rVar : 0;
+        var (cpuSigma, cpuAutocorrelation) = LogNoise(cpuSeries);
         var (memorySigma, memoryAutocorrelation) = LogNoise(byVm.Select(vm => vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values));
         var (offVmShare, offShare, offContinuation) = OffPeriods(byVm.Select(vm => (
             vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values,
@@ -157,7 +150,7 @@ public static class SyntheticCalibration
         var logRuntime = jobs.Where(j => j.RunSeconds > 0).Select(j => Math.Log(j.RunSeconds)).ToArray();
         var log2Procs = jobs.Select(j => Math.Log2(Math.Max(1, j.Processors))).ToArray();
         return new SyntheticParameters(
-            hourShape, weekdayShape, Math.Sqrt(rVar), Math.Clamp(autocorr, 0, 0.99),
+            hourShape, weekdayShape, cpuSigma, cpuAutocorrelation,
             points > 0 ? spikes / points : 0, spikeRatios.Count > 0 ? spikeRatios[spikeRatios.Count / 2] : 1,
             spikePairs > 0 ? continued / spikePairs : 0,
             memorySigma, memoryAutocorrelation,
