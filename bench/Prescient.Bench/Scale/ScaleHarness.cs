@@ -17,7 +17,9 @@ namespace Prescient.Bench.Scale;
 /// load process multiplexes the nodes' streams (one AgentGateway stream per node) over a few HTTP/2
 /// connections; every node reports J jobs once a second with usage that moves as <see cref="ScaleLoad"/> says
 /// (default: the dynamics measured on Bitbrains), so the planner keeps sending commands, which the simulated agents
-/// answer at once (dry run). Measured over S seconds after a warm-up:
+/// answer at once (dry run). Measured over S seconds after a warm-up of at least <c>--warmup</c> seconds that lasts until
+/// the engine keeps up (<see cref="SettleAsync"/>; how long that took after the agents connected is reported as
+/// <c>settle_s</c>, the startup cost):
 /// telemetry samples the engine stored per second, command round trip (engine decision → agent result, the
 /// engine's own histogram), planning cycle latency (every cycle, from the published plans), and the engine's
 /// resident memory.
@@ -191,14 +193,21 @@ public static class ScaleHarness
 
             var connect = Stopwatch.StartNew();
             await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (a, ct) => await a.ConnectAsync(stop.Token).ConfigureAwait(false)).ConfigureAwait(false);
-            Console.Error.WriteLine($"scale: {nodes} agents connected in {connect.Elapsed.TotalSeconds:0.0} s");
+            var connected = connect.Elapsed;
+            Console.Error.WriteLine($"scale: {nodes} agents connected in {connected.TotalSeconds:0.0} s");
 
             var reporter = ReportLoopAsync(agents, stop.Token);
             var cycles = new LongHistogram(TimeSpan.FromMinutes(10).Ticks / 10, 3);
             var measuring = false;
-            var cyclePoller = PollCyclesAsync(new SchedulerApi.SchedulerApiClient(control), cycles, () => measuring, stop.Token);
+            var recent = new RecentCycles();
+            var cyclePoller = PollCyclesAsync(new SchedulerApi.SchedulerApiClient(control), cycles, recent, () => measuring, stop.Token);
 
             await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
+            var steady = await SettleAsync(admin, (double)nodes * (jobsPerNode + 1), recent).ConfigureAwait(false);
+            var settleSeconds = (connect.Elapsed - connected).TotalSeconds;
+            Console.Error.WriteLine(steady
+                ? string.Create(CultureInfo.InvariantCulture, $"scale: steady {settleSeconds:0.0} s after the agents connected")
+                : string.Create(CultureInfo.InvariantCulture, $"scale: not steady {settleSeconds:0.0} s after the agents connected; measuring anyway"));
             var before = await admin.GetStatusAsync(new GetStatusRequest { ResetLatency = true }).ConfigureAwait(false);
             var (_, _, enginePauseBefore) = await EngineGcAsync(address).ConfigureAwait(false);
             var loadPauseBefore = GC.GetTotalPauseDuration();
@@ -249,7 +258,9 @@ public static class ScaleHarness
                 enginePause - enginePauseBefore,
                 loadPause,
                 after.AgentsConnected,
-                after.Rejections.Sum(r => (long)r.Count));
+                after.Rejections.Sum(r => (long)r.Count),
+                settleSeconds,
+                steady);
         }
         finally
         {
@@ -289,7 +300,73 @@ public static class ScaleHarness
         }
     }
 
-    private static async Task PollCyclesAsync(SchedulerApi.SchedulerApiClient client, LongHistogram cycles, Func<bool> measuring, CancellationToken ct)
+    /// <summary>Seconds of settling after the warm-up at most; past them the window is measured anyway and marked not steady.</summary>
+    private const int MaxSettleSeconds = 180;
+
+    /// <summary>Consecutive one-second checks that must pass before the engine counts as steady.</summary>
+    private const int SteadyChecks = 3;
+
+    /// <summary>
+    /// Waits until the engine keeps up with its agents, so that the measured window is the steady state and not the
+    /// catch-up after 10,000 agents connect at once (the first cycles create every job's series and models and can take
+    /// seconds, the telemetry queued meanwhile is then stored faster than it is offered, and the commands wait behind
+    /// it): <see cref="SteadyChecks"/> one-second checks in a row in which the telemetry stored is within 5 % of the
+    /// offered rate and a planning cycle was published that took under a second (the planner keeps its cadence).
+    /// Returns false after <see cref="MaxSettleSeconds"/>.
+    /// </summary>
+    private static async Task<bool> SettleAsync(Admin.AdminClient admin, double offeredPerSecond, RecentCycles recent)
+    {
+        var passed = 0;
+        var clock = Stopwatch.StartNew();
+        var last = (await admin.GetStatusAsync(new GetStatusRequest()).ConfigureAwait(false)).TelemetrySamplesAccepted;
+        var lastTime = clock.Elapsed;
+        recent.TakeWindow();
+        while (clock.Elapsed.TotalSeconds < MaxSettleSeconds)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            var accepted = (await admin.GetStatusAsync(new GetStatusRequest()).ConfigureAwait(false)).TelemetrySamplesAccepted;
+            var now = clock.Elapsed;
+            var rate = (accepted - last) / (now - lastTime).TotalSeconds;
+            (last, lastTime) = (accepted, now);
+            var (count, slowest) = recent.TakeWindow();
+            passed = Math.Abs(rate - offeredPerSecond) <= 0.05 * offeredPerSecond && count > 0 && slowest < 1000 ? passed + 1 : 0;
+            if (passed >= SteadyChecks)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The cycles published since the last <see cref="TakeWindow"/>: how many, and the slowest (ms).</summary>
+    private sealed class RecentCycles
+    {
+        private readonly Lock _lock = new();
+        private int _count;
+        private double _slowest;
+
+        public void Add(double milliseconds)
+        {
+            lock (_lock)
+            {
+                _count++;
+                _slowest = Math.Max(_slowest, milliseconds);
+            }
+        }
+
+        public (int Count, double Slowest) TakeWindow()
+        {
+            lock (_lock)
+            {
+                var window = (_count, _slowest);
+                (_count, _slowest) = (0, 0);
+                return window;
+            }
+        }
+    }
+
+    private static async Task PollCyclesAsync(SchedulerApi.SchedulerApiClient client, LongHistogram cycles, RecentCycles recent, Func<bool> measuring, CancellationToken ct)
     {
         ulong last = 0;
         while (!ct.IsCancellationRequested)
@@ -301,6 +378,7 @@ public static class ScaleHarness
                 if (plan.Cycle != last)
                 {
                     last = plan.Cycle;
+                    recent.Add(plan.CycleMilliseconds);
                     if (measuring())
                     {
                         cycles.RecordValue(Math.Max(0, (long)(plan.CycleMilliseconds * 1000)));
@@ -404,5 +482,5 @@ public static class ScaleHarness
 
     private static void PrintTable(ScaleResult r) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB (gc heap {r.GcHeapMegabytes:0}, committed {r.GcCommittedMegabytes:0}) | gc pause engine {r.EngineGcPauseMilliseconds:0} ms, load {r.LoadGcPauseMilliseconds:0} ms | agents {r.AgentsConnected} | refused {r.Rejected}"));
+            $"nodes {r.Nodes,6} | ingest {r.IngestPerSecond,9:0} samples/s (offered {r.OfferedPerSecond:0}) | rtt p50 {r.RttP50,7:0.00} p99 {r.RttP99,7:0.00} p99.9 {r.RttP999,7:0.00} ms ({r.Commands} commands) | cycle p50 {r.CycleP50,7:0.00} p99 {r.CycleP99,7:0.00} ms ({r.Cycles} cycles) | rss {r.RssMegabytes,6:0} MB (gc heap {r.GcHeapMegabytes:0}, committed {r.GcCommittedMegabytes:0}) | gc pause engine {r.EngineGcPauseMilliseconds:0} ms, load {r.LoadGcPauseMilliseconds:0} ms | agents {r.AgentsConnected} | refused {r.Rejected} | steady after {r.SettleSeconds:0.0} s{(r.Steady ? "" : " (not steady)")}"));
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Prescient.Bench.Scale;
 
-/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", "gc_heap_mb", "gc_committed_mb", "gc_pause_ms": {engine, load}, ...}</c>.</summary>
+/// <summary>One size's measurements; written as <c>{"nodes", "ingest_per_s", "rtt_ms": {p50, p99, p999}, "cycle_ms": {p50, p99}, "rss_mb", "gc_heap_mb", "gc_committed_mb", "gc_pause_ms": {engine, load}, "settle_s", "steady", ...}</c>.</summary>
 internal sealed record ScaleResult(
     int Nodes,
     int JobsPerNode,
@@ -22,7 +22,9 @@ internal sealed record ScaleResult(
     double EngineGcPauseMilliseconds,
     double LoadGcPauseMilliseconds,
     uint AgentsConnected,
-    long Rejected)
+    long Rejected,
+    double SettleSeconds,
+    bool Steady)
 {
     public void Write(Utf8JsonWriter w)
     {
@@ -52,6 +54,8 @@ internal sealed record ScaleResult(
         w.WriteEndObject();
         w.WriteNumber("agents_connected", AgentsConnected);
         w.WriteNumber("rejected", Rejected);
+        w.WriteNumber("settle_s", Math.Round(SettleSeconds, 1));
+        w.WriteBoolean("steady", Steady);
         w.WriteEndObject();
     }
 }
