@@ -19,6 +19,22 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void Run_ReportsNetworkAndStorage_OnlyWhereTheWorkloadCarriesThem()
+    {
+        var run = ReplayRunner.Run(new SimulatedCluster(Small, 2), new ReactivePolicy(), []);
+        Assert.Equal([ReplayResource.Cpu, ReplayResource.Memory, ReplayResource.Network, ReplayResource.Storage], run.Outcomes.Keys.Order());
+        Assert.True(run.Outcomes[ReplayResource.Network].Changes > 0, "the reactive rule scales network as it scales CPU");
+
+        // An SWF log has CPU and memory only: its network and storage are zeros and are not reported.
+        var steps = Small.Steps;
+        float[] Constant(float v) => Enumerable.Repeat(v, steps).ToArray();
+        var demand = new[] { Small.Demand[0], Small.Demand[1], Constant(0), Constant(0) };
+        var cpuOnly = new ReplayWorkload("swf", Small.StepSeconds, Small.StartSeconds, ["j"], ["g"], demand, WorkloadBuilder.PeakRequests(demand), [true, true, false, false]);
+        var partial = ReplayRunner.Run(new SimulatedCluster(cpuOnly, 1), new StaticPolicy(), []);
+        Assert.Equal([ReplayResource.Cpu, ReplayResource.Memory], partial.Outcomes.Keys.Order());
+    }
+
+    [Fact]
     public void Reactive_RaisesAtOnce_LowersOnlyAfterStabilizationWindow()
     {
         var cpu = new float[] { 1, 1, 1, 3, 3, 0.5f, 0.5f, 0.5f, 0.5f };

@@ -206,7 +206,7 @@ public static class ReplayCommand
 
     private static void WriteSummary(IAnsiConsole console, ReplayResult result)
     {
-        foreach (var resource in ReplayRunner.ReportedResources)
+        foreach (var resource in result.Resources)
         {
             var table = new Table().Title(resource.Name()).AddColumns("policy", "shortfall", "slack", "shortfall events", "OOM events", "changes", "spikes ahead", "reaction s");
             foreach (var run in result.Policies.Concat(result.Sweep))

@@ -25,7 +25,7 @@ public static class ReplayReport
         }
 
         var images = new List<(string File, string Caption)>();
-        foreach (var resource in ReplayRunner.ReportedResources)
+        foreach (var resource in result.Resources)
         {
             var file = $"curve-{resource.Name()}.png";
             CurvePlot(result, resource).SavePng(Path.Combine(directory, file), 900, 600);
@@ -123,7 +123,7 @@ public static class ReplayReport
         b.Append("</head><body>\n<h1>Prescient replay</h1>\n");
         b.Append(CultureInfo.InvariantCulture, $"<p>Workload <code>{Enc(result.Source)}</code>: {result.Jobs} jobs on {result.Nodes} nodes, {result.Steps} steps of {result.StepSeconds} s ({result.Steps * result.StepSeconds / 3600.0:0.#} h), seed {result.Seed}. ");
         b.Append("Each policy sets every job's allocation a step ahead; the same accounting compares it with the demand of the step.</p>\n");
-        foreach (var resource in ReplayRunner.ReportedResources)
+        foreach (var resource in result.Resources)
         {
             b.Append(CultureInfo.InvariantCulture, $"<h2>{resource.Name()}</h2>\n<table><tr><th>policy</th><th>shortfall</th><th>slack</th><th>shortfall events</th><th>OOM events</th><th>changes</th><th>spikes</th><th>provisioned ahead</th><th>mean reaction (s)</th></tr>\n");
             foreach (var run in result.Policies)
@@ -147,7 +147,7 @@ public static class ReplayReport
         if (result.Sweep.Count > 0)
         {
             b.Append("<h2>predictive at each risk setting</h2>\n<table><tr><th>quantile</th>");
-            foreach (var resource in ReplayRunner.ReportedResources)
+            foreach (var resource in result.Resources)
             {
                 b.Append(CultureInfo.InvariantCulture, $"<th>{resource.Name()} shortfall</th><th>{resource.Name()} slack</th>");
             }
@@ -156,7 +156,7 @@ public static class ReplayReport
             foreach (var run in result.Sweep)
             {
                 b.Append(CultureInfo.InvariantCulture, $"<tr><td>{run.RiskQuantile}</td>");
-                foreach (var resource in ReplayRunner.ReportedResources)
+                foreach (var resource in result.Resources)
                 {
                     var o = run.Outcomes[resource];
                     Cell(b, $"sweep-{run.RiskQuantile?.ToString(CultureInfo.InvariantCulture)}", resource, "shortfall", o.Shortfall, "0.0000");

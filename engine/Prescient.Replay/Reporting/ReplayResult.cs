@@ -1,4 +1,5 @@
 using Prescient.Replay.Simulation;
+using Prescient.Replay.Workloads;
 
 namespace Prescient.Replay.Reporting;
 
@@ -11,4 +12,8 @@ public sealed record ReplayResult(
     int StepSeconds,
     int Seed,
     IReadOnlyList<PolicyRun> Policies,
-    IReadOnlyList<PolicyRun> Sweep);
+    IReadOnlyList<PolicyRun> Sweep)
+{
+    /// <summary>The resources every run reports (CPU and memory, then network and storage where the workload has them).</summary>
+    public IReadOnlyList<ReplayResource> Resources => Policies.Count == 0 ? [] : [.. Policies[0].Outcomes.Keys.Order()];
+}

@@ -23,8 +23,29 @@ public sealed record TracedSeries(int Job, ReplayResource Resource, float[] Dema
 /// </summary>
 public static class ReplayRunner
 {
-    /// <summary>Resources reported for every policy: those whose limits every policy sets.</summary>
-    public static readonly ReplayResource[] ReportedResources = [ReplayResource.Cpu, ReplayResource.Memory];
+    /// <summary>Resources whose demand and allocation are traced for the report's usage plots.</summary>
+    public static readonly ReplayResource[] TracedResources = [ReplayResource.Cpu, ReplayResource.Memory];
+
+    /// <summary>
+    /// Resources accounted and reported for every policy: CPU and memory always, network and storage where the workload
+    /// carries them (a Bitbrains trace or the built-in workload, not an SWF log). Every policy allocates all four;
+    /// <c>predictive</c> changes network only through bandwidth reservations (the orchestrator's
+    /// <c>reserve-bandwidth</c>, above its reservation minimum) and never storage (no agent enforces an I/O limit),
+    /// so those rows show what that costs against rivals that cap every resource.
+    /// </summary>
+    public static IReadOnlyList<ReplayResource> ReportedResources(ReplayWorkload workload)
+    {
+        var list = new List<ReplayResource> { ReplayResource.Cpu, ReplayResource.Memory };
+        foreach (var resource in (ReadOnlySpan<ReplayResource>)[ReplayResource.Network, ReplayResource.Storage])
+        {
+            if (workload.ResourcePresent[(int)resource])
+            {
+                list.Add(resource);
+            }
+        }
+
+        return list;
+    }
 
     public static PolicyRun Run(SimulatedCluster cluster, IReplayPolicy policy, IReadOnlyList<int> tracedJobs, Action<int, int>? progress = null)
     {
@@ -40,7 +61,7 @@ public static class ReplayRunner
         var traced = new List<TracedSeries>();
         foreach (var job in tracedJobs)
         {
-            foreach (var resource in ReportedResources)
+            foreach (var resource in TracedResources)
             {
                 traced.Add(new TracedSeries(job, resource, new float[w.Steps], new float[w.Steps],
                     predictive is null ? null : new float[w.Steps], predictive is null ? null : new float[w.Steps]));
@@ -96,7 +117,7 @@ public static class ReplayRunner
 
         progress?.Invoke(w.Steps, w.Steps);
         var outcomes = new Dictionary<ReplayResource, ResourceOutcome>();
-        foreach (var resource in ReportedResources)
+        foreach (var resource in ReportedResources(w))
         {
             outcomes[resource] = accounting.Outcome(resource);
         }
