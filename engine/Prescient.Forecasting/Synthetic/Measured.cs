@@ -27,13 +27,17 @@ internal static class Measured
         CpuCoresLogSd: 2.78465,
         MemoryBytesLogMean: 19.859,
         MemoryBytesLogSd: 1.52122,
-        NetworkToCpuLogRatio: 9.71336,
-        DiskToCpuLogRatio: 11.0354,
         JobsPerUserHourLogMean: -5.6959,
         JobsPerUserHourLogSd: 2.05971,
         ArrivalHourOfDayShape: [0.3381, 0.2116, 0.1113, 0.0632, 0.0776, 0.1905, 0.5429, 1.3000, 1.7722, 1.8143, 1.7131, 1.8143, 2.1111, 2.0816, 2.1389, 1.9121, 1.6474, 0.8203, 0.7495, 0.6239, 0.5666, 0.5876, 0.4333, 0.3785],
         RuntimeLogMean: 6.45631,
         RuntimeLogSd: 2.94702,
         ProcessorsLog2Mean: 1.81418,
-        ProcessorsLog2Sd: 1.69138);
+        ProcessorsLog2Sd: 1.69138,
+        IoToCpuLogRatio: [11.0333, 9.71336, 8.92717, 11.0354],
+        IoToCpuLogRatioSd: [1.8708, 2.87805, 3.35649, 3.04557],
+        IoZeroShare: [0.430562, 0.200865, 0.830372, 0.0130195],
+        IoZeroContinuation: [0.83466, 0.782452, 0.915103, 0.0602228],
+        IoNoiseSigma: [1.25838, 0.673387, 1.88226, 0.669467],
+        IoNoiseAutocorrelation: [0.292682, 0.297655, 0.0826384, 0.0657828]);
 }

@@ -17,8 +17,8 @@ public static class SyntheticCalibration
     /// continuation is the share of spike steps whose next step (a valid one) is a spike too; memory's noise σ and
     /// autocorrelation are measured the same way on ln memory; a VM is off where its CPU and memory are both 0 (the
     /// share of VMs ever off, the share of their steps off, and the continuation of off steps);
-    /// correlations are Pearson's between ln(1 + x) series, averaged over VMs; levels are the mean and standard
-    /// deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
+    /// network and disk as <see cref="Io"/> says; correlations are Pearson's between ln(1 + x) series, averaged over
+    /// VMs; levels are the mean and standard deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
     /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
     /// </summary>
     public static SyntheticParameters Measure(Trace usage, IReadOnlyList<JobRecord> jobs)
@@ -29,8 +29,6 @@ public static class SyntheticCalibration
         var weekdayN = new double[7];
         var levels = new List<double>();
         var memLevels = new List<double>();
-        var netRatios = new List<double>();
-        var diskRatios = new List<double>();
         var corrMem = new List<double>();
         var corrNet = new List<double>();
         var corrDisk = new List<double>();
@@ -66,7 +64,7 @@ public static class SyntheticCalibration
                 weekdayN[wd]++;
             }
 
-            void Related(ResourceKind kind, List<double> corr, List<double>? levelsOut, List<double>? ratios)
+            void Related(ResourceKind kind, List<double> corr, List<double>? levelsOut)
             {
                 var other = vm.FirstOrDefault(s => s.Key.Resource == kind);
                 if (other is null)
@@ -78,7 +76,6 @@ public static class SyntheticCalibration
                 if (m > 0)
                 {
                     levelsOut?.Add(Math.Log(m));
-                    ratios?.Add(Math.Log(m / mean));
                 }
 
                 var c = Correlation(cpu.Values, other.Values);
@@ -88,9 +85,9 @@ public static class SyntheticCalibration
                 }
             }
 
-            Related(ResourceKind.Memory, corrMem, memLevels, null);
-            Related(ResourceKind.NetTx, corrNet, null, netRatios);
-            Related(ResourceKind.DiskWrite, corrDisk, null, diskRatios);
+            Related(ResourceKind.Memory, corrMem, memLevels);
+            Related(ResourceKind.NetTx, corrNet, null);
+            Related(ResourceKind.DiskWrite, corrDisk, null);
         }
 
         var hourShape = Normalize(hour.Select((h, i) => hourN[i] > 0 ? h / hourN[i] : 1).ToArray());
@@ -137,6 +134,7 @@ public static class SyntheticCalibration
             vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values,
             vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values)));
         spikeRatios.Sort();
+        var io = Io(byVm);
 
         // Jobs.
         var span = Math.Max(3600.0, jobs.Max(j => j.SubmitSeconds) - jobs.Min(j => j.SubmitSeconds));
@@ -156,8 +154,9 @@ public static class SyntheticCalibration
             memorySigma, memoryAutocorrelation,
             offVmShare, offShare, offContinuation,
             Avg(corrMem), Avg(corrNet), Avg(corrDisk),
-            levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels), Avg(netRatios), Avg(diskRatios),
-            rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs));
+            levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels),
+            rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs),
+            io.Ratio, io.RatioSd, io.ZeroShare, io.ZeroContinuation, io.Sigma, io.Autocorrelation);
     }
 
     /// <summary>
@@ -196,6 +195,74 @@ public static class SyntheticCalibration
         var variance = (sumSquares / count) - (mean * mean);
         var autocorrelation = lagN > 0 && variance > 0 ? ((lagSum / lagN) - (mean * mean)) / variance : 0;
         return (Math.Sqrt(Math.Max(variance, 0)), Math.Clamp(autocorrelation, 0, 0.99));
+    }
+
+    /// <summary>
+    /// Network and disk (<see cref="SyntheticParameters.IoResources"/>), each: the mean and standard deviation across VMs
+    /// of ln(its mean ÷ the VM's mean CPU) (VMs where either is 0 left out); the share of zeros among the steps where the
+    /// VM reports (not NaN, not a row of zeros) and the share of those zeros followed by another; the log-noise as
+    /// <see cref="LogNoise"/> measures it.
+    /// </summary>
+    private static (double[] Ratio, double[] RatioSd, double[] ZeroShare, double[] ZeroContinuation, double[] Sigma, double[] Autocorrelation) Io(
+        List<IGrouping<string, TraceSeries>> byVm)
+    {
+        var kinds = SyntheticParameters.IoResources;
+        var (ratio, ratioSd, zeroShare, zeroContinuation, sigma, autocorrelation) =
+            (new double[kinds.Length], new double[kinds.Length], new double[kinds.Length], new double[kinds.Length], new double[kinds.Length], new double[kinds.Length]);
+        for (var k = 0; k < kinds.Length; k++)
+        {
+            var ratios = new List<double>();
+            double steps = 0, zeros = 0, pairs = 0, continued = 0;
+            var series = new List<float[]>();
+            foreach (var vm in byVm)
+            {
+                var cpu = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values;
+                var memory = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values;
+                var x = vm.FirstOrDefault(s => s.Key.Resource == kinds[k])?.Values;
+                if (cpu is null || memory is null || x is null)
+                {
+                    continue;
+                }
+
+                series.Add(x);
+                var (cpuMean, xMean) = (Mean(cpu), Mean(x));
+                if (cpuMean > 0 && xMean > 0)
+                {
+                    ratios.Add(Math.Log(xMean / cpuMean));
+                }
+
+                var previous = false;
+                var reported = false;
+                for (var i = 0; i < Math.Min(x.Length, Math.Min(cpu.Length, memory.Length)); i++)
+                {
+                    // NaN compares false: a missing sample is neither a zero nor a report.
+                    if (float.IsNaN(x[i]) || (cpu[i] <= 0 && memory[i] <= 0))
+                    {
+                        reported = false;
+                        continue;
+                    }
+
+                    var zero = x[i] <= 0;
+                    steps++;
+                    zeros += zero ? 1 : 0;
+                    if (reported && previous)
+                    {
+                        pairs++;
+                        continued += zero ? 1 : 0;
+                    }
+
+                    (previous, reported) = (zero, true);
+                }
+            }
+
+            ratio[k] = Avg(ratios);
+            ratioSd[k] = Sd(ratios);
+            zeroShare[k] = steps > 0 ? zeros / steps : 0;
+            zeroContinuation[k] = pairs > 0 ? continued / pairs : 0;
+            (sigma[k], autocorrelation[k]) = LogNoise(series);
+        }
+
+        return (ratio, ratioSd, zeroShare, zeroContinuation, sigma, autocorrelation);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Prescient.Abstractions.Telemetry;
+
 namespace Prescient.Forecasting.Synthetic;
 
 /// <summary>
@@ -8,7 +10,12 @@ namespace Prescient.Forecasting.Synthetic;
 /// × <see cref="SpikeMultiplier"/>, in bursts: a spike step is followed by another with probability
 /// <see cref="SpikeContinuation"/>); memory over time is its level × log-normal noise of its own (σ
 /// <see cref="MemoryNoiseSigma"/>, autocorrelation <see cref="MemoryNoiseAutocorrelation"/>); memory, network and disk
-/// follow CPU with the measured correlations. A share <see cref="OffVmShare"/> of the VMs switch off at times (every
+/// follow CPU with the measured correlations. Network received and transmitted and disk read and written (the
+/// <c>Io…</c> arrays, in <see cref="IoResources"/> order) each have, per VM, a level whose log ratio to the VM's mean CPU
+/// is normal across VMs (<see cref="IoToCpuLogRatio"/>, <see cref="IoToCpuLogRatioSd"/>), runs of zeros (a share
+/// <see cref="IoZeroShare"/> of a reporting VM's steps, a zero followed by another with probability
+/// <see cref="IoZeroContinuation"/>: on Bitbrains most VMs read nothing from disk most of the time) and a log-noise of
+/// their own (<see cref="IoNoiseSigma"/>, <see cref="IoNoiseAutocorrelation"/>, measured as CPU's is). A share <see cref="OffVmShare"/> of the VMs switch off at times (every
 /// resource 0): off for a share <see cref="OffShare"/> of their steps, an off step followed by another with probability
 /// <see cref="OffContinuation"/>. The noise and spike figures are statistics of the trace; the
 /// generator's settings that reproduce them are <see cref="SyntheticDynamics"/>. Jobs: per-user submission rates are
@@ -34,16 +41,23 @@ public sealed record SyntheticParameters(
     double CpuCoresLogSd,
     double MemoryBytesLogMean,
     double MemoryBytesLogSd,
-    double NetworkToCpuLogRatio,
-    double DiskToCpuLogRatio,
     double JobsPerUserHourLogMean,
     double JobsPerUserHourLogSd,
     double[] ArrivalHourOfDayShape,
     double RuntimeLogMean,
     double RuntimeLogSd,
     double ProcessorsLog2Mean,
-    double ProcessorsLog2Sd)
+    double ProcessorsLog2Sd,
+    double[] IoToCpuLogRatio,
+    double[] IoToCpuLogRatioSd,
+    double[] IoZeroShare,
+    double[] IoZeroContinuation,
+    double[] IoNoiseSigma,
+    double[] IoNoiseAutocorrelation)
 {
+    /// <summary>The I/O resources of the <c>Io…</c> arrays, in their order.</summary>
+    public static readonly ResourceKind[] IoResources = [ResourceKind.NetRx, ResourceKind.NetTx, ResourceKind.DiskRead, ResourceKind.DiskWrite];
+
     /// <summary>
     /// The embedded default, measured by <see cref="SyntheticCalibration.Measure"/> on Bitbrains GWA-T-12 Rnd 2013-7
     /// (60 VMs) and the KTH SP2 SWF log (see docs/models/forecasting.md for the command and the method).

@@ -37,6 +37,7 @@ public static class SyntheticWorkload
             var tx = new float[n];
             var dr = new float[n];
             var dw = new float[n];
+            var deviation = new double[n];
             var ar = 0.0;
             var memoryAr = 0.0;
             var spiking = false;
@@ -60,17 +61,21 @@ public static class SyntheticWorkload
                 var z = Math.Log(c / level);
                 memoryAr = (d.MemoryNoiseAutocorrelation * memoryAr) + (memoryInnovation * Normal(rng));
                 mem[i] = (float)(memLevel * Math.Exp(memoryAr + (d.MemoryCpuLoading * z)));
-                var net = Math.Exp(p.NetworkToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuNetworkCorrelation, z));
-                tx[i] = (float)net;
-                rx[i] = (float)(net * Math.Exp(0.3 * Normal(rng)));
-                var disk = Math.Exp(p.DiskToCpuLogRatio) * level * Math.Exp(Correlated(rng, p.CpuDiskCorrelation, z));
-                dw[i] = (float)disk;
-                dr[i] = (float)(disk * 0.5 * Math.Exp(0.5 * Normal(rng)));
+                deviation[i] = z;
                 off = switchesOff && offRandom.NextDouble() < (off ? p.OffContinuation : offOnset);
                 if (off)
                 {
-                    cpu[i] = mem[i] = rx[i] = tx[i] = dr[i] = dw[i] = 0;
+                    cpu[i] = mem[i] = 0;
                 }
+            }
+
+            // Network and disk from a stream of their own: their zeros, noise and levels do not move CPU's or memory's.
+            var ioRandom = new Random(unchecked((seed * 1_000_003) + (v * 7_919) + 0x10));
+            var cpuMean = Mean(cpu);
+            var io = (float[][])[rx, tx, dr, dw];
+            for (var k = 0; k < io.Length; k++)
+            {
+                Io(io[k], k < 2 ? p.CpuNetworkCorrelation : p.CpuDiskCorrelation, k, p, d, deviation, cpu, mem, cpuMean, ioRandom);
             }
 
             var name = "syn-" + (v + 1);
@@ -127,7 +132,50 @@ public static class SyntheticWorkload
     internal static double OnsetProbability(double share, double continuation) =>
         share >= 1 ? 1 : Math.Clamp(share * (1 - continuation) / (1 - share), 0, 1);
 
-    private static double Correlated(Random rng, double rho, double z) => (rho * z) + (Math.Sqrt(Math.Max(0, 1 - (rho * rho))) * Normal(rng));
+    /// <summary>
+    /// Fills one VM's network or disk series (<see cref="SyntheticParameters.IoResources"/> index <paramref name="k"/>):
+    /// zeros from a two-state chain with the measured share and continuation, else exp(loading × CPU's log deviation + an
+    /// AR(1) log-noise); then scaled so that its mean is the VM's mean CPU × exp(a log ratio drawn from the measured
+    /// distribution across VMs). Steps where the VM is off (CPU and memory 0) are 0.
+    /// </summary>
+    private static void Io(float[] x, double loading, int k, SyntheticParameters p, SyntheticDynamics d, double[] deviation, float[] cpu, float[] memory, double cpuMean, Random rng)
+    {
+        var ratio = p.IoToCpuLogRatio[k] + (p.IoToCpuLogRatioSd[k] * Normal(rng));
+        var phi = d.IoNoiseAutocorrelation[k];
+        var innovation = d.IoNoiseSigma[k] * Math.Sqrt(1 - (phi * phi));
+        var onset = OnsetProbability(p.IoZeroShare[k], p.IoZeroContinuation[k]);
+        var zero = false;
+        var ar = 0.0;
+        double sum = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            ar = (phi * ar) + (innovation * Normal(rng));
+            zero = rng.NextDouble() < (zero ? p.IoZeroContinuation[k] : onset);
+            var value = zero || (cpu[i] <= 0 && memory[i] <= 0) ? 0 : Math.Exp((loading * deviation[i]) + ar);
+            x[i] = (float)value;
+            sum += x[i];
+        }
+
+        if (sum > 0 && cpuMean > 0)
+        {
+            var scale = Math.Exp(ratio) * cpuMean / (sum / x.Length);
+            for (var i = 0; i < x.Length; i++)
+            {
+                x[i] = (float)(x[i] * scale);
+            }
+        }
+    }
+
+    private static double Mean(float[] values)
+    {
+        double sum = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+        }
+
+        return values.Length > 0 ? sum / values.Length : 0;
+    }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }
