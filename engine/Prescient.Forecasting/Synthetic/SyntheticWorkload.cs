@@ -13,9 +13,10 @@ public static class SyntheticWorkload
 {
     /// <summary>
     /// Generates <paramref name="vms"/> VMs over <paramref name="days"/> days from <paramref name="startSeconds"/>. CPU's
-    /// noise and spikes and memory's noise follow <paramref name="dynamics"/>; without it, <see cref="SyntheticDynamics.Default"/>
-    /// for the default parameters, else <see cref="SyntheticDynamics.Fit"/> of the given ones (about 35 s on these
-    /// machines). Shapes, levels, correlations and off periods come from <paramref name="parameters"/>.
+    /// noise and spikes, memory's noise and network's and disk's noise follow <paramref name="dynamics"/>; without it,
+    /// <see cref="SyntheticDynamics.Default"/> for the default parameters, else <see cref="SyntheticDynamics.Fit"/> of the
+    /// given ones (about 40 s on these machines). Shapes, levels, correlations, off periods and network's and disk's
+    /// zeros and levels come from <paramref name="parameters"/>.
     /// </summary>
     public static Trace Usage(int vms, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800, SyntheticDynamics? dynamics = null)
     {
