@@ -73,7 +73,9 @@ public static class ReplayReport
         plot.Title($"{resource.Name()}: slack vs shortfall");
         plot.XLabel("slack (allocation above demand / allocation)");
         plot.YLabel("shortfall (demand above allocation / demand)");
-        plot.ShowLegend();
+
+        // Beside the chart, not on it: the points sit anywhere (static and predictive in a corner on network and storage).
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
