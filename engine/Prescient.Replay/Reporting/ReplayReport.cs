@@ -74,7 +74,8 @@ public static class ReplayReport
         plot.XLabel("slack (allocation above demand / allocation)");
         plot.YLabel("shortfall (demand above allocation / demand)");
 
-        // Beside the chart, not on it: the points sit anywhere (static and predictive in a corner on network and storage).
+        // Beside the chart, not on it (here and on the usage plots): the points sit anywhere, static's and predictive's in
+        // the lower right corner on network and storage.
         plot.ShowLegend(Edge.Right);
         return plot;
     }
@@ -113,7 +114,7 @@ public static class ReplayReport
         demand.LineWidth = 1.5f;
         plot.Title($"job {band.Job}: {band.Resource.Name()} ({band.Resource.Unit()})");
         plot.XLabel("hours");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
