@@ -63,6 +63,10 @@ public sealed class SyntheticWorkloadTests
         Assert.Equal(d.OffContinuation, measured.OffContinuation, 1e-4);
         Assert.Equal(d.RuntimeLogMean, measured.RuntimeLogMean, 1e-3);
         Assert.Equal(d.CpuMemoryCorrelation, measured.CpuMemoryCorrelation, 1e-3);
+        Assert.Equal(d.CpuCoresLog2Mean, measured.CpuCoresLog2Mean, 1e-4);
+        Assert.Equal(d.CpuCoresLog2Sd, measured.CpuCoresLog2Sd, 1e-4);
+        Assert.Equal(d.CpuUtilizationLogMean, measured.CpuUtilizationLogMean, 1e-4);
+        Assert.Equal(d.CpuUtilizationLogSd, measured.CpuUtilizationLogSd, 1e-4);
         for (var h = 0; h < 24; h++)
         {
             Assert.Equal(d.HourOfDayShape[h], measured.HourOfDayShape[h], 1e-3);
@@ -102,6 +106,14 @@ public sealed class SyntheticWorkloadTests
         Assert.Equal(target.OffContinuation, m.OffContinuation, 0.06);
         Assert.InRange(m.OffVmShare, 0.05, 0.25);
 
+        // CPU never exceeds the VM's provisioned cores (Bitbrains 2013-7: 1 to 32 cores, 2^1.8 on the log2 mean; peaks at
+        // most 8.5 cores), which the old generator did not have: its 60 VMs × 30 days reached means of 669 and peaks of
+        // 30,737 cores.
+        Assert.Equal(target.CpuCoresLog2Mean, m.CpuCoresLog2Mean, 0.5);
+        Assert.Equal(target.CpuUtilizationLogMean, m.CpuUtilizationLogMean, 0.5);
+        var usage = SyntheticWorkload.Usage(60, 30, seed: 2);
+        Assert.All(usage.Series.Where(x => x.Key.Resource == ResourceKind.Cpu), x => Assert.True(x.Values.Max() <= x.Capacity, $"{x.Key.Name}: {x.Values.Max()} cores over {x.Capacity}"));
+
         // Network and disk: on Bitbrains 2013-7 net rx is 0 at 43 % of the steps, disk read at 83 % (in runs that continue
         // with probability 0.83 and 0.92), their levels spread over VMs by a factor e^1.9 to e^3.4 against CPU's, and
         // their noise is their own (σ 0.67 to 1.88); the old generator made none of those zeros, one level ratio for every
@@ -132,12 +144,18 @@ public sealed class SyntheticWorkloadTests
     [Fact]
     public void Fit_FewIterations_MovesTowardsTheTarget()
     {
+        // Each statistic need not improve at every iteration (with spikes capped at the VM's cores, the spike size moves
+        // first and the continuation read on the capped spikes dips before it climbs: the sum below goes 1.26, 1.39, 1.18,
+        // 0.94, 0.85 after 0, 5, 10, 20, 30 iterations), but together they approach the trace's.
         var target = SyntheticParameters.Default;
-        var start = SyntheticDynamics.Unfitted(target).MeasureGenerated(target);
-        var fitted = SyntheticDynamics.Fit(target, iterations: 3).MeasureGenerated(target);
-        Assert.True(Math.Abs(fitted.SpikeContinuation - target.SpikeContinuation) < Math.Abs(start.SpikeContinuation - target.SpikeContinuation),
-            $"continuation {start.SpikeContinuation} -> {fitted.SpikeContinuation}, target {target.SpikeContinuation}");
-        Assert.True(Math.Abs(fitted.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation) < Math.Abs(start.CpuNoiseAutocorrelation - target.CpuNoiseAutocorrelation));
+        static double Distance(SyntheticParameters m, SyntheticParameters t) =>
+            (Math.Abs(m.CpuNoiseSigma - t.CpuNoiseSigma) / t.CpuNoiseSigma) + Math.Abs(m.CpuNoiseAutocorrelation - t.CpuNoiseAutocorrelation)
+            + (Math.Abs(m.SpikeProbability - t.SpikeProbability) / t.SpikeProbability) + Math.Abs(m.SpikeContinuation - t.SpikeContinuation)
+            + (Math.Abs(m.SpikeMultiplier - t.SpikeMultiplier) / t.SpikeMultiplier) + (Math.Abs(m.MemoryNoiseSigma - t.MemoryNoiseSigma) / t.MemoryNoiseSigma)
+            + Math.Abs(m.MemoryNoiseAutocorrelation - t.MemoryNoiseAutocorrelation) + Math.Abs(m.CpuMemoryCorrelation - t.CpuMemoryCorrelation);
+        var start = Distance(SyntheticDynamics.Unfitted(target).MeasureGenerated(target), target);
+        var fitted = Distance(SyntheticDynamics.Fit(target, iterations: 30).MeasureGenerated(target), target);
+        Assert.True(fitted < 0.8 * start, $"distance {start} -> {fitted}");
     }
 
     [Fact]

@@ -18,7 +18,9 @@ public static class SyntheticCalibration
     /// autocorrelation are measured the same way on ln memory; a VM is off where its CPU and memory are both 0 (the
     /// share of VMs ever off, the share of their steps off, and the continuation of off steps);
     /// network and disk as <see cref="Io"/> says; correlations are Pearson's between ln(1 + x) series, averaged over
-    /// VMs; levels are the mean and standard deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
+    /// VMs; provisioned cores (<see cref="ProvisionedCores"/>) as the mean and standard deviation of their log2 across
+    /// VMs, and the mean utilization of them (mean CPU ÷ cores, at most 1) of its ln; memory levels as the mean and
+    /// standard deviation of ln(mean) across VMs. Job side: each user's submissions per hour over the log's span, ln-mean
     /// and ln-sd across users; the hour-of-day arrival shape; ln(runtime) and log2(processors) means and sds.
     /// </summary>
     public static SyntheticParameters Measure(Trace usage, IReadOnlyList<JobRecord> jobs)
@@ -27,7 +29,8 @@ public static class SyntheticCalibration
         var hourN = new double[24];
         var weekday = new double[7];
         var weekdayN = new double[7];
-        var levels = new List<double>();
+        var coresLog2 = new List<double>();
+        var utilization = new List<double>();
         var memLevels = new List<double>();
         var corrMem = new List<double>();
         var corrNet = new List<double>();
@@ -47,7 +50,13 @@ public static class SyntheticCalibration
                 continue;
             }
 
-            levels.Add(Math.Log(mean));
+            var cores = ProvisionedCores(cpu);
+            if (cores > 0)
+            {
+                coresLog2.Add(Math.Log2(cores));
+                utilization.Add(Math.Log(Math.Min(1, mean / cores)));
+            }
+
             for (var i = 0; i < cpu.Values.Length; i++)
             {
                 var v = cpu.Values[i];
@@ -154,7 +163,7 @@ public static class SyntheticCalibration
             memorySigma, memoryAutocorrelation,
             offVmShare, offShare, offContinuation,
             Avg(corrMem), Avg(corrNet), Avg(corrDisk),
-            levels.Average(), Sd(levels), memLevels.Average(), Sd(memLevels),
+            Avg(coresLog2), Sd(coresLog2), Avg(utilization), Sd(utilization), memLevels.Average(), Sd(memLevels),
             rates.Average(), Sd(rates), Normalize(arrivals), logRuntime.Average(), Sd(logRuntime), log2Procs.Average(), Sd(log2Procs),
             io.Ratio, io.RatioSd, io.ZeroShare, io.ZeroContinuation, io.Sigma, io.Autocorrelation);
     }
@@ -338,6 +347,26 @@ public static class SyntheticCalibration
             prev = r;
             logLevel += 0.1 * (lv - logLevel);
         }
+    }
+
+    /// <summary>
+    /// A VM's provisioned cores: the CPU series' <see cref="TraceSeries.Capacity"/> where the trace gives it, else its peak
+    /// rounded up to a power of two (0 for a VM that never used any).
+    /// </summary>
+    private static double ProvisionedCores(TraceSeries cpu)
+    {
+        if (cpu.Capacity > 0)
+        {
+            return cpu.Capacity;
+        }
+
+        var peak = 0.0;
+        foreach (var v in cpu.Values)
+        {
+            peak = v > peak ? v : peak; // NaN compares false
+        }
+
+        return peak > 0 ? Math.Pow(2, Math.Max(0, Math.Ceiling(Math.Log2(peak)))) : 0;
     }
 
     private static double Avg(List<double> x) => x.Count > 0 ? x.Average() : 0;

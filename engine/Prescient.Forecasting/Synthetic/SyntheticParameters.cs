@@ -4,11 +4,13 @@ namespace Prescient.Forecasting.Synthetic;
 
 /// <summary>
 /// Parameters of the synthetic workload, as measured on the real traces by <see cref="SyntheticCalibration"/>.
-/// Usage: each VM's CPU level (cores) and memory level (bytes) are log-normal across VMs; CPU over time is
-/// level × hour-of-day shape × weekday shape × log-normal noise (σ = <see cref="CpuNoiseSigma"/>, AR(1) with
+/// Usage: each VM has provisioned cores, 2^N with N normal across VMs (<see cref="CpuCoresLog2Mean"/>,
+/// <see cref="CpuCoresLog2Sd"/>), and a mean utilization of them that is log-normal across VMs
+/// (<see cref="CpuUtilizationLogMean"/>, <see cref="CpuUtilizationLogSd"/>, at most 1); its memory level (bytes) is
+/// log-normal across VMs; CPU over time is level × hour-of-day shape × weekday shape × log-normal noise (σ = <see cref="CpuNoiseSigma"/>, AR(1) with
 /// <see cref="CpuNoiseAutocorrelation"/>) × occasional spikes (a share <see cref="SpikeProbability"/> of the steps,
 /// × <see cref="SpikeMultiplier"/>, in bursts: a spike step is followed by another with probability
-/// <see cref="SpikeContinuation"/>); memory over time is its level × log-normal noise of its own (σ
+/// <see cref="SpikeContinuation"/>), never above the provisioned cores; memory over time is its level × log-normal noise of its own (σ
 /// <see cref="MemoryNoiseSigma"/>, autocorrelation <see cref="MemoryNoiseAutocorrelation"/>); memory, network and disk
 /// follow CPU with the measured correlations. Network received and transmitted and disk read and written (the
 /// <c>Io…</c> arrays, in <see cref="IoResources"/> order) each have, per VM, a level whose log ratio to the VM's mean CPU
@@ -37,8 +39,10 @@ public sealed record SyntheticParameters(
     double CpuMemoryCorrelation,
     double CpuNetworkCorrelation,
     double CpuDiskCorrelation,
-    double CpuCoresLogMean,
-    double CpuCoresLogSd,
+    double CpuCoresLog2Mean,
+    double CpuCoresLog2Sd,
+    double CpuUtilizationLogMean,
+    double CpuUtilizationLogSd,
     double MemoryBytesLogMean,
     double MemoryBytesLogSd,
     double JobsPerUserHourLogMean,

@@ -15,8 +15,9 @@ public static class SyntheticWorkload
     /// Generates <paramref name="vms"/> VMs over <paramref name="days"/> days from <paramref name="startSeconds"/>. CPU's
     /// noise and spikes, memory's noise and network's and disk's noise follow <paramref name="dynamics"/>; without it,
     /// <see cref="SyntheticDynamics.Default"/> for the default parameters, else <see cref="SyntheticDynamics.Fit"/> of the
-    /// given ones (about 40 s on these machines). Shapes, levels, correlations, off periods and network's and disk's
-    /// zeros and levels come from <paramref name="parameters"/>.
+    /// given ones (about 40 s on these machines). Provisioned cores (CPU never above them: the CPU series' capacity),
+    /// shapes, levels, correlations, off periods and network's and disk's zeros and levels come from
+    /// <paramref name="parameters"/>.
     /// </summary>
     public static Trace Usage(int vms, int days, int seed = 1, SyntheticParameters? parameters = null, long startSeconds = 1_372_636_800, SyntheticDynamics? dynamics = null)
     {
@@ -30,7 +31,8 @@ public static class SyntheticWorkload
         var series = new List<TraceSeries>();
         for (var v = 0; v < vms; v++)
         {
-            var level = Math.Exp(p.CpuCoresLogMean + (p.CpuCoresLogSd * Normal(rng)));
+            var cores = Math.Pow(2, Math.Max(0, Math.Round(p.CpuCoresLog2Mean + (p.CpuCoresLog2Sd * Normal(rng)))));
+            var level = cores * Math.Exp(Math.Min(0, p.CpuUtilizationLogMean + (p.CpuUtilizationLogSd * Normal(rng))));
             var memLevel = Math.Exp(p.MemoryBytesLogMean + (p.MemoryBytesLogSd * Normal(rng)));
             var cpu = new float[n];
             var mem = new float[n];
@@ -57,7 +59,7 @@ public static class SyntheticWorkload
                 var shape = p.HourOfDayShape[(int)(t % 86400 / 3600)] * p.WeekdayShape[(int)(((t / 86400) + 4) % 7)];
                 spiking = rng.NextDouble() < (spiking ? d.SpikeContinuation : onset);
                 var spike = spiking ? d.SpikeMultiplier : 1;
-                var c = level * shape * Math.Exp(ar) * spike;
+                var c = Math.Min(cores, level * shape * Math.Exp(ar) * spike);
                 cpu[i] = (float)c;
                 var z = Math.Log(c / level);
                 memoryAr = (d.MemoryNoiseAutocorrelation * memoryAr) + (memoryInnovation * Normal(rng));
@@ -80,7 +82,7 @@ public static class SyntheticWorkload
             }
 
             var name = "syn-" + (v + 1);
-            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.Cpu), "synthetic", startSeconds, step, cpu));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.Cpu), "synthetic", startSeconds, step, cpu) { Capacity = cores });
             series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.Memory), "synthetic", startSeconds, step, mem));
             series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.NetRx), "synthetic", startSeconds, step, rx));
             series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, ResourceKind.NetTx), "synthetic", startSeconds, step, tx));

@@ -8,7 +8,8 @@ namespace Prescient.Forecasting.Traces;
 /// Reads Bitbrains GWA-T-12 per-VM files (<c>N.csv</c> or <c>N.csv.gz</c>; a folder of them is one trace):
 /// fields separated by <c>;</c> plus whitespace, one header line, 11 columns, timestamps in Unix seconds despite
 /// the header's "[ms]". Each VM becomes entity <c>node/vm-N</c> with six series: CPU in cores
-/// (usage MHz ÷ MHz per core), memory in bytes, disk read/write and network rx/tx in bytes per second.
+/// (usage MHz ÷ MHz per core; the series' <see cref="TraceSeries.Capacity"/> is the VM's provisioned cores, the
+/// largest the file gives), memory in bytes, disk read/write and network rx/tx in bytes per second.
 /// Rows with 0 cores and 0 capacity (the VM was not reporting), ragged rows, unparsable or negative fields
 /// are dropped and counted; repeated timestamps keep the first row; the result is put on a 300 s grid.
 /// </summary>
@@ -74,6 +75,7 @@ public static class BitbrainsReader
     {
         var name = "vm-" + Path.GetFileName(file).Split('.')[0];
         var grid = new GridBuilder(Resources.Length);
+        var cores = 0.0;
         using (var reader = new LineReader(file, diagnostics))
         {
             if (!reader.TryReadLine(out var header) || !header.StartsWith("Timestamp", StringComparison.Ordinal))
@@ -116,6 +118,7 @@ public static class BitbrainsReader
                 }
 
                 var mhzPerCore = f[1] > 0 && f[2] > 0 ? f[2] / f[1] : double.NaN;
+                cores = Math.Max(cores, f[1]);
                 var row = new double[Resources.Length];
                 row[0] = f[3] == 0 ? 0 : f[3] / mhzPerCore;
                 row[1] = f[6] * 1024.0;
@@ -135,7 +138,10 @@ public static class BitbrainsReader
 
         for (var r = 0; r < Resources.Length; r++)
         {
-            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, Resources[r]), "bitbrains", start, StepSeconds, columns[r]));
+            series.Add(new TraceSeries(new SeriesKey(EntityKind.Node, name, Resources[r]), "bitbrains", start, StepSeconds, columns[r])
+            {
+                Capacity = Resources[r] == ResourceKind.Cpu && cores > 0 ? cores : double.NaN,
+            });
         }
 
         return true;

@@ -13,6 +13,12 @@ namespace Prescient.Forecasting.Traces;
 /// <param name="Values">The values on the grid, NaN for gaps.</param>
 public sealed record TraceSeries(SeriesKey Key, string Group, long StartSeconds, int StepSeconds, float[] Values)
 {
+    /// <summary>
+    /// What the entity was provisioned with for this resource, in the series' unit, where the trace says (a Bitbrains
+    /// VM's CPU cores; the synthetic workload's); NaN where it does not.
+    /// </summary>
+    public double Capacity { get; init; } = double.NaN;
+
     /// <summary>Number of non-NaN values.</summary>
     public int ValidCount
     {
