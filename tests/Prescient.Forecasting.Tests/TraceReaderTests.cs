@@ -39,6 +39,8 @@ public sealed class TraceReaderTests : IDisposable
         Assert.Equal(0.25f, cpu.Values[4]);
         var memory = trace.Series.Single(s => s.Key.Resource == ResourceKind.Memory);
         Assert.Equal(500f * 1024, memory.Values[0]);
+        Assert.Equal(2, cpu.Capacity); // the VM's provisioned cores; other resources have none in this format
+        Assert.True(double.IsNaN(memory.Capacity));
         Assert.Equal(1, trace.Diagnostics.Count("duplicate-timestamp"));
         Assert.Equal(1, trace.Diagnostics.Count("ragged-row"));
         Assert.Equal(1, trace.Diagnostics.Count("vm-not-reporting"));
