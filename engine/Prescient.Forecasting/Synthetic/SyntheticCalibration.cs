@@ -138,10 +138,8 @@ public static class SyntheticCalibration
         }
 
         var (cpuSigma, cpuAutocorrelation) = LogNoise(cpuSeries);
-        var (memorySigma, memoryAutocorrelation) = LogNoise(byVm.Select(vm => vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values));
-        var (offVmShare, offShare, offContinuation) = OffPeriods(byVm.Select(vm => (
-            vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values,
-            vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values)));
+        var (memorySigma, memoryAutocorrelation) = LogNoise(byVm.Select(vm => ValuesOf(vm, ResourceKind.Memory)));
+        var (offVmShare, offShare, offContinuation) = OffPeriods(byVm.Select(vm => (ValuesOf(vm, ResourceKind.Cpu), ValuesOf(vm, ResourceKind.Memory))));
         spikeRatios.Sort();
         var io = Io(byVm);
 
@@ -225,9 +223,9 @@ public static class SyntheticCalibration
             var series = new List<float[]>();
             foreach (var vm in byVm)
             {
-                var cpu = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Cpu)?.Values;
-                var memory = vm.FirstOrDefault(s => s.Key.Resource == ResourceKind.Memory)?.Values;
-                var x = vm.FirstOrDefault(s => s.Key.Resource == kinds[k])?.Values;
+                var cpu = ValuesOf(vm, ResourceKind.Cpu);
+                var memory = ValuesOf(vm, ResourceKind.Memory);
+                var x = ValuesOf(vm, kinds[k]);
                 if (cpu is null || memory is null || x is null)
                 {
                     continue;
@@ -244,8 +242,7 @@ public static class SyntheticCalibration
                 var reported = false;
                 for (var i = 0; i < Math.Min(x.Length, Math.Min(cpu.Length, memory.Length)); i++)
                 {
-                    // NaN compares false: a missing sample is neither a zero nor a report.
-                    if (float.IsNaN(x[i]) || (cpu[i] <= 0 && memory[i] <= 0))
+                    if (float.IsNaN(x[i]) || IsOff(cpu[i], memory[i]))
                     {
                         reported = false;
                         continue;
@@ -294,7 +291,7 @@ public static class SyntheticCalibration
             var previous = false;
             for (var i = 0; i < n; i++)
             {
-                var isOff = cpu[i] <= 0 && memory[i] <= 0; // NaN compares false: a missing sample is not a zero
+                var isOff = IsOff(cpu[i], memory[i]);
                 vmOff += isOff ? 1 : 0;
                 if (previous)
                 {
@@ -371,7 +368,16 @@ public static class SyntheticCalibration
 
     private static double Avg(List<double> x) => x.Count > 0 ? x.Average() : 0;
 
-    private static double Mean(float[] values)
+    /// <summary>
+    /// Whether a VM is off at a step: its CPU and its memory are both 0 (the trace's rows of zeros). NaN compares false:
+    /// a missing sample is not a zero.
+    /// </summary>
+    internal static bool IsOff(float cpu, float memory) => cpu <= 0 && memory <= 0;
+
+    private static float[]? ValuesOf(IGrouping<string, TraceSeries> vm, ResourceKind kind) => vm.FirstOrDefault(s => s.Key.Resource == kind)?.Values;
+
+    /// <summary>The mean of the values that are not NaN; NaN when there are none.</summary>
+    internal static double Mean(float[] values)
     {
         double s = 0;
         var n = 0;

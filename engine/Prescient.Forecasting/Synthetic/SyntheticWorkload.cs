@@ -74,7 +74,7 @@ public static class SyntheticWorkload
 
             // Network and disk from a stream of their own: their zeros, noise and levels do not move CPU's or memory's.
             var ioRandom = new Random(unchecked((seed * 1_000_003) + (v * 7_919) + 0x10));
-            var cpuMean = Mean(cpu);
+            var cpuMean = SyntheticCalibration.Mean(cpu);
             var io = (float[][])[rx, tx, dr, dw];
             for (var k = 0; k < io.Length; k++)
             {
@@ -154,7 +154,7 @@ public static class SyntheticWorkload
         {
             ar = (phi * ar) + (innovation * Normal(rng));
             zero = rng.NextDouble() < (zero ? p.IoZeroContinuation[k] : onset);
-            var value = zero || (cpu[i] <= 0 && memory[i] <= 0) ? 0 : Math.Exp((loading * deviation[i]) + ar);
+            var value = zero || SyntheticCalibration.IsOff(cpu[i], memory[i]) ? 0 : Math.Exp((loading * deviation[i]) + ar);
             x[i] = (float)value;
             sum += x[i];
         }
@@ -167,17 +167,6 @@ public static class SyntheticWorkload
                 x[i] = (float)(x[i] * scale);
             }
         }
-    }
-
-    private static double Mean(float[] values)
-    {
-        double sum = 0;
-        foreach (var v in values)
-        {
-            sum += v;
-        }
-
-        return values.Length > 0 ? sum / values.Length : 0;
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
