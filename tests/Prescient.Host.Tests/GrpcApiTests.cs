@@ -94,6 +94,70 @@ public sealed class GrpcApiTests
     }
 
     [Fact]
+    public async Task Connect_JobReferences_IdentityOnceThenReferenceAloneWithTheNodesTime()
+    {
+        await using var server = await EngineServer.StartAsync();
+        using var call = await ConnectAsync(server, ValidHello("node-r"));
+        var now = DateTimeOffset.UtcNow;
+        var first = new TelemetryBatch { Node = Sample(now) };
+        first.Jobs.Add(new JobUsage { JobRef = 7, Identity = new JobIdentity { JobId = "201", User = "alice", Program = "sim" }, Usage = Sample(now, cpu: 1.0) });
+        await call.RequestStream.WriteAsync(new AgentMessage { Telemetry = first }, Ct);
+
+        // The reference alone, and a job sample without a time of its own: the node's time stands for it.
+        var second = new TelemetryBatch { Node = Sample(now.AddSeconds(1)) };
+        var untimed = Sample(now, cpu: 2.0);
+        untimed.Time = null;
+        second.Jobs.Add(new JobUsage { JobRef = 7, Usage = untimed });
+        second.Jobs.Add(new JobUsage { JobRef = 8, Usage = Sample(now.AddSeconds(1)) });   // never paired
+        second.Jobs.Add(new JobUsage { Usage = Sample(now.AddSeconds(1)) });               // neither identity nor reference
+        await call.RequestStream.WriteAsync(new AgentMessage { Telemetry = second }, Ct);
+
+        var status = await WaitForAsync(server, s => s.TelemetrySamplesAccepted >= 4 && s.Rejections.Sum(r => (long)r.Count) >= 2);
+        Assert.Equal(1UL, Rejected(status, "unknown-job-ref"));
+        Assert.Equal(1UL, Rejected(status, "invalid-request"));
+        var job = status.Jobs.Single(j => j.Identity.JobId == "201");
+        Assert.Equal(2.0, job.Latest.CpuCores);
+        Assert.Equal("sim", job.Identity.Program);
+        Assert.Equal(now.AddSeconds(1).ToUnixTimeMilliseconds(), job.Latest.Time.ToDateTimeOffset().ToUnixTimeMilliseconds());
+        Assert.Equal(4UL, status.TelemetrySamplesAccepted);
+        await call.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task Connect_JobReferences_LastPerStream()
+    {
+        await using var server = await EngineServer.StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        using (var call = await ConnectAsync(server, ValidHello("node-s")))
+        {
+            var batch = new TelemetryBatch { Node = Sample(now) };
+            batch.Jobs.Add(new JobUsage { JobRef = 1, Identity = new JobIdentity { JobId = "301" }, Usage = Sample(now) });
+            await call.RequestStream.WriteAsync(new AgentMessage { Telemetry = batch }, Ct);
+            await WaitForAsync(server, s => s.TelemetrySamplesAccepted >= 2);
+            await call.RequestStream.CompleteAsync();
+            await WaitForAsync(server, s => !s.Nodes.Single().AgentConnected);
+        }
+
+        // A new stream knows none of the old one's references; a reference re-sent with another identity is re-paired.
+        using var again = await ConnectAsync(server, ValidHello("node-s"));
+        var orphan = new TelemetryBatch { Node = Sample(now.AddSeconds(1)) };
+        orphan.Jobs.Add(new JobUsage { JobRef = 1, Usage = Sample(now.AddSeconds(1)) });
+        await again.RequestStream.WriteAsync(new AgentMessage { Telemetry = orphan }, Ct);
+        var repaired = new TelemetryBatch { Node = Sample(now.AddSeconds(2)) };
+        repaired.Jobs.Add(new JobUsage { JobRef = 1, Identity = new JobIdentity { JobId = "302" }, Usage = Sample(now.AddSeconds(2), cpu: 3.0) });
+        await again.RequestStream.WriteAsync(new AgentMessage { Telemetry = repaired }, Ct);
+        var byReference = new TelemetryBatch { Node = Sample(now.AddSeconds(3)) };
+        byReference.Jobs.Add(new JobUsage { JobRef = 1, Usage = Sample(now.AddSeconds(3), cpu: 4.0) });
+        await again.RequestStream.WriteAsync(new AgentMessage { Telemetry = byReference }, Ct);
+
+        var status = await WaitForAsync(server, s => s.Jobs.Any(j => j.Identity.JobId == "302" && j.Latest?.CpuCores == 4.0));
+        Assert.Equal(1UL, Rejected(status, "unknown-job-ref"));
+        Assert.Equal(4.0, status.Jobs.Single(j => j.Identity.JobId == "302").Latest.CpuCores);
+        Assert.Equal(0.5, status.Jobs.Single(j => j.Identity.JobId == "301").Latest.CpuCores);
+        await again.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
     public async Task Connect_DuplicateNodeName_SecondStreamRefused()
     {
         await using var server = await EngineServer.StartAsync();

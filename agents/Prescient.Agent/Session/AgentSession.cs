@@ -218,13 +218,21 @@ public sealed class AgentSession : BackgroundService
     private async Task SendTelemetryAsync(Func<AgentMessage, Task> write, TimeSpan interval, int maxBytes, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval, _time);
+        var references = new JobReferenceTable();
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
             var reading = Collect();
             var batch = new TelemetryBatch { Node = ProtoMapping.ToProto(reading.Node) };
             foreach (var job in reading.JobUsages)
             {
-                batch.Jobs.Add(new JobUsage { Identity = ProtoMapping.ToIdentity(job.Job, job.User), Usage = ProtoMapping.ToProto(job.Usage) });
+                var usage = ProtoMapping.ToProto(job.Usage);
+                if (usage.Time.Equals(batch.Node.Time))
+                {
+                    usage.Time = null; // the node's time stands for it
+                }
+
+                var reference = references.Reference(ProtoMapping.ToIdentity(job.Job, job.User), out var identity);
+                batch.Jobs.Add(new JobUsage { JobRef = reference, Identity = identity, Usage = usage });
             }
 
             var dropped = MessageSizeCap.Trim(batch, maxBytes);
@@ -233,6 +241,8 @@ public sealed class AgentSession : BackgroundService
                 _logger.LogWarning("Telemetry batch left out {Dropped} of {Jobs} jobs to stay under {MaxBytes} bytes", dropped, reading.JobUsages.Count, maxBytes);
             }
 
+            references.MarkSent(batch);
+            references.Retain(reading.JobUsages.Select(j => j.Job.JobId).ToHashSet(StringComparer.Ordinal));
             await write(new AgentMessage { Telemetry = batch }).ConfigureAwait(false);
             _logger.LogDebug("Sent telemetry: node {CpuCores:F2} cores, {MemoryBytes} bytes; {Jobs} jobs", batch.Node.CpuCores, batch.Node.MemoryBytes, batch.Jobs.Count);
         }

@@ -35,6 +35,7 @@ public static class ScaleHarness
         string? engineDll = null;
         string? engineLog = null;
         var load = ScaleLoad.Measured;
+        var identityEveryReport = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -74,8 +75,11 @@ public static class ScaleHarness
                 case "--engine":
                     engineDll = args[++i];
                     break;
+                case "--identity-every-report":
+                    identityEveryReport = true;
+                    break;
                 default:
-                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--nodes-per-connection N] [--engine prescient.dll] [--engine-log FILE]");
+                    Console.Error.WriteLine($"scale: unknown argument '{args[i]}'\nusage: scale --nodes N[,N...] [--jobs-per-node J] [--seconds S] [--warmup S] [--json] [--plot FILE.png] [--load measured|restless] [--nodes-per-connection N] [--identity-every-report] [--engine prescient.dll] [--engine-log FILE]");
                     return 2;
             }
         }
@@ -91,7 +95,7 @@ public static class ScaleHarness
         foreach (var nodes in sizes)
         {
             Console.Error.WriteLine($"scale: {nodes} nodes × {jobsPerNode} jobs, {load.ToString().ToLowerInvariant()} load, warm-up {warmup} s, measuring {seconds} s");
-            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds, nodesPerConnection, engineLog).ConfigureAwait(false));
+            results.Add(await MeasureAsync(engineDll, nodes, jobsPerNode, load, warmup, seconds, nodesPerConnection, engineLog, identityEveryReport).ConfigureAwait(false));
             PrintTable(results[^1]);
         }
 
@@ -127,7 +131,7 @@ public static class ScaleHarness
         return 0;
     }
 
-    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds, int nodesPerConnection, string? engineLog)
+    private static async Task<ScaleResult> MeasureAsync(string engineDll, int nodes, int jobsPerNode, ScaleLoad load, int warmup, int seconds, int nodesPerConnection, string? engineLog, bool identityEveryReport)
     {
         var port = FreePort();
         var state = Directory.CreateTempSubdirectory("prescient-scale-").FullName;
@@ -188,7 +192,7 @@ public static class ScaleHarness
             var agents = new SimulatedAgent[nodes];
             for (var n = 0; n < nodes; n++)
             {
-                agents[n] = new SimulatedAgent($"scale-{n:D6}", jobsPerNode, new AgentGateway.AgentGatewayClient(channels[n % connections]), load, n);
+                agents[n] = new SimulatedAgent($"scale-{n:D6}", jobsPerNode, new AgentGateway.AgentGatewayClient(channels[n % connections]), load, n, identityEveryReport);
             }
 
             var connect = Stopwatch.StartNew();

@@ -7,6 +7,9 @@ namespace Prescient.Bench.Scale;
 /// <summary>
 /// One simulated node agent on its own AgentGateway stream: Hello, telemetry for its jobs when asked, and an
 /// immediate dry-run answer to every command. Usage moves as <see cref="ScaleLoad"/> says. Writes to the stream are serialized (gRPC allows one at a time).
+/// Like the node agent, it sends each job's identity once with its reference (<c>job_ref</c>) and then the reference
+/// alone, and leaves a job sample's time to the node's; with <c>identityEveryReport</c> every report carries every
+/// identity and time (what agents before job references sent, kept for comparison).
 /// </summary>
 internal sealed class SimulatedAgent : IDisposable
 {
@@ -18,11 +21,14 @@ internal sealed class SimulatedAgent : IDisposable
     private readonly Random _random;
     private readonly JobLoad[] _usage;
     private readonly AgentMessage _report;
+    private readonly bool _identityEveryReport;
+    private bool _identified;
     private AsyncDuplexStreamingCall<AgentMessage, EngineMessage>? _call;
     private Task? _reader;
 
-    public SimulatedAgent(string node, int jobs, AgentGateway.AgentGatewayClient client, ScaleLoad load, int seed)
+    public SimulatedAgent(string node, int jobs, AgentGateway.AgentGatewayClient client, ScaleLoad load, int seed, bool identityEveryReport = false)
     {
+        _identityEveryReport = identityEveryReport;
         _node = node;
         _jobs = jobs;
         _client = client;
@@ -74,7 +80,7 @@ internal sealed class SimulatedAgent : IDisposable
             _usage[j].Step(_load, _random);
             var cores = _usage[j].Cores;
             var usage = batch.Jobs[j].Usage;
-            usage.Time = now;
+            usage.Time = _identityEveryReport ? now : null;
             usage.CpuCores = cores;
             usage.MemoryBytes = (ulong)(cores * (1 << 30));
             batch.Node.CpuCores += cores;
@@ -84,6 +90,16 @@ internal sealed class SimulatedAgent : IDisposable
         try
         {
             await _call.RequestStream.WriteAsync(_report, ct).ConfigureAwait(false);
+            if (!_identified && !_identityEveryReport)
+            {
+                // The engine has the identities with their references now: the reference alone from here on.
+                foreach (var job in batch.Jobs)
+                {
+                    job.Identity = null;
+                }
+            }
+
+            _identified = true;
         }
         finally
         {
@@ -104,6 +120,7 @@ internal sealed class SimulatedAgent : IDisposable
         {
             batch.Jobs.Add(new JobUsage
             {
+                JobRef = (uint)(j + 1),
                 Identity = new JobIdentity { JobId = $"{node}-j{j}", User = $"user{j % 7}", Group = "scale", Program = $"prog{j % 3}" },
                 Usage = Sample(0),
             });

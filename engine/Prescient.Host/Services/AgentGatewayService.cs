@@ -79,6 +79,7 @@ public sealed partial class AgentGatewayService(
         var outbound = sessions.Attach(node, sessionId);
         using var writerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var writer = PumpCommandsAsync(outbound, responseStream, writerStop.Token);
+        var references = new JobReferences();
         try
         {
             while (await requestStream.MoveNext(ct).ConfigureAwait(false))
@@ -87,7 +88,7 @@ public sealed partial class AgentGatewayService(
                 switch (message.BodyCase)
                 {
                     case AgentMessage.BodyOneofCase.Telemetry:
-                        await IngestAsync(node, sessionId, message.Telemetry, ct).ConfigureAwait(false);
+                        await IngestAsync(node, sessionId, message.Telemetry, references, ct).ConfigureAwait(false);
                         break;
                     case AgentMessage.BodyOneofCase.CommandResult:
                         Complete(node, message.CommandResult);
@@ -131,18 +132,26 @@ public sealed partial class AgentGatewayService(
         }
     }
 
-    private ValueTask IngestAsync(string node, long sessionId, TelemetryBatch batch, CancellationToken ct)
+    private ValueTask IngestAsync(string node, long sessionId, TelemetryBatch batch, JobReferences references, CancellationToken ct)
     {
         var jobs = new List<(JobIdentityInfo, UsageReading)>(batch.Jobs.Count);
+        var nodeTime = batch.Node?.Time;
         foreach (var job in batch.Jobs)
         {
-            if (job.Identity is null || job.Usage is null)
+            if (job.Usage is null)
             {
                 state.CountRejection(RejectionReasons.InvalidRequest);
                 continue;
             }
 
-            jobs.Add((ProtoMapping.ToInfo(job.Identity), ProtoMapping.ToReading(job.Usage)));
+            var identity = references.Resolve(job.JobRef, job.Identity, out var problem);
+            if (identity is null)
+            {
+                state.CountRejection(problem!);
+                continue;
+            }
+
+            jobs.Add((identity, ProtoMapping.ToReading(job.Usage, nodeTime)));
         }
 
         return ingest.EnqueueAsync(state.CheckTelemetry(node, sessionId, batch.Node is null ? null : ProtoMapping.ToReading(batch.Node), jobs), ct);

@@ -27,7 +27,8 @@ public static class ProtoMapping
     public static Timestamp ToTimestamp(long unixMilliseconds) =>
         Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds));
 
-    public static UsageReading ToReading(UsageSample sample)
+    /// <summary>The engine's reading of a sample; <paramref name="fallbackTime"/> stands for an unset time (a job's sample taken with the node's).</summary>
+    public static UsageReading ToReading(UsageSample sample, Timestamp? fallbackTime = null)
     {
         var values = new double[ResourceKinds.Count];
         values[(int)ResourceKind.Cpu] = sample.CpuCores;
@@ -37,7 +38,7 @@ public static class ProtoMapping
         values[(int)ResourceKind.DiskRead] = sample.DiskReadBytesPerSecond;
         values[(int)ResourceKind.DiskWrite] = sample.DiskWriteBytesPerSecond;
         values[(int)ResourceKind.ApiCalls] = sample.ApiCallsPerSecond;
-        return new UsageReading(ToUnixMilliseconds(sample.Time), values, sample.FilesRead);
+        return new UsageReading(ToUnixMilliseconds(sample.Time ?? fallbackTime), values, sample.FilesRead);
     }
 
     public static UsageSample ToProto(UsageReading reading) => new()

@@ -18,5 +18,6 @@ public static class RejectionReasons
     public const string JobLimit = "job-limit";
     public const string UnknownCommand = "unknown-command";
     public const string UnknownJob = "unknown-job";
+    public const string UnknownJobRef = "unknown-job-ref";
     public const string InvalidRequest = "invalid-request";
 }

@@ -66,6 +66,15 @@ public sealed class AgentSessionTests
             // Fixture counters do not move, so rates are 0, but every job seen twice is reported.
             Assert.Equal(["42", "99", "train-7"], telemetry.Jobs.Select(j => j.Identity.JobId));
 
+            // Each job's identity travels once with its reference; then the reference alone, the node's time for the jobs'.
+            Assert.Equal(3, telemetry.Jobs.Select(j => j.JobRef).Where(r => r != 0).Distinct().Count());
+            var jobOf = telemetry.Jobs.ToDictionary(j => j.JobRef, j => j.Identity.JobId);
+            var next = (await NextAsync(engine, AgentMessage.BodyOneofCase.Telemetry)).Telemetry;
+            Assert.All(next.Jobs, j => Assert.Null(j.Identity));
+            Assert.Equal(jobOf.Keys.Order(), next.Jobs.Select(j => j.JobRef).Order());
+            Assert.All(next.Jobs, j => Assert.Null(j.Usage.Time));
+            Assert.NotNull(next.Node.Time);
+
             await engine.State.Outgoing.Writer.WriteAsync(new EngineMessage
             {
                 Command = new Command { CommandId = "x1", Sequence = 1, JobId = "42", Kind = CommandKind.SetLimits, Limits = new AppliedLimits { CpuQuotaCores = 2 } },
@@ -101,6 +110,10 @@ public sealed class AgentSessionTests
             var again = (await NextAsync(engine, AgentMessage.BodyOneofCase.Hello)).Hello;
 
             Assert.Equal(7UL, again.LastCommandSequence);
+
+            // A new stream: the engine knows none of the references, so the identities travel again.
+            var telemetry = (await NextAsync(engine, AgentMessage.BodyOneofCase.Telemetry)).Telemetry;
+            Assert.Equal(["42", "99", "train-7"], telemetry.Jobs.Select(j => j.Identity?.JobId));
             Assert.Equal(2UL << 30, again.Jobs.Single(j => j.Identity.JobId == "42").Applied.MemoryMaxBytes);
             Assert.True(engine.State.Streams >= 2);
         }
