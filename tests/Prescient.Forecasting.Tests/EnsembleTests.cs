@@ -230,6 +230,18 @@ public sealed class EnsembleTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 8)]
+    [InlineData(100, 8)]
+    [InlineData(200, 16)]
+    [InlineData(400, 32)]
+    [InlineData(5000, 32)]
+    public void StageTwoSharpness_RampsWithTheScoresBehindTheLosses(long scored, double expected)
+    {
+        var o = new EnsembleOptions();
+        Assert.Equal(expected, EnsembleForecaster.StageTwoSharpness(o.QuantileSharpness, o.QuantileLossDecay, scored), 9);
+    }
+
     [Fact]
     public void Weights_OneMemberExact_GetsNearlyAllWeight()
     {

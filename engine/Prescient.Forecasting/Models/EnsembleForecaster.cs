@@ -473,6 +473,18 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
     }
 
+    /// <summary>The share of <see cref="EnsembleOptions.QuantileSharpness"/> a series with no scores yet ranks its sources with.</summary>
+    public const double YoungSharpnessShare = 0.25;
+
+    /// <summary>
+    /// Stage 2's softmax sharpness after <paramref name="scoredSteps"/> scored steps of a horizon: the full
+    /// <paramref name="sharpness"/> once the per-level losses span their memory (1/<paramref name="decay"/> steps; a
+    /// horizon scored every k-th step has k times fewer scores, each decaying k times more), a linear ramp from
+    /// <see cref="YoungSharpnessShare"/> of it before.
+    /// </summary>
+    public static double StageTwoSharpness(double sharpness, double decay, long scoredSteps) =>
+        sharpness * Math.Clamp(scoredSteps * decay, YoungSharpnessShare, 1);
+
     // Stage 2 at horizon h, per quantile level: a softmax over every source's recent pinball loss at that level (each
     // member's own quantile — a point model's point — and the stage-1 conformal quantile in `cached`), then a second
     // conformal tracker on what is served, which is what guarantees coverage.
@@ -498,8 +510,10 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         // Every source's weight exp(−sharpness · min(L/L_best − 1, 50)) at once, as exponents: a source with no loss
-        // yet weighs 0 (−∞), and at a level where no source has one the stage-1 quantile alone counts.
-        var sharpness = _options.QuantileSharpness;
+        // yet weighs 0 (−∞), and at a level where no source has one the stage-1 quantile alone counts. The sharpness
+        // grows with the scores behind the losses, from a quarter of QuantileSharpness to all of it once they span the
+        // losses' memory (1/QuantileLossDecay scores): a young series' few scores rank its sources loosely.
+        var sharpness = StageTwoSharpness(_options.QuantileSharpness, _options.QuantileLossDecay, _scored[(series * _h) + h]);
         var exponents = lane.Softmax.AsSpan(0, qloss.Length);
         for (var k = 0; k <= m; k++)
         {

@@ -22,10 +22,17 @@ public sealed class EnsembleOptions
     /// Per-step decay of each source's exponentially weighted pinball loss per quantile level; a series' first 1/decay
     /// scores are averaged plainly (step 1/(k + 1) at the k-th), so a young series ranks its sources on all of them.
     /// </summary>
-    public double QuantileLossDecay { get; set; } = 0.01;
+    /// <remarks>
+    /// 0.0025 (a memory of 400 scores) since 2026-11-28, with <see cref="QuantileSharpness"/> 32, chosen on Bitbrains
+    /// 2013-7 (0.01 and 8 before; docs/models/forecasting.md, "Sharper, longer-remembered second stage").
+    /// </remarks>
+    public double QuantileLossDecay { get; set; } = 0.0025;
 
-    /// <summary>Softmax sharpness of the per-quantile combination.</summary>
-    public double QuantileSharpness { get; set; } = 8;
+    /// <summary>
+    /// Softmax sharpness of the per-quantile combination once a series' losses span their memory; a series with fewer
+    /// scores ranks with less, from a quarter of it at its first score.
+    /// </summary>
+    public double QuantileSharpness { get; set; } = 32;
 
     /// <summary>Step of the second-stage (served) trackers as a fraction of <see cref="ConformalStep"/>.</summary>
     public double SecondStageStepFraction { get; set; } = 0.5;
