@@ -32,7 +32,7 @@ public static class EvalCommand
         var stride = new Option<int>("--stride") { Description = "Steps between scored origins", DefaultValueFactory = _ => 1 };
         var step = new Option<int>("--step") { Description = "Grid step in seconds for SWF traces", DefaultValueFactory = _ => 300 };
         var threads = new Option<int>("--threads") { Description = "Models evaluated in parallel", DefaultValueFactory = _ => 1 };
-        var ensemble = new Option<string?>("--ensemble") { Description = "Ensemble tuning as key=value pairs: loss-decay, sharpness, scale-decay, conformal-step, prior-steps, median-step, quantile-loss-decay, quantile-sharpness, second-stage-step, member-ceiling" };
+        var ensemble = new Option<string?>("--ensemble") { Description = "Ensemble tuning as key=value pairs: loss-decay, sharpness, scale-decay, conformal-step, prior-steps, median-step, quantile-loss-decay, quantile-sharpness, second-stage-step, second-stage-young-boost, member-ceiling" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object to stdout (progress goes to stderr)" };
         var plots = new Option<string?>("--plots") { Description = "Folder for PNG/SVG plots of actual vs forecast with bands" };
         var command = new Command("eval", "Rolling-origin evaluation of every forecaster on a trace: MASE, sMAPE, pinball, coverage per horizon and resource.")
@@ -220,6 +220,7 @@ public static class EvalCommand
                 case "quantile-sharpness": o.QuantileSharpness = v; break;
                 case "second-stage-step": o.SecondStageStepFraction = v; break;
                 case "member-ceiling": o.MemberCeiling = v; break;
+                case "second-stage-young-boost": o.SecondStageYoungBoost = v; break;
                 default: throw new FormatException($"unknown key '{kv[0]}'");
             }
         }

@@ -761,9 +761,9 @@ public sealed partial class EnsembleForecaster : ForecasterBase
         }
 
         var theta2 = _theta2.AsSpan(((series * _h) + h) * _q, _q);
-        // A young series' second stage learns faster: twice the step at first, fading as n/(n + PriorSteps) grows
-        // (its intervals need more widening than a mature series' while its scale and first stage settle).
-        var young = _options.PriorSteps > 0 ? 1 + (_options.PriorSteps / (_options.PriorSteps + scoredSoFar)) : 1;
+        // A young series' second stage learns faster: (1 + boost) times the step at first, fading as n/(n + PriorSteps)
+        // grows (its intervals need more widening than a mature series' while its scale and first stage settle).
+        var young = _options.PriorSteps > 0 ? 1 + (_options.SecondStageYoungBoost * _options.PriorSteps / (_options.PriorSteps + scoredSoFar)) : 1;
         for (var q = 0; q < _q; q++)
         {
             var served = pending[ServedAt + q];

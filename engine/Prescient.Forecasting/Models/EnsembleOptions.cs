@@ -34,8 +34,19 @@ public sealed class EnsembleOptions
     /// </summary>
     public double QuantileSharpness { get; set; } = 32;
 
-    /// <summary>Step of the second-stage (served) trackers as a fraction of <see cref="ConformalStep"/>.</summary>
-    public double SecondStageStepFraction { get; set; } = 0.5;
+    /// <summary>
+    /// Step of a mature series' second-stage (served) trackers as a fraction of <see cref="ConformalStep"/>. 0.25 since
+    /// 2026-11-28 (0.5 before), with <see cref="SecondStageYoungBoost"/> 3 (1 before): the same step as before at a
+    /// series' first score, half of it once mature, so that the trackers disturb the pinball-weighted mix less where
+    /// coverage has settled (chosen on Bitbrains 2013-7; docs/models/forecasting.md).
+    /// </summary>
+    public double SecondStageStepFraction { get; set; } = 0.25;
+
+    /// <summary>
+    /// A young series' second-stage step is 1 + boost · PriorSteps / (PriorSteps + n) times the mature one after n scores
+    /// (≥ 0; 0 = no boost).
+    /// </summary>
+    public double SecondStageYoungBoost { get; set; } = 3;
 
     /// <summary>Pseudo-count of the hierarchical prior: a series' own calibration weighs n/(n + PriorSteps) (72 = 6 h of 5-min steps).</summary>
     public double PriorSteps { get; set; } = 72;
@@ -92,5 +103,9 @@ public sealed class EnsembleOptions
         ArgumentOutOfRangeException.ThrowIfNegative(OlderDaysResolutionSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MemberCeiling);
+        if (!(SecondStageYoungBoost >= 0) || !double.IsFinite(SecondStageYoungBoost))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SecondStageYoungBoost), SecondStageYoungBoost, "must be a finite number ≥ 0");
+        }
     }
 }
