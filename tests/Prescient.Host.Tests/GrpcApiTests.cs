@@ -38,6 +38,7 @@ public sealed class GrpcApiTests
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, Ct);
         Assert.True(await call.ResponseStream.MoveNext(Ct));
         Assert.Equal(EngineMessage.BodyOneofCase.Welcome, call.ResponseStream.Current.BodyCase);
+        Assert.True(call.ResponseStream.Current.Welcome.AcceptsJobRefs);
         return call;
     }
 

@@ -179,7 +179,7 @@ public sealed class AgentSession : BackgroundService
             "Connected: engine {EngineVersion}, telemetry every {IntervalSeconds:F1} s, messages up to {MaxBytes} bytes",
             w.EngineVersion, interval.TotalSeconds, maxBytes);
 
-        var sender = SendTelemetryAsync(WriteAsync, interval, maxBytes, sessionCts.Token);
+        var sender = SendTelemetryAsync(WriteAsync, interval, maxBytes, w.AcceptsJobRefs, sessionCts.Token);
         var done = await Task.WhenAny(reader, sender).ConfigureAwait(false);
         await sessionCts.CancelAsync().ConfigureAwait(false);
         await Observe(done == reader ? sender : reader).ConfigureAwait(false);
@@ -215,7 +215,7 @@ public sealed class AgentSession : BackgroundService
         }
     }
 
-    private async Task SendTelemetryAsync(Func<AgentMessage, Task> write, TimeSpan interval, int maxBytes, CancellationToken cancellationToken)
+    private async Task SendTelemetryAsync(Func<AgentMessage, Task> write, TimeSpan interval, int maxBytes, bool jobReferences, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval, _time);
         var references = new JobReferenceTable();
@@ -226,6 +226,13 @@ public sealed class AgentSession : BackgroundService
             foreach (var job in reading.JobUsages)
             {
                 var usage = ProtoMapping.ToProto(job.Usage);
+                if (!jobReferences)
+                {
+                    // An engine that does not pair references gets every identity and time, as agents sent before.
+                    batch.Jobs.Add(new JobUsage { Identity = ProtoMapping.ToIdentity(job.Job, job.User), Usage = usage });
+                    continue;
+                }
+
                 if (usage.Time.Equals(batch.Node.Time))
                 {
                     usage.Time = null; // the node's time stands for it

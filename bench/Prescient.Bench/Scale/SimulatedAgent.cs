@@ -21,7 +21,7 @@ internal sealed class SimulatedAgent : IDisposable
     private readonly Random _random;
     private readonly JobLoad[] _usage;
     private readonly AgentMessage _report;
-    private readonly bool _identityEveryReport;
+    private bool _identityEveryReport;
     private bool _identified;
     private AsyncDuplexStreamingCall<AgentMessage, EngineMessage>? _call;
     private Task? _reader;
@@ -58,6 +58,16 @@ internal sealed class SimulatedAgent : IDisposable
         if (!await _call.ResponseStream.MoveNext(ct).ConfigureAwait(false) || _call.ResponseStream.Current.BodyCase != EngineMessage.BodyOneofCase.Welcome)
         {
             throw new InvalidOperationException($"{_node}: the engine did not welcome the agent");
+        }
+
+        if (!_call.ResponseStream.Current.Welcome.AcceptsJobRefs)
+        {
+            // An engine that does not pair job references gets every identity and time in every report.
+            _identityEveryReport = true;
+            foreach (var job in _report.Telemetry.Jobs)
+            {
+                job.JobRef = 0;
+            }
         }
 
         _reader = AnswerCommandsAsync(ct);

@@ -73,6 +73,7 @@ public sealed partial class AgentGatewayService(
                 EngineVersion = EngineInfo.Version,
                 TelemetryIntervalSeconds = (uint)options.Value.TelemetryIntervalSeconds,
                 MaxMessageBytes = (uint)options.Value.MaxMessageBytes,
+                AcceptsJobRefs = true,
             },
         }, ct).ConfigureAwait(false);
 

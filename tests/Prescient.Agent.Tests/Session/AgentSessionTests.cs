@@ -45,7 +45,7 @@ public sealed class AgentSessionTests
     [Fact]
     public async Task Run_FakeEngine_HelloTelemetryAndDryRunCommandResult()
     {
-        await using var engine = await FakeEngine.StartAsync(new Welcome { EngineVersion = "fake", TelemetryIntervalSeconds = 1, MaxMessageBytes = 1 << 20 });
+        await using var engine = await FakeEngine.StartAsync(new Welcome { EngineVersion = "fake", TelemetryIntervalSeconds = 1, MaxMessageBytes = 1 << 20, AcceptsJobRefs = true });
         var (session, _) = CreateAgent(engine.Url);
         await session.StartAsync(TestContext.Current.CancellationToken);
         try
@@ -94,7 +94,7 @@ public sealed class AgentSessionTests
     [Fact]
     public async Task Run_EngineEndsStream_ReconnectsAndHelloCarriesStateAndLastSequence()
     {
-        await using var engine = await FakeEngine.StartAsync(new Welcome { EngineVersion = "fake", TelemetryIntervalSeconds = 1 });
+        await using var engine = await FakeEngine.StartAsync(new Welcome { EngineVersion = "fake", TelemetryIntervalSeconds = 1, AcceptsJobRefs = true });
         var (session, _) = CreateAgent(engine.Url);
         await session.StartAsync(TestContext.Current.CancellationToken);
         try
@@ -116,6 +116,29 @@ public sealed class AgentSessionTests
             Assert.Equal(["42", "99", "train-7"], telemetry.Jobs.Select(j => j.Identity?.JobId));
             Assert.Equal(2UL << 30, again.Jobs.Single(j => j.Identity.JobId == "42").Applied.MemoryMaxBytes);
             Assert.True(engine.State.Streams >= 2);
+        }
+        finally
+        {
+            await session.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Run_EngineWithoutJobReferences_EveryIdentityAndTimeEveryReport()
+    {
+        // An older engine's Welcome says nothing of job references: the agent sends what such an engine expects.
+        await using var engine = await FakeEngine.StartAsync(new Welcome { EngineVersion = "old", TelemetryIntervalSeconds = 1 });
+        var (session, _) = CreateAgent(engine.Url);
+        await session.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var telemetry = (await NextAsync(engine, AgentMessage.BodyOneofCase.Telemetry)).Telemetry;
+                Assert.Equal(["42", "99", "train-7"], telemetry.Jobs.Select(j => j.Identity?.JobId));
+                Assert.All(telemetry.Jobs, j => Assert.Equal(0u, j.JobRef));
+                Assert.All(telemetry.Jobs, j => Assert.NotNull(j.Usage.Time));
+            }
         }
         finally
         {
