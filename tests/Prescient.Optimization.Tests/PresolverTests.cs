@@ -151,4 +151,73 @@ public sealed class PresolverTests
             Assert.True(with.DualResidual <= 1e-6 && with.PrimalResidual <= 1e-6, $"{name}: residuals {with.PrimalResidual} {with.DualResidual}");
         }
     }
+
+    [Fact]
+    public void Run_RedundantRowsAndDominatedColumns_SolvedByPresolveAlone()
+    {
+        // min -x - y + 2z, r1: x + y ≤ 10 with x, y ∈ [0, 3] (can never bind), r2: x + z ≤ 4. z costs and only
+        // r2 (a ≤ row) holds it, so it sits at its lower bound 0; then r2 is x ≤ 4, which x ≤ 3 never reaches.
+        // Nothing is left for the iteration: x = y = 3, z = 0, objective -6, every dual 0.
+        var lp = MpsReader.ReadString("NAME r\nROWS\n N obj\n L r1\n L r2\nCOLUMNS\n    x obj -1 r1 1\n    x r2 1\n    y obj -1 r1 1\n    z obj 2 r2 1\nRHS\n    rhs r1 10 r2 4\nBOUNDS\n UP BND x 3\n UP BND y 3\n UP BND z 5\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Null(presolved.Status);
+        Assert.Equal(0, presolved.Reduced.RowCount);
+        Assert.Equal(0, presolved.Reduced.ColumnCount);
+
+        var result = InteriorPointSolver.Solve(lp);
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal(-6.0, result.Objective, 1e-9);
+        Assert.Equal([3.0, 3.0, 0.0], result.X);
+        Assert.Equal([0.0, 0.0], result.RowDuals);
+        Assert.True(result.DualResidual <= 1e-9 && result.PrimalResidual <= 1e-9, $"residuals {result.PrimalResidual} {result.DualResidual}");
+    }
+
+    [Fact]
+    public void Run_BindingRowAndCostedColumnThatARowNeeds_AreKept()
+    {
+        // z costs but r3 (≥) needs it: not dominated. r1 binds (max 6 > 5): kept.
+        var lp = MpsReader.ReadString("NAME k\nROWS\n N obj\n L r1\n G r3\nCOLUMNS\n    x obj -1 r1 1\n    y obj -1 r1 1\n    z obj 2 r3 1\n    x r3 1\nRHS\n    rhs r1 5 r3 4\nBOUNDS\n UP BND x 3\n UP BND y 3\n UP BND z 5\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Contains(0, presolved.KeptRows);
+        Assert.Contains(2, presolved.KeptColumns);
+        var with = InteriorPointSolver.Solve(lp);
+        var without = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Presolve = false });
+        Assert.Equal(LpStatus.Optimal, with.Status);
+        Assert.Equal(without.Objective, with.Objective, 1e-7);
+        Assert.Equal(-3.0, with.Objective, 1e-7); // x = 3, y = 2, z = 1: -5 + 2
+    }
+
+    [Fact]
+    public void Run_ParallelColumns_MergedAndSplitInProportionToTheirWidths()
+    {
+        // min -x1 - x2 - 3y, r1: x1 + x2 + y ≤ 5, r2: x1 + x2 + y ≥ 1 (ranged by the pair, so neither side is
+        // redundant), x1 ∈ [0, 2], x2 ∈ [0, 4], y ∈ [0, 3]. x1 and x2 are the same column: y = 3 first, then
+        // x1 + x2 = 2, split 2 : 4 as their widths, 2/3 and 4/3. Objective -11, r1's dual -1.
+        var lp = MpsReader.ReadString("NAME p\nROWS\n N obj\n L r1\n G r2\nCOLUMNS\n    x1 obj -1 r1 1\n    x1 r2 1\n    x2 obj -1 r1 1\n    x2 r2 1\n    y obj -3 r1 1\n    y r2 1\nRHS\n    rhs r1 5 r2 1\nBOUNDS\n UP BND x1 2\n UP BND x2 4\n UP BND y 3\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Equal(2, presolved.Reduced.ColumnCount);
+        Assert.DoesNotContain(1, presolved.KeptColumns);
+
+        var result = InteriorPointSolver.Solve(lp);
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal(-11.0, result.Objective, 1e-7);
+        Assert.Equal(2.0 / 3, result.X[0], 1e-6);
+        Assert.Equal(4.0 / 3, result.X[1], 1e-6);
+        Assert.Equal(3.0, result.X[2], 1e-6);
+        Assert.Equal(-1.0, result.RowDuals[0], 1e-6);
+        Assert.True(result.DualResidual <= 1e-8 && result.RelativeGap <= 1e-8, $"dual {result.DualResidual} gap {result.RelativeGap}");
+    }
+
+    [Fact]
+    public void Run_ColumnsEqualButForCostOrBounds_AreNotMerged()
+    {
+        // x1 and x2 share their entries but not their cost; x3 has an infinite upper bound: nothing merges.
+        var lp = MpsReader.ReadString("NAME q\nROWS\n N obj\n L r1\n G r2\nCOLUMNS\n    x1 obj -1 r1 1\n    x1 r2 1\n    x2 obj -2 r1 1\n    x2 r2 1\n    x3 obj -1 r1 1\n    x3 r2 1\nRHS\n    rhs r1 5 r2 1\nBOUNDS\n UP BND x1 2\n UP BND x2 4\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Equal(3, presolved.Reduced.ColumnCount);
+        var with = InteriorPointSolver.Solve(lp);
+        var without = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Presolve = false });
+        Assert.Equal(LpStatus.Optimal, with.Status);
+        Assert.Equal(without.Objective, with.Objective, 1e-7);
+    }
 }

@@ -10,7 +10,7 @@ namespace Prescient.Optimization.Presolve;
 /// </summary>
 public sealed class PresolveResult
 {
-    internal PresolveResult(LinearProgram original, LinearProgram reduced, int[] keptRows, int[] keptColumns, List<Reduction> stack, LpStatus? status, string reason)
+    internal PresolveResult(LinearProgram original, LinearProgram reduced, int[] keptRows, int[] keptColumns, List<Reduction> stack, LpStatus? status, string reason, List<ColumnMerge>? merges = null)
     {
         Original = original;
         Reduced = reduced;
@@ -19,6 +19,7 @@ public sealed class PresolveResult
         Stack = stack;
         Status = status;
         Reason = reason;
+        Merges = merges ?? [];
     }
 
     public LinearProgram Original { get; }
@@ -41,6 +42,8 @@ public sealed class PresolveResult
     public int RemovedColumns => Original.ColumnCount - KeptColumns.Length;
 
     internal List<Reduction> Stack { get; }
+
+    private List<ColumnMerge> Merges { get; }
 
     /// <summary>
     /// Maps a primal-dual solution of <see cref="Reduced"/> (duals in the minimization convention) back to
@@ -89,6 +92,20 @@ public sealed class PresolveResult
                 case ReductionKind.EmptyRow:
                     fullY[r.Row] = 0;
                     break;
+                case ReductionKind.ParallelColumn:
+                {
+                    // The kept column holds the sum; split it in proportion to the widths, each within its bounds.
+                    var m = Merges[r.Row];
+                    var total = fullX[m.Kept];
+                    var keptWidth = m.KeptUpper - m.KeptLower;
+                    var removedWidth = m.RemovedUpper - m.RemovedLower;
+                    var share = Math.Clamp(total - m.KeptLower - m.RemovedLower, 0, keptWidth + removedWidth) * (keptWidth / (keptWidth + removedWidth));
+                    var kept = Math.Min(m.KeptLower + share, m.KeptUpper);
+                    fullX[m.Kept] = kept;
+                    fullX[m.Removed] = Math.Clamp(total - kept, m.RemovedLower, m.RemovedUpper);
+                    break;
+                }
+
                 case ReductionKind.DuplicateRow:
                 {
                     // The kept row's dual moves to the removed row when the active bound came from it.
