@@ -107,10 +107,10 @@ public sealed class PresolverTests
     public void Run_SingletonColumnWhoseBoundCanBind_IsKept()
     {
         // w ∈ [7, 100] but the row allows w ∈ [6, 10]: w's lower bound can bind (it does: u wants 4), so w is not
-        // implied free and must stay; the optimum moves to u = 3, w = 7.
+        // implied free and must not be substituted out; the optimum moves to u = 3, w = 7. (r3 alone, w + u = 10, is
+        // an isolated row once z is substituted: the presolve solves it exactly.)
         var lp = MpsReader.ReadString(FreeSingletonMps.Replace(" UP BND w 100", " UP BND w 100\n LO BND w 7", StringComparison.Ordinal));
         var presolved = Presolver.Run(lp);
-        Assert.Contains(3, presolved.KeptColumns);
         Assert.DoesNotContain(2, presolved.KeptColumns);
         var result = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
         Assert.Equal(LpStatus.Optimal, result.Status);
@@ -190,12 +190,12 @@ public sealed class PresolverTests
     [Fact]
     public void Run_ParallelColumns_MergedAndSplitInProportionToTheirWidths()
     {
-        // min -x1 - x2 - 3y, r1: x1 + x2 + y ≤ 5, r2: x1 + x2 + y ≥ 1 (ranged by the pair, so neither side is
-        // redundant), x1 ∈ [0, 2], x2 ∈ [0, 4], y ∈ [0, 3]. x1 and x2 are the same column: y = 3 first, then
-        // x1 + x2 = 2, split 2 : 4 as their widths, 2/3 and 4/3. Objective -11, r1's dual -1.
-        var lp = MpsReader.ReadString("NAME p\nROWS\n N obj\n L r1\n G r2\nCOLUMNS\n    x1 obj -1 r1 1\n    x1 r2 1\n    x2 obj -1 r1 1\n    x2 r2 1\n    y obj -3 r1 1\n    y r2 1\nRHS\n    rhs r1 5 r2 1\nBOUNDS\n UP BND x1 2\n UP BND x2 4\n UP BND y 3\nENDATA\n");
+        // min -x1 - x2 - 3y + v, r1: x1 + x2 + y ≤ 5, r2: x1 + x2 + v ≥ 1, x1 ∈ [0, 2], x2 ∈ [0, 4], y ∈ [0, 3],
+        // v ∈ [0, 5]. x1 and x2 are the same column (in both rows, so neither row is isolated): y = 3 first, then
+        // x1 + x2 = 2, split 2 : 4 as their widths, 2/3 and 4/3; v = 0. Objective -11, r1's dual -1, r2's 0.
+        var lp = MpsReader.ReadString("NAME p\nROWS\n N obj\n L r1\n G r2\nCOLUMNS\n    x1 obj -1 r1 1\n    x1 r2 1\n    x2 obj -1 r1 1\n    x2 r2 1\n    y obj -3 r1 1\n    v obj 1 r2 1\nRHS\n    rhs r1 5 r2 1\nBOUNDS\n UP BND x1 2\n UP BND x2 4\n UP BND y 3\n UP BND v 5\nENDATA\n");
         var presolved = Presolver.Run(lp);
-        Assert.Equal(2, presolved.Reduced.ColumnCount);
+        Assert.Equal(3, presolved.Reduced.ColumnCount);
         Assert.DoesNotContain(1, presolved.KeptColumns);
 
         var result = InteriorPointSolver.Solve(lp);
@@ -204,8 +204,53 @@ public sealed class PresolverTests
         Assert.Equal(2.0 / 3, result.X[0], 1e-6);
         Assert.Equal(4.0 / 3, result.X[1], 1e-6);
         Assert.Equal(3.0, result.X[2], 1e-6);
+        Assert.Equal(0.0, result.X[3], 1e-6);
         Assert.Equal(-1.0, result.RowDuals[0], 1e-6);
+        Assert.Equal(0.0, result.RowDuals[1], 1e-6);
         Assert.True(result.DualResidual <= 1e-8 && result.RelativeGap <= 1e-8, $"dual {result.DualResidual} gap {result.RelativeGap}");
+    }
+
+    [Fact]
+    public void Run_IsolatedRows_SolvedExactlyWithTheirDuals()
+    {
+        // Three rows whose columns appear nowhere else. r1: x + y + z ≤ 4 (a knapsack: z first at -3 per unit, then y at
+        // -2; x at -1 gets nothing; dual -2). r2: 2a - b ≥ 1 with a ∈ [0, 1] costing 1, b ∈ [0, 2] paying -1 (preferred:
+        // a = 0, b = 2, activity -2, 3 short; raising a gives 2 per unit at 1/2 per unit of activity, lowering b 1 per
+        // unit at 1: a = 1, then b down to 1; dual 1). r3: p - q ≤ 10 with p ∈ [0, 2], q ∈ [0, 1] (never binds: dual 0).
+        // r4: s + t + u ≤ 0.7 with s ∈ [0, 0.9] and t ∈ [0, 0.47] at -1 (a tie) and u ∈ [0, 0.1] at -2: 0.77 too much,
+        // the tie gives it up in proportion (s + t = 0.6) and the dual is the tie's -1, not u's -2 (in doubles the gap
+        // less what the tie gives is 1.1e-16, not 0: that remainder must not reach u).
+        var lp = MpsReader.ReadString("NAME i\nROWS\n N obj\n L r1\n G r2\n L r3\n L r4\nCOLUMNS\n    x obj -1 r1 1\n    y obj -2 r1 1\n    z obj -3 r1 1\n"
+            + "    a obj 1 r2 2\n    b obj -1 r2 -1\n    p obj -1 r3 1\n    q obj 1 r3 -1\n    s obj -1 r4 1\n    t obj -1 r4 1\n    u obj -2 r4 1\n"
+            + "RHS\n    rhs r1 4 r2 1\n    rhs r3 10 r4 0.7\nBOUNDS\n UP BND x 5\n UP BND y 3\n UP BND z 2\n"
+            + " UP BND a 1\n UP BND b 2\n UP BND p 2\n UP BND q 1\n UP BND s 0.9\n UP BND t 0.47\n UP BND u 0.1\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Null(presolved.Status);
+        Assert.Equal(0, presolved.Reduced.RowCount);
+
+        var result = InteriorPointSolver.Solve(lp);
+        Assert.Equal(LpStatus.Optimal, result.Status);
+        Assert.Equal([0.0, 2.0, 2.0, 1.0, 1.0, 2.0, 0.0], result.X.AsSpan(0, 7).ToArray());
+        Assert.Equal(0.9 * 0.6 / 1.37, result.X[7], 1e-12);
+        Assert.Equal(0.47 * 0.6 / 1.37, result.X[8], 1e-12);
+        Assert.Equal(0.1, result.X[9], 1e-12);
+        Assert.Equal(-10.0 + 1 - 1 - 2 - 0.8, result.Objective, 1e-12);
+        Assert.Equal([-2.0, 1.0, 0.0, -1.0], result.RowDuals);
+        Assert.True(result.DualResidual <= 1e-12 && result.PrimalResidual <= 1e-12 && result.RelativeGap <= 1e-12,
+            $"residuals {result.PrimalResidual} {result.DualResidual} gap {result.RelativeGap}");
+        var plain = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Presolve = false });
+        Assert.Equal(plain.Objective, result.Objective, 1e-7);
+    }
+
+    [Fact]
+    public void Run_IsolatedRowThatCannotReachItsBound_IsInfeasible()
+    {
+        // x + y ≥ 5 with x, y ∈ [0, 2]: 1 short.
+        var lp = MpsReader.ReadString("NAME f\nROWS\n N obj\n G r1\nCOLUMNS\n    x obj 1 r1 1\n    y obj 1 r1 1\nRHS\n    rhs r1 5\nBOUNDS\n UP BND x 2\n UP BND y 2\nENDATA\n");
+        var presolved = Presolver.Run(lp);
+        Assert.Equal(LpStatus.Infeasible, presolved.Status);
+        Assert.Contains("r1", presolved.Reason, StringComparison.Ordinal);
+        Assert.Equal(LpStatus.Infeasible, InteriorPointSolver.Solve(lp).Status);
     }
 
     [Fact]

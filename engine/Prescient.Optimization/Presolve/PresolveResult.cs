@@ -92,6 +92,9 @@ public sealed class PresolveResult
                 case ReductionKind.EmptyRow:
                     fullY[r.Row] = 0;
                     break;
+                case ReductionKind.IsolatedRow:
+                    fullY[r.Row] = r.Value;
+                    break;
                 case ReductionKind.ParallelColumn:
                 {
                     // The kept column holds the sum; split it in proportion to the widths, each within its bounds.

@@ -233,6 +233,11 @@ public static class Presolver
                 // that no remaining row stops from moving towards its cheaper bound is fixed there on the next pass.
                 changed = RelaxRedundantRows(lp, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, rowCount, colCount, stack);
                 changed |= FixDominatedColumns(lp, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, cost, sign);
+                if (!changed)
+                {
+                    changed = SolveIsolatedRows(lp, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, rowCount, colCount,
+                        cost, sign, ref constant, stack, ref status, ref reason);
+                }
             }
         }
 
@@ -517,6 +522,183 @@ public static class Presolver
     }
 
     /// <summary>
+    /// Isolated rows: a row all of whose live columns appear in no other live row, each with finite bounds, is an LP of
+    /// its own — min Σ c_j x_j over L ≤ Σ a_j x_j ≤ U, l ≤ x ≤ u — solved here exactly. Every column starts at the bound
+    /// its cost prefers (the lower one at cost 0); when the activity then lies outside [L, U], the columns that can move
+    /// it back do so in increasing order of cost per unit of activity (equal ratios sharing in proportion to what each
+    /// can give) until it reaches the violated bound, whose dual is the last ratio — so every column's reduced cost has
+    /// the sign its place needs. (The allocation LP's CPU and memory capacity rows are such continuous knapsacks.)
+    /// A row that cannot reach its bounds is <c>infeasible</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool SolveIsolatedRows(LinearProgram lp, int[] rowStart, int[] rowColumn, double[] rowValue, double[] rowLower, double[] rowUpper,
+        double[] colLower, double[] colUpper, bool[] rowAlive, bool[] colAlive, int[] rowCount, int[] colCount, double[] cost, double sign,
+        ref double constant, List<Reduction> stack, ref LpStatus? status, ref string reason)
+    {
+        var changed = false;
+        // The moves of one row: cost per unit of activity, column, activity it can give (sorted by the first).
+        var ratios = new double[16];
+        var columns = new int[16];
+        double[]? moved = null;
+        for (var i = 0; i < rowAlive.Length; i++)
+        {
+            if (!rowAlive[i] || rowCount[i] < 2)
+            {
+                continue;
+            }
+
+            var isolated = true;
+            var activity = 0.0;
+            for (var q = rowStart[i]; q < rowStart[i + 1] && isolated; q++)
+            {
+                var j = rowColumn[q];
+                var a = rowValue[q];
+                if (!colAlive[j] || a == 0)
+                {
+                    continue;
+                }
+
+                if (colCount[j] != 1 || !double.IsFinite(colLower[j]) || !double.IsFinite(colUpper[j]))
+                {
+                    isolated = false;
+                    break;
+                }
+
+                activity += a * (sign * cost[j] < 0 ? colUpper[j] : colLower[j]);
+            }
+
+            if (!isolated)
+            {
+                continue;
+            }
+
+            // Which bound is violated at the columns' preferred bounds, and by how much (0: neither, the dual is 0).
+            var decrease = activity > rowUpper[i];
+            var gap = decrease ? activity - rowUpper[i] : activity < rowLower[i] ? rowLower[i] - activity : 0.0;
+            var count = 0;
+            if (gap > 0)
+            {
+                for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+                {
+                    var j = rowColumn[q];
+                    var a = rowValue[q];
+                    if (!colAlive[j] || a == 0)
+                    {
+                        continue;
+                    }
+
+                    // Moving x_j off its preferred bound by δ changes the cost by |c_j| δ (c_j ≥ 0 at the lower bound,
+                    // < 0 at the upper) and the activity by a_j δ in the direction of the move; only moves towards the
+                    // violated bound count.
+                    var c = sign * cost[j];
+                    var atUpper = c < 0;
+                    var direction = atUpper ? -1.0 : 1.0;
+                    if ((decrease ? -1 : 1) * direction * a <= 0)
+                    {
+                        continue;
+                    }
+
+                    if (count == ratios.Length)
+                    {
+                        Array.Resize(ref ratios, 2 * count);
+                        Array.Resize(ref columns, 2 * count);
+                    }
+
+                    ratios[count] = Math.Abs(c) / Math.Abs(a);
+                    columns[count++] = j;
+                }
+
+                // Equal ratios move together below, so their order does not matter.
+                Array.Sort(ratios, columns, 0, count);
+            }
+
+            // Every column at its preferred bound, except those the moves take off it (their values in `moved`).
+            if (count > 0 && moved is null)
+            {
+                moved = new double[colAlive.Length];
+                Array.Fill(moved, double.NaN);
+            }
+
+            var left = gap;
+            var dual = 0.0;
+            for (var k = 0; k < count && left > 0;)
+            {
+                var end = k;
+                var capacity = 0.0;
+                while (end < count && ratios[end] == ratios[k])
+                {
+                    capacity += Capacity(columns[end]);
+                    end++;
+                }
+
+                var share = capacity <= left ? 1.0 : left / capacity;
+                for (var e = k; e < end; e++)
+                {
+                    var j = columns[e];
+                    var c = sign * cost[j];
+                    var width = colUpper[j] - colLower[j];
+                    moved![j] = c < 0 ? colUpper[j] - (share * width) : colLower[j] + (share * width);
+                }
+
+                // A group that only partly moves closes the gap (what rounding leaves must not reach the next group,
+                // whose ratio would then be taken for the dual).
+                left = share < 1 ? 0 : left - capacity;
+                dual = ratios[k];
+                k = end;
+            }
+
+            // What column j (a singleton of this row) can give: its width times |a_ij|.
+            double Capacity(int j)
+            {
+                for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
+                {
+                    if (lp.RowIndex[p] == i)
+                    {
+                        return (colUpper[j] - colLower[j]) * Math.Abs(lp.Values[p]);
+                    }
+                }
+
+                return 0;
+            }
+
+            if (left > Tolerance(decrease ? rowUpper[i] : rowLower[i]))
+            {
+                status = LpStatus.Infeasible;
+                reason = $"row '{lp.RowName(i)}' cannot reach its bound: its columns' bounds leave it {left:G6} short";
+                return false;
+            }
+
+            for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+            {
+                var j = rowColumn[q];
+                if (!colAlive[j] || rowValue[q] == 0)
+                {
+                    continue;
+                }
+
+                var x = moved is not null && !double.IsNaN(moved[j]) ? moved[j] : sign * cost[j] < 0 ? colUpper[j] : colLower[j];
+                if (moved is not null)
+                {
+                    moved[j] = double.NaN;
+                }
+
+                colAlive[j] = false;
+                colCount[j] = 0;
+                constant += cost[j] * x;
+                stack.Add(new Reduction(ReductionKind.FixColumn, -1, j, x, false, false));
+            }
+
+            // The dual in the minimization convention: negative when the upper bound binds, positive for the lower.
+            rowAlive[i] = false;
+            rowCount[i] = 0;
+            stack.Add(new Reduction(ReductionKind.IsolatedRow, i, -1, gap > 0 ? (decrease ? -dual : dual) : 0, false, false));
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>
     /// Parallel columns (Andersen and Andersen 1995, §3.6, the case of equal columns): columns with the same cost and
     /// the same live entries, each with finite bounds, are one variable x_j + x_k with the summed bounds. Postsolve
     /// splits the sum in proportion to their widths (their reduced costs are equal, so any split within the bounds
@@ -528,7 +710,18 @@ public static class Presolver
         int[] colCount, int[] rowCount, double[] cost, List<Reduction> stack, List<ColumnMerge> merges)
     {
         var n = colAlive.Length;
-        var first = new Dictionary<ulong, int>();
+
+        // An open-addressing table hash → first column with it (a Dictionary spent 120 ms on 400,000 columns).
+        var size = 16;
+        while (size < 2 * n)
+        {
+            size <<= 1;
+        }
+
+        var keys = new ulong[size];
+        var firsts = new int[size];
+        Array.Fill(firsts, -1);
+        var mask = size - 1;
         for (var j = 0; j < n; j++)
         {
             if (!colAlive[j] || colCount[j] == 0 || !double.IsFinite(colLower[j]) || !double.IsFinite(colUpper[j]) || !(colLower[j] < colUpper[j]))
@@ -546,14 +739,20 @@ public static class Presolver
                 }
             }
 
-            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(first, h, out var exists);
-            if (!exists)
+            var slot = (int)(h & (ulong)mask);
+            while (firsts[slot] >= 0 && keys[slot] != h)
             {
-                kept = j;
+                slot = (slot + 1) & mask;
+            }
+
+            if (firsts[slot] < 0)
+            {
+                keys[slot] = h;
+                firsts[slot] = j;
                 continue;
             }
 
-            var k = kept;
+            var k = firsts[slot];
             if (cost[k] != cost[j] || colCount[k] != colCount[j] || !SameEntries(lp, k, j, rowAlive))
             {
                 continue;

@@ -8,6 +8,7 @@ internal enum ReductionKind
     DuplicateRow,
     FreeColumnSingleton,
     ParallelColumn,
+    IsolatedRow,
 }
 
 /// <summary>
@@ -16,7 +17,8 @@ internal enum ReductionKind
 /// the factor λ with a_removed = λ a_kept. For a free column singleton, <see cref="Value"/> is the pivot a_ij,
 /// <see cref="Rhs"/> the equality row's right-hand side when it was removed and <see cref="Dual"/> the row's dual
 /// (minimization convention), fixed by the column's zero reduced cost. For parallel columns, <see cref="Row"/> is the
-/// index of the <see cref="ColumnMerge"/> and <see cref="Column"/> the removed column.
+/// index of the <see cref="ColumnMerge"/> and <see cref="Column"/> the removed column. For an isolated row,
+/// <see cref="Value"/> is its dual (minimization convention); its columns are fixed columns of their own.
 /// </summary>
 internal readonly record struct Reduction(ReductionKind Kind, int Row, int Column, double Value, bool LowerFromRow, bool UpperFromRow, double Rhs = 0, double Dual = 0);
 
