@@ -90,4 +90,77 @@ internal static class RandomLp
 
         return b.Build();
     }
+
+    /// <summary>
+    /// A feasible, bounded model shaped like the allocation LP, for the presolve's reductions: blocks of 2–8 boxed
+    /// columns in a row of their own (≤, ≥ or ranged, around a point inside the bounds, sometimes with a bound no
+    /// activity reaches), costs from a small set (ties), some columns also in one of a few linking rows (so some blocks
+    /// are isolated and some are not), and some columns copied exactly with other bounds (parallel columns).
+    /// </summary>
+    public static LinearProgram CreateBlocks(Random random, int blocks, int linking)
+    {
+        ReadOnlySpan<double> costs = [-2, -1, -1, -0.5, 0, 0.5, 1];
+        ReadOnlySpan<double> coefficients = [1, 1, 1, 2, 0.5, -1];
+        var b = new LinearProgramBuilder { Name = "BLOCKS" };
+        var x0 = new List<double>();
+        var linkRows = new int[linking];
+        var linkActivity = new double[linking];
+        for (var l = 0; l < linking; l++)
+        {
+            linkRows[l] = b.AddRow("link" + l, double.NegativeInfinity, double.PositiveInfinity);
+        }
+
+        for (var k = 0; k < blocks; k++)
+        {
+            var row = b.AddRow("block" + k, double.NegativeInfinity, double.PositiveInfinity);
+            var activity = 0.0;
+            var min = 0.0;
+            var max = 0.0;
+            var width = random.Next(2, 9);
+            for (var c = 0; c < width; c++)
+            {
+                var lo = random.NextDouble() < 0.5 ? 0 : Math.Round(random.NextDouble() * 2 - 1, 2);
+                var hi = lo + Math.Round(0.1 + random.NextDouble() * 3, 2);
+                var cost = costs[random.Next(costs.Length)];
+                var a = coefficients[random.Next(coefficients.Length)];
+                var link = linking > 0 && random.NextDouble() < 0.3 ? random.Next(linking) : -1;
+                var copies = random.NextDouble() < 0.25 ? 2 : 1;
+                for (var copy = 0; copy < copies; copy++)
+                {
+                    var clo = copy == 0 ? lo : 0;
+                    var chi = copy == 0 ? hi : Math.Round(0.2 + random.NextDouble() * 2, 2);
+                    var j = b.AddColumn($"x{k}_{c}_{copy}", cost, clo, chi);
+                    b.AddEntry(row, j, a);
+                    var x = clo + ((chi - clo) * random.NextDouble());
+                    x0.Add(x);
+                    activity += a * x;
+                    min += a > 0 ? a * clo : a * chi;
+                    max += a > 0 ? a * chi : a * clo;
+                    if (link >= 0)
+                    {
+                        b.AddEntry(linkRows[link], j, 1);
+                        linkActivity[link] += x;
+                    }
+                }
+            }
+
+            var slack = Math.Round(random.NextDouble(), 3);
+            var (rlo, rhi) = random.Next(4) switch
+            {
+                0 => (double.NegativeInfinity, activity + slack),
+                1 => (activity - slack, double.PositiveInfinity),
+                2 => (activity - slack, activity + slack),
+                _ => (double.NegativeInfinity, max + 1), // never binds
+            };
+            _ = min;
+            b.SetRowBounds(row, rlo, rhi);
+        }
+
+        for (var l = 0; l < linking; l++)
+        {
+            b.SetRowBounds(linkRows[l], double.NegativeInfinity, linkActivity[l] + Math.Round(random.NextDouble(), 3));
+        }
+
+        return b.Build();
+    }
 }
