@@ -43,7 +43,9 @@ public static class Presolver
         Array.Fill(colAlive, true);
         var rowCount = new int[m];
         var colCount = new int[n];
-        var stack = new List<Reduction>();
+        // Most columns and rows of a large structured model go (the allocation LP's 800,000 columns leave 114,488):
+        // room for one reduction each up front, not a series of doublings and copies.
+        var stack = new List<Reduction>(n + m);
         var merges = new List<ColumnMerge>();
         var constant = lp.ObjectiveConstant;
         var cost = (double[])lp.Objective.Clone();
@@ -710,13 +712,20 @@ public static class Presolver
         int[] colCount, int[] rowCount, double[] cost, List<Reduction> stack, List<ColumnMerge> merges)
     {
         var n = colAlive.Length;
+        var candidates = 0;
+        for (var j = 0; j < n; j++)
+        {
+            candidates += colAlive[j] && colCount[j] > 0 ? 1 : 0;
+        }
 
-        // An open-addressing table hash → first column with it (a Dictionary spent 120 ms on 400,000 columns).
+        // An open-addressing table hash → first column with it, at most half full.
         var size = 16;
-        while (size < 2 * n)
+        while (size < 2 * candidates)
         {
             size <<= 1;
         }
+
+        merges.Capacity = Math.Max(merges.Capacity, candidates / 2);
 
         var keys = new ulong[size];
         var firsts = new int[size];
