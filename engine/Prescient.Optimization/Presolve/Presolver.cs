@@ -220,7 +220,14 @@ public static class Presolver
                 changed = true;
             }
 
-            for (var j = 0; j < n && status is null; j++)
+            // Free column singletons need an equality row; a model with none left (the allocation LP) skips the scan.
+            var equalities = false;
+            for (var i = 0; i < m && !equalities; i++)
+            {
+                equalities = rowAlive[i] && rowLower[i] == rowUpper[i];
+            }
+
+            for (var j = 0; j < n && status is null && equalities; j++)
             {
                 if (colAlive[j] && colCount[j] == 1 && colLower[j] < colUpper[j]
                     && TrySubstituteFreeSingleton(lp, j, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, colCount, boundsRelied, cost, sign, ref constant, stack))
