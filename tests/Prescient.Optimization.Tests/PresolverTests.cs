@@ -1,4 +1,5 @@
 using Prescient.Optimization.Ipm;
+using Prescient.Optimization.Model;
 using Prescient.Optimization.Mps;
 using Prescient.Optimization.Presolve;
 
@@ -276,6 +277,17 @@ public sealed class PresolverTests
         for (var trial = 0; trial < 40; trial++)
         {
             var lp = RandomLp.CreateBlocks(random, random.Next(1, 30), random.Next(0, 4));
+            if (trial % 2 == 1)
+            {
+                // The same model maximizing the negated costs: the presolve's preferences and duals follow the sense.
+                for (var j = 0; j < lp.ColumnCount; j++)
+                {
+                    lp.Objective[j] = -lp.Objective[j];
+                }
+
+                lp.Sense = ObjectiveSense.Maximize;
+            }
+
             var presolved = Presolver.Run(lp);
             reduced += presolved.RemovedColumns;
             var with = InteriorPointSolver.Solve(lp);
