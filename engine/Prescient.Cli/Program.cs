@@ -15,6 +15,10 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(LpCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        // A command line that does not parse (an unknown option, a value outside its choices) is bad input: exit code 2,
+        // as every command uses for the input it checks itself, not 1 (which `lp solve` uses for a non-optimal status).
+        var parsed = root.Parse(args);
+        var code = await parsed.InvokeAsync().ConfigureAwait(false);
+        return parsed.Errors.Count > 0 ? 2 : code;
     }
 }

@@ -100,6 +100,7 @@ public static class LpCommand
                 Console.WriteLine(string.Create(inv, $"seconds     {result.Seconds:F4}"));
                 Console.WriteLine(string.Create(inv, $"residuals   primal {result.PrimalResidual:E2}  dual {result.DualResidual:E2}  gap {result.RelativeGap:E2}"));
                 Console.WriteLine($"path        {result.Path}");
+                Console.WriteLine($"presolve    removed {result.PresolveRemovedRows} rows, {result.PresolveRemovedColumns} columns ({lp.RowCount - result.PresolveRemovedRows} × {lp.ColumnCount - result.PresolveRemovedColumns} left for the iteration)");
             }
 
             return Task.FromResult(result.Status == LpStatus.Optimal ? 0 : 1);
