@@ -10,8 +10,8 @@ namespace Prescient.Optimization.Presolve;
 /// (turned into column bounds), fixed columns (substituted into the row bounds and the objective
 /// constant), empty columns whose best bound is finite (fixed there) and free column singletons (a free or
 /// implied-free column with one entry, in an equality row: substituted out of the objective, the row
-/// dropped); then row sides that cannot bind (relaxed, the row dropped when neither is left) and dominated columns
-/// (fixed at the bound their cost and rows push them to), and at the end parallel columns (merged). Reductions that could hide an
+/// dropped); then rows that can never bind (dropped), dominated columns (fixed at the bound their cost and rows push
+/// them to) and isolated rows (solved exactly), and at the end parallel columns (merged). Reductions that could hide an
 /// unbounded or infeasible model (an empty column improving towards an infinite bound) are left to the
 /// solver's checked certificates. Postsolve recovers the primal point and the row duals.
 /// </summary>
@@ -238,9 +238,10 @@ public static class Presolver
 
             if (status is null && !changed)
             {
-                // The cheaper reductions are done: rows that cannot bind lose their bound (or go), and a column
-                // that no remaining row stops from moving towards its cheaper bound is fixed there on the next pass.
-                changed = RelaxRedundantRows(lp, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, rowCount, colCount, stack);
+                // The cheaper reductions are done: rows that can never bind go, and a column that no remaining row
+                // stops from moving towards its cheaper bound is fixed there on the next pass; when neither changes
+                // anything, rows whose columns are in no other row are solved here.
+                changed = DropRedundantRows(lp, rowStart, rowColumn, rowValue, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, rowCount, colCount, stack);
                 changed |= FixDominatedColumns(lp, rowLower, rowUpper, colLower, colUpper, rowAlive, colAlive, cost, sign);
                 if (!changed)
                 {
@@ -352,25 +353,7 @@ public static class Presolver
         }
 
         var b = rowLower[i];
-        var largest = 0.0;
-        var minActivity = 0.0;
-        var maxActivity = 0.0;
-        for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
-        {
-            var k = rowColumn[q];
-            var v = rowValue[q];
-            if (!colAlive[k] || v == 0)
-            {
-                continue;
-            }
-
-            largest = Math.Max(largest, Math.Abs(v));
-            if (k != j)
-            {
-                minActivity += v > 0 ? v * colLower[k] : v * colUpper[k];
-                maxActivity += v > 0 ? v * colUpper[k] : v * colLower[k];
-            }
-        }
+        var (minActivity, maxActivity, largest) = ActivityBounds(i, j, rowStart, rowColumn, rowValue, colAlive, colLower, colUpper);
 
         if (Math.Abs(a) < SingletonPivotRatio * largest)
         {
@@ -422,12 +405,42 @@ public static class Presolver
     }
 
     /// <summary>
+    /// Row i's activity bounds from its live columns' bounds, leaving out column <paramref name="excluded"/> (−1: none),
+    /// and its largest live |a_ik| (the excluded column's included). An infinite bound gives a one-signed infinite sum.
+    /// </summary>
+    private static (double Min, double Max, double Largest) ActivityBounds(int i, int excluded, int[] rowStart, int[] rowColumn, double[] rowValue,
+        bool[] colAlive, double[] colLower, double[] colUpper)
+    {
+        var min = 0.0;
+        var max = 0.0;
+        var largest = 0.0;
+        for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
+        {
+            var k = rowColumn[q];
+            var v = rowValue[q];
+            if (!colAlive[k] || v == 0)
+            {
+                continue;
+            }
+
+            largest = Math.Max(largest, Math.Abs(v));
+            if (k != excluded)
+            {
+                min += v > 0 ? v * colLower[k] : v * colUpper[k];
+                max += v > 0 ? v * colUpper[k] : v * colLower[k];
+            }
+        }
+
+        return (min, max, largest);
+    }
+
+    /// <summary>
     /// Redundant rows (Andersen and Andersen 1995, §3.3): from the live columns' bounds, a row's activity lies in
     /// [min, max]; a row whose upper bound is ≥ max and lower bound ≤ min can never bind and goes (its dual is 0).
     /// Only exact comparisons: a bound within rounding of its extreme activity stays.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool RelaxRedundantRows(LinearProgram lp, int[] rowStart, int[] rowColumn, double[] rowValue, double[] rowLower, double[] rowUpper,
+    private static bool DropRedundantRows(LinearProgram lp, int[] rowStart, int[] rowColumn, double[] rowValue, double[] rowLower, double[] rowUpper,
         double[] colLower, double[] colUpper, bool[] rowAlive, bool[] colAlive, int[] rowCount, int[] colCount, List<Reduction> stack)
     {
         var changed = false;
@@ -438,20 +451,7 @@ public static class Presolver
                 continue;
             }
 
-            var min = 0.0;
-            var max = 0.0;
-            for (var q = rowStart[i]; q < rowStart[i + 1]; q++)
-            {
-                var v = rowValue[q];
-                var k = rowColumn[q];
-                if (!colAlive[k] || v == 0)
-                {
-                    continue;
-                }
-
-                min += v > 0 ? v * colLower[k] : v * colUpper[k];
-                max += v > 0 ? v * colUpper[k] : v * colLower[k];
-            }
+            var (min, max, _) = ActivityBounds(i, -1, rowStart, rowColumn, rowValue, colAlive, colLower, colUpper);
 
             // An infinite activity bound is one-signed (−∞ for min, +∞ for max), so NaN cannot occur. Only a row both
             // of whose sides are redundant goes; one side alone is kept (a ranged row turned one-sided gained the
@@ -545,10 +545,9 @@ public static class Presolver
         ref double constant, List<Reduction> stack, ref LpStatus? status, ref string reason)
     {
         var changed = false;
-        // The moves of one row: cost per unit of activity, column, activity it can give (sorted by the first).
+        // The moves of one row: cost per unit of activity (the sort key), and the column with the activity it can give.
         var ratios = new double[16];
-        var columns = new int[16];
-        double[]? moved = null;
+        var moves = new (int Column, double Capacity)[16];
         for (var i = 0; i < rowAlive.Length; i++)
         {
             if (!rowAlive[i] || rowCount[i] < 2)
@@ -610,24 +609,19 @@ public static class Presolver
                     if (count == ratios.Length)
                     {
                         Array.Resize(ref ratios, 2 * count);
-                        Array.Resize(ref columns, 2 * count);
+                        Array.Resize(ref moves, 2 * count);
                     }
 
                     ratios[count] = Math.Abs(c) / Math.Abs(a);
-                    columns[count++] = j;
+                    moves[count++] = (j, (colUpper[j] - colLower[j]) * Math.Abs(a));
                 }
 
                 // Equal ratios move together below, so their order does not matter.
-                Array.Sort(ratios, columns, 0, count);
+                Array.Sort(ratios, moves, 0, count);
             }
 
-            // Every column at its preferred bound, except those the moves take off it (their values in `moved`).
-            if (count > 0 && moved is null)
-            {
-                moved = new double[colAlive.Length];
-                Array.Fill(moved, double.NaN);
-            }
-
+            // A column the moves take off its preferred bound gets both bounds at its new value, so that the columns
+            // are all fixed below at their preferred bound.
             var left = gap;
             var dual = 0.0;
             for (var k = 0; k < count && left > 0;)
@@ -636,17 +630,18 @@ public static class Presolver
                 var capacity = 0.0;
                 while (end < count && ratios[end] == ratios[k])
                 {
-                    capacity += Capacity(columns[end]);
+                    capacity += moves[end].Capacity;
                     end++;
                 }
 
                 var share = capacity <= left ? 1.0 : left / capacity;
                 for (var e = k; e < end; e++)
                 {
-                    var j = columns[e];
-                    var c = sign * cost[j];
+                    var j = moves[e].Column;
                     var width = colUpper[j] - colLower[j];
-                    moved![j] = c < 0 ? colUpper[j] - (share * width) : colLower[j] + (share * width);
+                    var value = sign * cost[j] < 0 ? colUpper[j] - (share * width) : colLower[j] + (share * width);
+                    colLower[j] = value;
+                    colUpper[j] = value;
                 }
 
                 // A group that only partly moves closes the gap (what rounding leaves must not reach the next group,
@@ -654,20 +649,6 @@ public static class Presolver
                 left = share < 1 ? 0 : left - capacity;
                 dual = ratios[k];
                 k = end;
-            }
-
-            // What column j (a singleton of this row) can give: its width times |a_ij|.
-            double Capacity(int j)
-            {
-                for (var p = lp.ColumnStart[j]; p < lp.ColumnStart[j + 1]; p++)
-                {
-                    if (lp.RowIndex[p] == i)
-                    {
-                        return (colUpper[j] - colLower[j]) * Math.Abs(lp.Values[p]);
-                    }
-                }
-
-                return 0;
             }
 
             if (left > Tolerance(decrease ? rowUpper[i] : rowLower[i]))
@@ -685,12 +666,7 @@ public static class Presolver
                     continue;
                 }
 
-                var x = moved is not null && !double.IsNaN(moved[j]) ? moved[j] : sign * cost[j] < 0 ? colUpper[j] : colLower[j];
-                if (moved is not null)
-                {
-                    moved[j] = double.NaN;
-                }
-
+                var x = sign * cost[j] < 0 ? colUpper[j] : colLower[j];
                 colAlive[j] = false;
                 colCount[j] = 0;
                 constant += cost[j] * x;
