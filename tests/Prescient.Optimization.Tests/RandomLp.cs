@@ -114,7 +114,6 @@ internal static class RandomLp
         {
             var row = b.AddRow("block" + k, double.NegativeInfinity, double.PositiveInfinity);
             var activity = 0.0;
-            var min = 0.0;
             var max = 0.0;
             var width = random.Next(2, 9);
             for (var c = 0; c < width; c++)
@@ -134,7 +133,6 @@ internal static class RandomLp
                     var x = clo + ((chi - clo) * random.NextDouble());
                     x0.Add(x);
                     activity += a * x;
-                    min += a > 0 ? a * clo : a * chi;
                     max += a > 0 ? a * chi : a * clo;
                     if (link >= 0)
                     {
@@ -152,7 +150,6 @@ internal static class RandomLp
                 2 => (activity - slack, activity + slack),
                 _ => (double.NegativeInfinity, max + 1), // never binds
             };
-            _ = min;
             b.SetRowBounds(row, rlo, rhi);
         }
 
