@@ -7,9 +7,10 @@ using Prescient.Optimization.Model;
 namespace Prescient.Bench.Solvers;
 
 /// <summary>
-/// <c>cycle [--nodes 10000] [--jobs-per-node 5] [--repeat 10] [--general]</c>: solves the allocation LP with the
-/// structured path repeatedly (cold and warm start), then once with the general path, and prints times,
-/// iterations, objective agreement and bytes allocated per steady-state solve.
+/// <c>cycle [--nodes 10000] [--jobs-per-node 5] [--repeat 10] [--general] [--no-pricing]</c>: solves the allocation LP
+/// with the planning cycle's solver repeatedly (cold and warm start), then once with the general path, and prints times,
+/// iterations, objective agreement and bytes allocated per steady-state solve. <c>--no-pricing</c> turns off the linked
+/// rows' pricing (<see cref="AllocationSolver.LinkedPricing"/>), so that the interior-point iteration solves them.
 /// </summary>
 public static class CycleHarness
 {
@@ -19,6 +20,7 @@ public static class CycleHarness
         var perNode = 5;
         var repeat = 10;
         var general = false;
+        var pricing = true;
         var correctors = -1;
         var threads = Math.Min(Environment.ProcessorCount, 4);
         for (var i = 0; i < args.Length; i++)
@@ -43,6 +45,9 @@ public static class CycleHarness
                 case "--general":
                     general = true;
                     break;
+                case "--no-pricing":
+                    pricing = false;
+                    break;
                 default:
                     Console.Error.WriteLine($"cycle: unknown argument '{args[i]}'");
                     return 2;
@@ -50,11 +55,11 @@ public static class CycleHarness
         }
 
         var state = SyntheticCluster.Create(nodes, nodes * perNode, 4, seed: 1);
-        using var solver = new AllocationSolver(new InteriorPointOptions { MaxCorrectors = correctors, Threads = threads });
+        using var solver = new AllocationSolver(new InteriorPointOptions { MaxCorrectors = correctors, Threads = threads }) { LinkedPricing = pricing };
         var allocation = new double[state.JobCount * state.ResourceCount];
         var first = solver.Solve(state, allocation);
         var lp = solver.Builder.Model!;
-        Console.WriteLine($"model: {lp.RowCount} rows, {lp.ColumnCount} columns, {lp.NonZeroCount} nonzeros; path {solver.Path}, {solver.Threads} thread(s), {correctors} corrector(s)");
+        Console.WriteLine($"model: {lp.RowCount} rows, {lp.ColumnCount} columns, {lp.NonZeroCount} nonzeros; path {solver.Path}, {threads} thread(s), {correctors} corrector(s), {solver.PricingRounds} pricing round(s)");
         Console.WriteLine(Describe("first (build + solve)", first));
         foreach (var warm in new[] { false, true })
         {

@@ -17,10 +17,18 @@ public sealed class AllocationSolverTests
         var allocation = new double[jobs * resources];
         var structured = solver.Solve(state, allocation);
 
-        // Only network (2) and storage (3) have linking rows: the other resources' rows are the presolve's knapsacks.
-        Assert.Equal(state.LinkingRowCount > 0 ? "structured" : "presolve", solver.Path);
+        // Only network (2) and storage (3) have linking rows: the other resources' rows are the presolve's knapsacks, and
+        // the linked rows are solved by pricing the linking rows.
+        Assert.Equal(state.LinkingRowCount > 0 ? "linked" : "presolve", solver.Path);
         Assert.Equal(nodes * (resources - Math.Clamp(resources - 2, 0, 2)), solver.SeparableRowCount);
         Assert.Equal(LpStatus.Optimal, structured.Status);
+
+        // The iteration on what the knapsacks leave reaches the same optimum.
+        using var iterated = new AllocationSolver { LinkedPricing = false };
+        var viaIteration = iterated.Solve(state, new double[jobs * resources]);
+        Assert.Equal(state.LinkingRowCount > 0 ? "structured" : "presolve", iterated.Path);
+        Assert.Equal(LpStatus.Optimal, viaIteration.Status);
+        Assert.True(Math.Abs(viaIteration.Objective - structured.Objective) <= 1e-7 * Math.Max(1, Math.Abs(structured.Objective)), $"{structured.Objective} vs iterated {viaIteration.Objective}");
 
         // The iteration on the whole LP (no presolve) reaches the same optimum, on the structured path.
         using var wholeSolver = new AllocationSolver(new InteriorPointOptions { Presolve = false });
@@ -127,8 +135,8 @@ public sealed class AllocationSolverTests
     {
         // As between planning cycles: a few pairs' forecasts move each cycle, bands reorder, the shape stays.
         var state = SyntheticCluster.Create(80, 400, 4, seed);
-        using var warmSolver = new AllocationSolver();
-        using var coldSolver = new AllocationSolver();
+        using var warmSolver = new AllocationSolver { LinkedPricing = false };
+        using var coldSolver = new AllocationSolver { LinkedPricing = false };
         var allocation = new double[400 * 4];
         var rng = new Random(seed);
         Assert.Equal(LpStatus.Optimal, warmSolver.Solve(state, allocation).Status);
@@ -246,8 +254,8 @@ public sealed class AllocationSolverTests
         // 6,500 jobs: 52,000 band columns of network and storage reach the iteration, enough for two threads to share
         // its passes and the normal equations' sweep; the optimum agrees with one thread's (sums in another order).
         var state = SyntheticCluster.Create(1300, 6500, 4, 8);
-        using var one = new AllocationSolver(new InteriorPointOptions { Threads = 1 });
-        using var two = new AllocationSolver(new InteriorPointOptions { Threads = 2 });
+        using var one = new AllocationSolver(new InteriorPointOptions { Threads = 1 }) { LinkedPricing = false };
+        using var two = new AllocationSolver(new InteriorPointOptions { Threads = 2 }) { LinkedPricing = false };
         var a = new double[state.JobCount * state.ResourceCount];
         var b = new double[a.Length];
         var ra = one.Solve(state, a);

@@ -10,9 +10,11 @@ namespace Prescient.Optimization.Allocation;
 /// the block-angular normal-equations solver and the interior-point workspace across calls. When the cluster's
 /// shape is unchanged, a call re-fills the numbers in place and allocates nothing. A presolve solves every capacity
 /// row without a linked column exactly as a knapsack (<see cref="InteriorPointOptions.Presolve"/>; off, the iteration
-/// runs on the whole LP); the interior-point iteration runs on what is left. A warm start begins at an advanced centre
-/// kept from the previous solve (an iterate with a relative gap of 1e-3..1e-2, placed in the new data); when that
-/// point makes no progress the solve retries re-centred, then cold, within the same budget.
+/// runs on the whole LP), then the rows with linked columns by pricing the linking rows (<see cref="LinkedKnapsacks"/>,
+/// <see cref="LinkedPricing"/>): exact, and accepted only when its point passes the optimality check. When it does not,
+/// the interior-point iteration runs on what the knapsacks left. A warm start reuses the last prices, or begins the
+/// iteration at an advanced centre kept from its previous solve (an iterate with a relative gap of 1e-3..1e-2, placed in
+/// the new data); when that point makes no progress the solve retries re-centred, then cold, within the same budget.
 /// </summary>
 /// <remarks>Not thread-safe: one instance per planning loop. On large models the column passes run on
 /// <see cref="InteriorPointOptions.Threads"/> threads kept for the solver's lifetime; dispose it to stop them.</remarks>
@@ -23,8 +25,11 @@ public sealed class AllocationSolver : IDisposable
     private SeparableRows? _split;
     private StandardForm? _form;
     private InteriorPointCore? _core;
+    private LinkedKnapsacks? _linked;
     private double[] _x = [];
     private bool _hasSolution;
+    private bool _iterationFilled;
+    private int _firstLinkingRow;
 
     public AllocationSolver(InteriorPointOptions? options = null, AllocationLpOptions? lpOptions = null)
     {
@@ -40,6 +45,16 @@ public sealed class AllocationSolver : IDisposable
 
     public AllocationLpBuilder Builder { get; }
 
+    /// <summary>
+    /// Whether the rows the knapsacks leave are first solved by pricing the linking rows (<see cref="LinkedKnapsacks"/>:
+    /// exact, and checked against the optimality conditions; the interior-point iteration runs when the check fails).
+    /// Off, the iteration always runs. Needs <see cref="InteriorPointOptions.Presolve"/>.
+    /// </summary>
+    public bool LinkedPricing { get; init; } = true;
+
+    /// <summary>Rounds of pricing the last linked solve took.</summary>
+    public int PricingRounds => _linked?.Rounds ?? 0;
+
     /// <summary>Threads the column passes use on the current model.</summary>
     public int Threads => _core?.Threads ?? 1;
 
@@ -54,8 +69,9 @@ public sealed class AllocationSolver : IDisposable
     }
 
     /// <summary>
-    /// <c>structured</c>, or <c>general</c> when the model was not block-angular (never for the builder's models), or
-    /// <c>presolve</c> when no row had a linked column and the presolve's knapsacks solved the whole LP.
+    /// How the last solve ended: <c>presolve</c> when no row had a linked column and the knapsacks solved the whole LP,
+    /// <c>linked</c> when pricing the linking rows solved the rest, else the interior-point iteration's path:
+    /// <c>structured</c>, or <c>general</c> when the model was not block-angular (never for the builder's models).
     /// </summary>
     public string Path { get; private set; } = "";
 
@@ -80,32 +96,39 @@ public sealed class AllocationSolver : IDisposable
 
         if (rebuilt || _split is null)
         {
-            _split = new SeparableRows(lp, _options.Presolve);
+            _split = new SeparableRows(lp, _options.Presolve, _team?.Count ?? 1);
             _x = new double[lp.ColumnCount];
-            _split.Refill(lp);
-            CreateWorkspace(_split.Reduced, state.NodeCount * state.ResourceCount);
+            _firstLinkingRow = state.NodeCount * state.ResourceCount;
+            _linked = _options.Presolve && LinkedPricing && _split.ReducedColumns.Length > 0
+                ? LinkedKnapsacks.TryCreate(lp, _split.ReducedColumns, _team?.Count ?? 1)
+                : null;
+            DropWorkspace();
         }
-        else
-        {
-            // The numbers only: scaling factors and the scaled matrix are kept from the build (the pattern and the ones in
-            // the matrix do not change). StandardForm.Refill(..., matrixUnchanged: true) in pieces, its column loop shared.
-            _phaseLp = lp;
-            RunPhase(team, Phase.ReducedColumns, _split.ReducedColumns.Length);
-            _split.RefillRows(lp);
-            if (_form is { } f)
-            {
-                f.BeginRefill(_split.Reduced);
-                RunPhase(team, Phase.FormColumns, f.ColumnCount);
-                f.RefillRightHandSide(_split.Reduced);
-            }
-        }
+
+        _iterationFilled = false;
 
         // Every band column has lower bound 0 and every row is "≤" with coefficients +1, so the model is feasible
         // exactly when x = 0 is, i.e. when every row's bound (capacity minus the fixed part) is ≥ 0.
         var split = _split;
-        split.SolveKnapsacks(lp, _x);
+        _phaseLp = lp;
+        RunPhase(team, Phase.Knapsacks, split.SeparableRowCount);
         var status = FixedPartFits(lp) ? LpStatus.Optimal : LpStatus.Infeasible;
-        var core = _core;
+        var linkedSolved = false;
+        if (split.ReducedColumns.Length == 0)
+        {
+            Path = "presolve";
+        }
+        else if (status == LpStatus.Optimal && _linked is not null && _linked.TrySolve(lp, _x, warmStart, team))
+        {
+            linkedSolved = true;
+            Path = "linked";
+        }
+        else
+        {
+            PrepareIteration(lp, team);
+        }
+
+        var core = linkedSolved ? null : _core;
         var form = _form;
         if (core is not null && form is not null)
         {
@@ -116,7 +139,7 @@ public sealed class AllocationSolver : IDisposable
             else if (status == LpStatus.Optimal)
             {
                 var deadline = _options.TimeLimit is { } limit ? started + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
-                var outcome = core.Run(_options.Tolerance, _options.MaxIterations, _options.CorrectorsFor(form.ColumnCount), deadline, time, warmStart && _hasSolution && !rebuilt);
+                var outcome = core.Run(_options.Tolerance, _options.MaxIterations, _options.CorrectorsFor(form.ColumnCount), deadline, time, warmStart && _hasSolution);
                 status = outcome switch
                 {
                     CoreOutcome.Optimal => LpStatus.Optimal,
@@ -124,12 +147,12 @@ public sealed class AllocationSolver : IDisposable
                     CoreOutcome.IterationLimit => LpStatus.IterationLimit,
                     _ => LpStatus.NumericalError,
                 };
+                _hasSolution = status == LpStatus.Optimal;
             }
 
             RunPhase(team, Phase.Solution, split.ReducedColumns.Length);
         }
 
-        _hasSolution = status == LpStatus.Optimal;
         Builder.ExtractAllocation(_x, allocation);
         _phaseLp = lp;
         var blocks = (lp.ColumnCount + ColumnsPerObjectiveBlock - 1) / ColumnsPerObjectiveBlock;
@@ -154,9 +177,9 @@ public sealed class AllocationSolver : IDisposable
             objective,
             core?.Iterations ?? 0,
             time.GetElapsedTime(started).TotalSeconds,
-            core?.RelativePrimalResidual ?? 0,
+            linkedSolved ? _linked!.RelativePrimalResidual : core?.RelativePrimalResidual ?? 0,
             core?.RelativeDualResidual ?? 0,
-            core?.RelativeGap ?? 0,
+            linkedSolved ? _linked!.RelativeGap : core?.RelativeGap ?? 0,
             rebuilt,
             (core?.FactorizeTicks ?? 0) / frequency,
             (core?.SolveTicks ?? 0) / frequency,
@@ -180,6 +203,7 @@ public sealed class AllocationSolver : IDisposable
 
     private enum Phase
     {
+        Knapsacks,
         ReducedColumns,
         FormColumns,
         Solution,
@@ -206,6 +230,9 @@ public sealed class AllocationSolver : IDisposable
         var to = (int)((long)_phaseLength * (worker + 1) / _phaseWorkers);
         switch (_phase)
         {
+            case Phase.Knapsacks:
+                _split!.SolveKnapsacks(_phaseLp!, _x, from, to, worker);
+                break;
             case Phase.ReducedColumns:
                 _split!.RefillColumns(_phaseLp!, from, to);
                 break;
@@ -270,18 +297,50 @@ public sealed class AllocationSolver : IDisposable
     /// <summary>The last solution's band values per model column (unscaled).</summary>
     public ReadOnlySpan<double> ColumnValues => _x;
 
-    private void CreateWorkspace(LinearProgram reduced, int firstLinkingRow)
+    /// <summary>
+    /// Brings the interior-point workspace up to date with <paramref name="lp"/>: created on first need after a shape
+    /// change, else re-filled in place.
+    /// </summary>
+    private void PrepareIteration(LinearProgram lp, WorkerTeam? team)
+    {
+        var split = _split!;
+        if (_core is null)
+        {
+            split.Refill(lp);
+            CreateWorkspace(split.Reduced, _firstLinkingRow);
+        }
+        else if (!_iterationFilled)
+        {
+            // The numbers only: scaling factors and the scaled matrix are kept from the build (the pattern and the ones in
+            // the matrix do not change). StandardForm.Refill(..., matrixUnchanged: true) in pieces, its column loop shared.
+            _phaseLp = lp;
+            RunPhase(team, Phase.ReducedColumns, split.ReducedColumns.Length);
+            split.RefillRows(lp);
+            if (_form is { } f)
+            {
+                f.BeginRefill(split.Reduced);
+                RunPhase(team, Phase.FormColumns, f.ColumnCount);
+                f.RefillRightHandSide(split.Reduced);
+            }
+        }
+
+        _iterationFilled = true;
+        Path = _normalName;
+    }
+
+    private void DropWorkspace()
     {
         _core?.Dispose();
         _core = null;
         _form = null;
         _hasSolution = false;
-        if (reduced.ColumnCount == 0)
-        {
-            Path = "presolve";
-            return;
-        }
+    }
 
+    private string _normalName = "";
+
+    private void CreateWorkspace(LinearProgram reduced, int firstLinkingRow)
+    {
+        DropWorkspace();
         _form = new StandardForm(reduced);
 
         // The budgets' rows are the linking rows, however many columns the presolve left in them.
@@ -295,7 +354,7 @@ public sealed class AllocationSolver : IDisposable
         INormalEquationsSolver normal = structure is not null
             ? new BlockAngularNormalEquations(_form.A, structure)
             : new NormalEquationsCholesky(_form.A);
-        Path = normal.Name;
+        _normalName = normal.Name;
         _core = new InteriorPointCore(_form.A, _form.B, _form.C, _form.Lower, _form.Upper, _form.Kind, normal);
         _core.UseThreads(_options.Threads, _team);
         _core.EnableWarmStart();

@@ -18,14 +18,14 @@ internal sealed class SeparableRows
     private readonly int[] _rowStart;        // separable rows' columns, CSR
     private readonly int[] _rowColumns;
     private readonly int[] _separableRows;
-    private readonly double[] _costs;
-    private readonly int[] _order;
-    private readonly int[] _separableColumns;  // in column order, with their rows
-    private readonly int[] _separableColumnRow;
-    private readonly double[] _wanted;         // per row: Σ u over its negative-cost columns
+    private readonly double[][] _costs;        // per worker: a binding row's columns sorted by cost
+    private readonly int[][] _order;
 
-    /// <summary>Classifies the rows of <paramref name="lp"/>; with <paramref name="enabled"/> false every row stays for the solver.</summary>
-    public SeparableRows(LinearProgram lp, bool enabled)
+    /// <summary>
+    /// Classifies the rows of <paramref name="lp"/>; with <paramref name="enabled"/> false every row stays for the solver.
+    /// <see cref="SolveKnapsacks"/> may then run on up to <paramref name="workers"/> workers.
+    /// </summary>
+    public SeparableRows(LinearProgram lp, bool enabled, int workers = 1)
     {
         var rows = lp.RowCount;
         var columns = lp.ColumnCount;
@@ -92,21 +92,14 @@ internal sealed class SeparableRows
         }
 
         _rowColumns = new int[columns - reducedColumns];
-        _separableColumns = new int[columns - reducedColumns];
-        _separableColumnRow = new int[columns - reducedColumns];
-        _wanted = new double[rows];
-        for (int c = 0, next = 0; c < columns; c++)
+        _costs = new double[Math.Max(1, workers)][];
+        _order = new int[_costs.Length][];
+        for (var w = 0; w < _costs.Length; w++)
         {
-            var first = lp.RowIndex[lp.ColumnStart[c]];
-            if (!coupled[first])
-            {
-                _separableColumns[next] = c;
-                _separableColumnRow[next++] = first;
-            }
+            _costs[w] = new double[widest];
+            _order[w] = new int[widest];
         }
 
-        _costs = new double[widest];
-        _order = new int[widest];
         _reducedColumn = new int[reducedColumns];
         var fill = new int[rows];
         if (reducedColumns == columns && reducedRows == rows)
@@ -210,35 +203,31 @@ internal sealed class SeparableRows
     }
 
     /// <summary>
-    /// Solves every separable row's knapsack into <paramref name="x"/> (model columns). A row whose bound is negative
-    /// (the fixed part alone exceeds it, so the model is infeasible) gets x = 0.
+    /// Solves the knapsacks of separable rows [<paramref name="from"/>, <paramref name="to"/>) (in the order of
+    /// <see cref="SeparableRowCount"/>) into <paramref name="x"/> (model columns), with worker <paramref name="worker"/>'s
+    /// buffers: every column worth filling is filled, and only a row where that does not fit is solved in order of cost.
+    /// A row whose bound is negative (the fixed part alone exceeds it, so the model is infeasible) gets x = 0.
     /// </summary>
-    public void SolveKnapsacks(LinearProgram lp, Span<double> x)
+    public void SolveKnapsacks(LinearProgram lp, double[] x, int from, int to, int worker)
     {
-        // First every column worth filling is filled, in column order (the arrays are read front to back, not by each
-        // row's scattered columns); only a row where that does not fit is then solved in order of cost.
-        var wanted = _wanted.AsSpan();
-        foreach (var row in _separableRows)
-        {
-            wanted[row] = 0;
-        }
-
         var objective = lp.Objective;
         var upper = lp.ColumnUpper;
-        for (var k = 0; k < _separableColumns.Length; k++)
+        for (var r = from; r < to; r++)
         {
-            var c = _separableColumns[k];
-            var u = upper[c];
-            var fill = objective[c] < 0 && u > 0 ? u : 0;
-            x[c] = fill;
-            wanted[_separableColumnRow[k]] += fill;
-        }
-
-        foreach (var row in _separableRows)
-        {
-            if (!(wanted[row] <= lp.RowUpper[row]))
+            var row = _separableRows[r];
+            var wanted = 0.0;
+            for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
             {
-                SolveBindingRow(lp, row, lp.RowUpper[row], x);
+                var c = _rowColumns[k];
+                var u = upper[c];
+                var fill = objective[c] < 0 && u > 0 ? u : 0;
+                x[c] = fill;
+                wanted += fill;
+            }
+
+            if (!(wanted <= lp.RowUpper[row]))
+            {
+                SolveBindingRow(lp, row, lp.RowUpper[row], x, worker);
             }
         }
     }
@@ -247,23 +236,25 @@ internal sealed class SeparableRows
     /// A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion
     /// (nothing when the bound is negative).
     /// </summary>
-    private void SolveBindingRow(LinearProgram lp, int row, double budget, Span<double> x)
+    private void SolveBindingRow(LinearProgram lp, int row, double budget, double[] x, int worker)
     {
         var n = 0;
+        var allCosts = _costs[worker];
+        var order = _order[worker];
         for (var k = _rowStart[row]; k < _rowStart[row + 1]; k++)
         {
             var c = _rowColumns[k];
             x[c] = 0;
             if (lp.Objective[c] < 0 && lp.ColumnUpper[c] > 0)
             {
-                _costs[n] = lp.Objective[c];
-                _order[n++] = c;
+                allCosts[n] = lp.Objective[c];
+                order[n++] = c;
             }
         }
 
         // Equal costs are filled together below, so the order among them does not matter.
-        var costs = _costs.AsSpan(0, n);
-        var columns = _order.AsSpan(0, n);
+        var costs = allCosts.AsSpan(0, n);
+        var columns = order.AsSpan(0, n);
         costs.Sort(columns);
         var remaining = Math.Max(0, budget);
         for (var i = 0; i < n && remaining > 0;)
