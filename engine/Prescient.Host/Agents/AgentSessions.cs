@@ -69,12 +69,14 @@ public sealed class AgentSessions(ClusterState state, CommandLog commands, TimeP
         var id = $"c{now.ToUnixTimeMilliseconds():x}-{Interlocked.Increment(ref _commandCounter):x}";
         var command = new OutgoingCommand(id, sequence, jobId, kind, limits, prefetchPaths,
             (now + leadTime).ToUnixTimeMilliseconds(), (now + leadTime + validFor).ToUnixTimeMilliseconds(), reason);
+        // Recorded before it is queued: the stream's pump may send it and the agent answer before this thread runs again.
+        commands.Sent(id, nodeName, jobId, kind, reason);
         if (!session.Channel.Writer.TryWrite(command))
         {
+            commands.Withdraw(id);
             return null;
         }
 
-        commands.Sent(id, nodeName, jobId, kind, reason);
         return command;
     }
 

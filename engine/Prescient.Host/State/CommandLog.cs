@@ -59,6 +59,24 @@ public sealed class CommandLog(TimeProvider time, int recentCapacity = 256, Time
     }
 
     /// <summary>
+    /// Takes back a command recorded by <see cref="Sent"/> that could not be sent after all (its node's queue had
+    /// closed): it is no longer pending nor counted as sent. A command is recorded before it is queued, so that an
+    /// agent answering at once never finds it unknown.
+    /// </summary>
+    public void Withdraw(string commandId)
+    {
+        lock (_lock)
+        {
+            if (_pending.Remove(commandId, out var entry))
+            {
+                Unpend(entry);
+                entry.Reason = "not sent: the node's queue had closed";
+                _sent--;
+            }
+        }
+    }
+
+    /// <summary>
     /// Records an agent's answer. Returns false for an unknown command id, or one answered already, or
     /// one that comes from another node than it was sent to (the caller counts it as a rejection).
     /// </summary>
