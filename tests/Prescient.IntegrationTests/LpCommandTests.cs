@@ -32,9 +32,12 @@ public sealed class LpCommandTests : IDisposable
             results.Add(root);
         }
 
-        // The presolve (auto and general paths) removes the knapsack rows; the structured path runs without it; all
+        // Auto recognizes the allocation LP's shape and solves it exactly (knapsacks and priced linking rows, no
+        // iteration); the general path's presolve removes the knapsack rows; the structured path runs without it; all
         // three reach the same optimum.
-        Assert.True(results[0].GetProperty("presolve_removed_rows").GetInt32() > 0);
+        Assert.Equal("linked", results[0].GetProperty("path").GetString());
+        Assert.Equal(0, results[0].GetProperty("iterations").GetInt32());
+        Assert.True(results[1].GetProperty("presolve_removed_rows").GetInt32() > 0);
         Assert.Equal(0, results[2].GetProperty("presolve_removed_rows").GetInt32());
         var objective = results[0].GetProperty("objective").GetDouble();
         foreach (var r in results)

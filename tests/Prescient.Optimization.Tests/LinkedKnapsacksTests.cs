@@ -131,6 +131,57 @@ public sealed class LinkedKnapsacksTests
         Assert.Equal(a, b);
     }
 
+    [Theory]
+    [InlineData(100, 500, 1)]
+    [InlineData(300, 1500, 2)]
+    public void Solve_AllocationLpFromAModel_AutoPathSolvesItExactly(int nodes, int jobs, int seed)
+    {
+        // What `prescient lp solve` gets from `lp gen-allocation`: the model alone, no cluster state.
+        var builder = new AllocationLpBuilder();
+        builder.Build(SyntheticCluster.Create(nodes, jobs, 4, seed));
+        var lp = builder.Model!;
+        var auto = InteriorPointSolver.Solve(lp);
+        var general = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
+        Assert.Equal("linked", auto.Path);
+        Assert.Equal(LpStatus.Optimal, auto.Status);
+        Assert.Equal(0, auto.Iterations);
+        Assert.True(auto.PrimalResidual <= 1e-9 && auto.DualResidual <= 1e-9 && auto.RelativeGap <= 1e-9, $"{auto.PrimalResidual:E1}/{auto.DualResidual:E1}/{auto.RelativeGap:E1}");
+        Assert.True(Math.Abs(auto.Objective - general.Objective) <= 1e-7 * Math.Max(1, Math.Abs(general.Objective)), $"{auto.Objective:R} vs {general.Objective:R}");
+        AssertFeasible(lp, auto.X);
+    }
+
+    [Fact]
+    public void Solve_RandomLinkedModels_AutoPathMatchesGeneral()
+    {
+        // Exact or repaired, the auto path's point and duals pass the KKT check on the model, or the iteration runs.
+        var random = new Random(21);
+        for (var m = 0; m < 30; m++)
+        {
+            var lp = CreateLinkedModel(random, nodes: random.Next(3, 30), links: random.Next(1, 4), tiedCosts: m % 2 == 0);
+            var auto = InteriorPointSolver.Solve(lp);
+            var general = InteriorPointSolver.Solve(lp, new InteriorPointOptions { Path = SolverPath.General });
+            Assert.Equal(LpStatus.Optimal, auto.Status);
+            Assert.True(Math.Abs(auto.Objective - general.Objective) <= 1e-7 * Math.Max(1, Math.Abs(general.Objective)), $"model {m} ({auto.Path}): {auto.Objective:R} vs {general.Objective:R}");
+            Assert.True(auto.DualResidual <= 1e-8 && auto.RelativeGap <= 1e-8, $"model {m} ({auto.Path}): {auto.DualResidual:E1}/{auto.RelativeGap:E1}");
+        }
+    }
+
+    [Fact]
+    public void Matches_OtherShapes_NotTaken()
+    {
+        var lp = CreateLinkedModel(new Random(4), nodes: 5, links: 2, tiedCosts: false);
+        Assert.True(LinkedShape.Matches(lp));
+        lp.Sense = ObjectiveSense.Maximize;
+        Assert.False(LinkedShape.Matches(lp));
+        Assert.NotEqual("linked", InteriorPointSolver.Solve(lp).Path);
+        lp.Sense = ObjectiveSense.Minimize;
+        lp.RowLower[1] = 0.5;
+        Assert.False(LinkedShape.Matches(lp));
+        lp.RowLower[1] = double.NegativeInfinity;
+        lp.Values[0] = 2;
+        Assert.False(LinkedShape.Matches(lp));
+    }
+
     [Fact]
     public void TrySolve_ColumnNotABand_Declines()
     {

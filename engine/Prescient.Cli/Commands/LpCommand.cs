@@ -29,7 +29,7 @@ public static class LpCommand
         var file = new Argument<string>("FILE") { Description = "MPS file (fixed or free format)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (status, objective, iterations, seconds, residuals)" };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Solve time budget in seconds; running out returns time_limit with the best point" };
-        var path = new Option<string>("--path") { Description = "Linear algebra: general (sparse Cholesky), structured (block-angular Schur complement) or auto", DefaultValueFactory = _ => "auto" };
+        var path = new Option<string>("--path") { Description = "general (presolve, sparse Cholesky), structured (block-angular Schur complement, no presolve) or auto (the allocation LP's shape solved exactly when its point passes the KKT check, else presolve and the structure found)", DefaultValueFactory = _ => "auto" };
         path.AcceptOnlyFromAmong("general", "structured", "auto");
         var command = new Command("solve", "Solve an LP given in MPS format.") { file, json, timeLimit, path };
         command.SetAction((parse, ct) =>

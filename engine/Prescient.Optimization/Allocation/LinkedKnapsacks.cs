@@ -343,7 +343,10 @@ internal sealed class LinkedKnapsacks
 
         if (!warmStart || !_hasPrices)
         {
-            Array.Clear(_price);
+            // Cold: the prices of the link knapsacks alone (every node's threshold 0), a start nearer the optimum than 0.
+            Array.Clear(_threshold);
+            Run(team, Phase.LinkPrices);
+            _nextPrice.CopyTo(_price, 0);
         }
 
         var converged = false;
@@ -361,6 +364,7 @@ internal sealed class LinkedKnapsacks
 
         Rounds = Math.Min(Rounds, MaxRounds);
         RepairRounds = 0;
+        (_repairNodeDual, _repairLinkPrice) = (null, null);
         if (!converged)
         {
             Run(team, Phase.Thresholds);
@@ -379,10 +383,29 @@ internal sealed class LinkedKnapsacks
         return accepted;
     }
 
+    /// <summary>
+    /// The last accepted solve's row duals into <paramref name="y"/> (model rows; minimization convention, ≤ 0): −μ = τ
+    /// for the node rows and −λ for the link rows, or the repair's.
+    /// </summary>
+    public void RowDuals(Span<double> y)
+    {
+        for (var i = 0; i < _nodeRows.Length; i++)
+        {
+            y[_nodeRows[i]] = _repairNodeDual is { } nodeDual ? nodeDual[i] : _threshold[i];
+        }
+
+        for (var l = 0; l < _linkRows.Length; l++)
+        {
+            y[_linkRows[l]] = -(_repairLinkPrice is { } linkPrice ? linkPrice[l] : _price[l]);
+        }
+    }
+
     /// <summary>Rounds of the repair's restricted LP the last solve needed (0 when the priced point was accepted).</summary>
     public int RepairRounds { get; private set; }
 
     private const int MaxRepairRounds = 4;
+    private double[]? _repairNodeDual;   // the accepted repair's node duals (0 for the fixed nodes); null when priced
+    private double[]? _repairLinkPrice;
     private const double CriticalTolerance = 1e-6;  // relative to the largest |cost|: how near a threshold counts as on it
     private const double DualTolerance = 1e-7;      // relative to the largest |cost|: the reduced costs' sign test
 
@@ -415,7 +438,8 @@ internal sealed class LinkedKnapsacks
 
         for (RepairRounds = 1; RepairRounds <= MaxRepairRounds; RepairRounds++)
         {
-            if (!SmallEnough(critical) || !SolveRestricted(critical, out var linkPrice))
+            var nodeDual = new double[nodes];
+            if (!SmallEnough(critical) || !SolveRestricted(critical, out var linkPrice, nodeDual))
             {
                 return false;
             }
@@ -455,6 +479,7 @@ internal sealed class LinkedKnapsacks
                     _target[_column[e]] = _value[e];
                 }
 
+                (_repairNodeDual, _repairLinkPrice) = (nodeDual, linkPrice);
                 return true;
             }
         }
@@ -481,7 +506,7 @@ internal sealed class LinkedKnapsacks
     /// Solves the LP over the columns of <paramref name="critical"/> node rows, the others fixed at their current values,
     /// into <see cref="_value"/>; <paramref name="linkPrice"/> receives the link rows' duals λ' (and 0 for "no link").
     /// </summary>
-    private bool SolveRestricted(bool[] critical, out double[] linkPrice)
+    private bool SolveRestricted(bool[] critical, out double[] linkPrice, double[] nodeDual)
     {
         var nodes = _nodeRows.Length;
         var links = _linkRows.Length;
@@ -538,7 +563,8 @@ internal sealed class LinkedKnapsacks
         }
 
         var restricted = builder.Build();
-        var result = Ipm.InteriorPointSolver.Solve(restricted);
+        // The iteration itself, not the public entry (whose exact path would send this same shape back here).
+        var result = Ipm.InteriorPointSolver.SolveWithDeadline(restricted, new Ipm.InteriorPointOptions { Threads = 1 }, long.MaxValue, allowCertificates: false);
         if (result.Status != Ipm.LpStatus.Optimal)
         {
             return false;
@@ -552,6 +578,11 @@ internal sealed class LinkedKnapsacks
         for (var l = 0; l < links; l++)
         {
             linkPrice[l] = Math.Max(0, -result.RowDuals[linkRow[l]]);
+        }
+
+        for (var i = 0; i < nodes; i++)
+        {
+            nodeDual[i] = critical[i] ? Math.Min(0, result.RowDuals[rowOf[i]]) : 0;
         }
 
         RelativeGap = result.RelativeGap;

@@ -20,6 +20,7 @@ internal sealed class SeparableRows
     private readonly int[] _separableRows;
     private readonly double[][] _costs;        // per worker: a binding row's columns sorted by cost
     private readonly int[][] _order;
+    private readonly double[] _rowDual;        // per separable row: the last solve's dual (0 when its columns all fit)
 
     /// <summary>
     /// Classifies the rows of <paramref name="lp"/>; with <paramref name="enabled"/> false every row stays for the solver.
@@ -92,6 +93,7 @@ internal sealed class SeparableRows
         }
 
         _rowColumns = new int[columns - reducedColumns];
+        _rowDual = new double[_separableRows.Length];
         _costs = new double[Math.Max(1, workers)][];
         _order = new int[_costs.Length][];
         for (var w = 0; w < _costs.Length; w++)
@@ -225,18 +227,24 @@ internal sealed class SeparableRows
                 wanted += fill;
             }
 
-            if (!(wanted <= lp.RowUpper[row]))
-            {
-                SolveBindingRow(lp, row, lp.RowUpper[row], x, worker);
-            }
+            _rowDual[r] = wanted <= lp.RowUpper[row] ? 0 : SolveBindingRow(lp, row, lp.RowUpper[row], x, worker);
+        }
+    }
+
+    /// <summary>The last solve's duals of the separable rows into <paramref name="y"/> (model rows; minimization convention, ≤ 0).</summary>
+    public void RowDuals(Span<double> y)
+    {
+        for (var r = 0; r < _separableRows.Length; r++)
+        {
+            y[_separableRows[r]] = _rowDual[r];
         }
     }
 
     /// <summary>
     /// A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion
-    /// (nothing when the bound is negative).
+    /// (nothing when the bound is negative). Returns the row's dual: the cost of the group where the bound ran out.
     /// </summary>
-    private void SolveBindingRow(LinearProgram lp, int row, double budget, double[] x, int worker)
+    private double SolveBindingRow(LinearProgram lp, int row, double budget, double[] x, int worker)
     {
         var n = 0;
         var allCosts = _costs[worker];
@@ -257,6 +265,7 @@ internal sealed class SeparableRows
         var columns = order.AsSpan(0, n);
         costs.Sort(columns);
         var remaining = Math.Max(0, budget);
+        var dual = n > 0 ? costs[0] : 0;
         for (var i = 0; i < n && remaining > 0;)
         {
             // The group of columns with this cost (ties within 1e-12 relative).
@@ -276,8 +285,12 @@ internal sealed class SeparableRows
                 x[c] = lp.ColumnUpper[c] * share;
             }
 
-            remaining -= length * share;
+            // A group filled in part ends the row (what rounding leaves of the bound is not the next group's).
+            remaining = share < 1 ? 0 : remaining - length;
+            dual = cost;
             i = end;
         }
+
+        return remaining > 0 ? 0 : dual;
     }
 }
