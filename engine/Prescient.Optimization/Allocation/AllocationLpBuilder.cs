@@ -288,6 +288,7 @@ public sealed class AllocationLpBuilder
     }
 
     /// <summary>Each pair's range, band columns (costs and widths) and share of the objective constant, for the jobs of blocks [from, to).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FillBlocks(AllocationClusterState s, int fromBlock, int toBlock)
     {
         var lp = Model!;

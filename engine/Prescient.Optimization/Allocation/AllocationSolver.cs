@@ -261,6 +261,7 @@ public sealed class AllocationSolver : IDisposable
     }
 
     /// <summary>c'x over each block of columns in [from, to).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void SumObjective(int fromBlock, int toBlock)
     {
         var lp = _phaseLp!;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Abstractions.Threading;
 using Prescient.Optimization.Model;
 
@@ -653,6 +654,7 @@ internal sealed class LinkedKnapsacks
     private int[]? _allLinks;
 
     /// <summary>Costs and lengths of node rows [from, to)'s columns, those worth filling packed; flags a column that is not a band [0, u].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather(int worker, int from, int to)
     {
         var lp = _lp!;
@@ -701,6 +703,7 @@ internal sealed class LinkedKnapsacks
     /// bind (their keys move with the thresholds), then the others, whose keys are their costs and whose histogram and
     /// buckets are taken here once per solve.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GatherLink(int l)
     {
         var from = _linkStart[l];
@@ -785,6 +788,7 @@ internal sealed class LinkedKnapsacks
     }
 
     /// <summary>Thresholds τ ≤ 0 of node rows [from, to) at the current prices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void NodeThresholds(int worker, int from, int to)
     {
         var price = _price;
@@ -809,6 +813,7 @@ internal sealed class LinkedKnapsacks
     }
 
     /// <summary>The adjusted cost at which node row <paramref name="i"/>'s cheapest columns fill its bound.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SortedThreshold(int worker, int i)
     {
         var keys = _sortKey[worker];
@@ -844,6 +849,7 @@ internal sealed class LinkedKnapsacks
     /// histogram of the lengths over the keys finds the bucket where the budget runs out, and a selection among that
     /// bucket's columns the key itself.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LinkPrice(int worker, int l)
     {
         var histogram = _histogram[worker];
@@ -885,6 +891,7 @@ internal sealed class LinkedKnapsacks
     }
 
     /// <summary>Copies the keys and lengths of packed link columns [from, to) in bucket <paramref name="bucket"/> to the selection buffers at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Collect(int from, int to, int bucket, int at)
     {
         var n = 0;
@@ -903,7 +910,7 @@ internal sealed class LinkedKnapsacks
     private const int Buckets = 2048;
 
     /// <summary>Bucket of a key in [−scale, 0) (keys at or above −tie, not worth filling, go to the last slot, <see cref="Buckets"/>).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BucketOf(double key, double low, double perBucket, double tie)
     {
         var b = Math.Clamp((int)((key - low) * perBucket), 0, Buckets - 1);
@@ -914,6 +921,7 @@ internal sealed class LinkedKnapsacks
     /// The key v at which the widths of keys ≤ v first reach <paramref name="budget"/> (the total exceeds it): a
     /// three-way quickselect, expected linear; reorders both spans.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double WeightedSelect(Span<double> keys, Span<double> widths, double budget)
     {
         var lo = 0;
@@ -975,6 +983,7 @@ internal sealed class LinkedKnapsacks
     /// The point of block <paramref name="b"/>'s node rows at the current (λ, τ), tied columns of slack nodes left at 0
     /// and marked; the block's link usage.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PointBlock(int b)
     {
         var links = _linkRows.Length;
@@ -1159,6 +1168,7 @@ internal sealed class LinkedKnapsacks
     /// Block <paramref name="b"/>: the tied columns' values, the point written to the model's columns, and the block's
     /// objective, link usage, node-row excess and complementarity gap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FinishBlock(int b)
     {
         var links = _linkRows.Length;

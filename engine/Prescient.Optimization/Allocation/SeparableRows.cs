@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prescient.Optimization.Model;
 
 namespace Prescient.Optimization.Allocation;
@@ -210,6 +211,7 @@ internal sealed class SeparableRows
     /// buffers: every column worth filling is filled, and only a row where that does not fit is solved in order of cost.
     /// A row whose bound is negative (the fixed part alone exceeds it, so the model is infeasible) gets x = 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SolveKnapsacks(LinearProgram lp, double[] x, int from, int to, int worker)
     {
         var objective = lp.Objective;
@@ -244,6 +246,7 @@ internal sealed class SeparableRows
     /// A row whose wanted columns do not all fit: the cheapest first, equal costs sharing what is left in proportion
     /// (nothing when the bound is negative). Returns the row's dual: the cost of the group where the bound ran out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SolveBindingRow(LinearProgram lp, int row, double budget, double[] x, int worker)
     {
         var n = 0;
