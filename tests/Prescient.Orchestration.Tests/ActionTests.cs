@@ -187,6 +187,36 @@ public sealed class ActionTests
         Assert.DoesNotContain(Step(orchestrator, cluster, snapshot).Changes.ToArray(), c => c.Kind == ChangeKind.ReserveBandwidth);
     }
 
+    [Fact]
+    public void Run_UplinkTooSmallForEveryTransfer_NoZeroReservationResent()
+    {
+        // Three transfers of 2 Gbit/s under a 1 Gbit/s uplink: the plan gives the uplink to the first job and exactly 0
+        // to the others. A job with nothing in force and nothing reserved gets no command (a zero reservation had been
+        // re-sent every cycle).
+        var options = TestCluster.Options();
+        options.UplinkBudgetGigabits = 1;
+        var orchestrator = Scripted(options);
+        var cluster = new TestCluster(1, 3);
+        cluster.Priority[0] = 4;
+        for (var j = 0; j < 3; j++)
+        {
+            cluster.Usage[(j * R) + 2] = 2;
+        }
+
+        var snapshot = new ClusterSnapshot();
+        var reservations = new List<PlannedChange>();
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            reservations.AddRange(Step(orchestrator, cluster, snapshot).Changes.ToArray().Where(c => c.Kind == ChangeKind.ReserveBandwidth));
+        }
+
+        var first = Assert.Single(reservations);
+        Assert.Equal(0, first.Job);
+        Assert.True(first.BandwidthGigabits is > 0 and <= 1 + 1e-9, $"{first.BandwidthGigabits}");
+        Assert.Equal(0, orchestrator.Allocation[(1 * R) + 2], 1e-9);
+        Assert.Equal(0, orchestrator.Allocation[(2 * R) + 2], 1e-9);
+    }
+
     /// <summary>Predicts usage × (1, 2, 2) at the three horizons: demand rises after the first horizon.</summary>
     private sealed class RampForecaster(Prescient.Abstractions.Forecasting.ForecastShape shape) : Prescient.Abstractions.Forecasting.IForecaster
     {

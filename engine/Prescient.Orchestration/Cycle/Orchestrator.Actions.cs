@@ -144,7 +144,9 @@ public sealed partial class Orchestrator
         var predicted = w.Demand[(p * Q) + 1];
         var applied = s.JobApplied[p];
         var a = w.Allocation[p];
-        if (predicted < _options.BandwidthReservationMinimumGigabits || (applied > 0 && Relative(applied, a) <= _options.Hysteresis))
+        // Nothing in force and nothing to reserve is no change (a zero reservation re-sent every cycle was most of the
+        // commands at 1,000 nodes under a tight uplink: the exact plan leaves the jobs priced out at exactly 0).
+        if (predicted < _options.BandwidthReservationMinimumGigabits || (applied > 0 ? Relative(applied, a) <= _options.Hysteresis : a <= 0))
         {
             return count;
         }
