@@ -35,7 +35,9 @@ public class AllocationLpBenchmarks
         _solver = new AllocationSolver();
         _iterated = new AllocationSolver { LinkedPricing = false };
         _allocation = new double[_state.JobCount * _state.ResourceCount];
-        var general = InteriorPointSolver.Solve(new AllocationSolverModel(_state).Model, new InteriorPointOptions { Path = SolverPath.General });
+        var builder = new AllocationLpBuilder();
+        builder.Build(_state);
+        var general = InteriorPointSolver.Solve(builder.Model!, new InteriorPointOptions { Path = SolverPath.General });
         foreach (var (solver, path) in new[] { (_solver, "linked"), (_iterated, "structured") })
         {
             var result = solver.Solve(_state, _allocation);
@@ -75,19 +77,6 @@ public class AllocationLpBenchmarks
     {
         _solver.Dispose();
         _iterated.Dispose();
-    }
-
-    /// <summary>The builder's model for a state, built apart from the solvers.</summary>
-    private sealed class AllocationSolverModel
-    {
-        public AllocationSolverModel(AllocationClusterState state)
-        {
-            var builder = new AllocationLpBuilder();
-            builder.Build(state);
-            Model = builder.Model!;
-        }
-
-        public Prescient.Optimization.Model.LinearProgram Model { get; }
     }
 
     /// <summary>

@@ -71,28 +71,10 @@ internal static class LinkedShape
         }
 
         linked?.RowDuals(y);
-        var reduced = new double[lp.ColumnCount];
-        var (primal, dual, gap) = KktResiduals.Compute(lp, x, y, reduced);
-        if (!(primal <= tolerance && dual <= tolerance && gap <= tolerance))
-        {
-            return null;
-        }
-
-        return new LpResult
-        {
-            Status = LpStatus.Optimal,
-            Reason = linked?.RepairRounds > 0
-                ? "knapsack rows and priced linking rows, repaired by a restricted LP; residuals and gap within tolerance"
-                : "knapsack rows and priced linking rows; residuals and gap within tolerance",
-            Objective = lp.ObjectiveValue(x),
-            Iterations = 0,
-            Path = "linked",
-            X = x,
-            RowDuals = y,
-            ReducedCosts = reduced,
-            PrimalResidual = primal,
-            DualResidual = dual,
-            RelativeGap = gap,
-        };
+        var reason = linked?.RepairRounds > 0
+            ? "knapsack rows and priced linking rows, repaired by a restricted LP; residuals and gap within tolerance"
+            : "knapsack rows and priced linking rows; residuals and gap within tolerance";
+        var result = InteriorPointSolver.Finish(lp, LpStatus.Optimal, reason, x, y, 0, "linked", null);
+        return result.PrimalResidual <= tolerance && result.DualResidual <= tolerance && result.RelativeGap <= tolerance ? result : null;
     }
 }

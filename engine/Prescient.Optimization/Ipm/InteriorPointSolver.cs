@@ -158,7 +158,8 @@ public static class InteriorPointSolver
         return (x, y);
     }
 
-    private static LpResult Finish(LinearProgram lp, LpStatus status, string reason, double[] x, double[] y, int iterations, string path, Presolve.PresolveResult? presolved)
+    /// <summary>The result for a point of <paramref name="lp"/> and its duals, with the KKT residuals measured on the model.</summary>
+    internal static LpResult Finish(LinearProgram lp, LpStatus status, string reason, double[] x, double[] y, int iterations, string path, Presolve.PresolveResult? presolved)
     {
         var reduced = new double[lp.ColumnCount];
         var (primal, dual, gap) = KktResiduals.Compute(lp, x, y, reduced);
