@@ -89,6 +89,30 @@ public sealed class LinkedKnapsacksTests
     }
 
     [Fact]
+    public void TrySolve_PastTheDeadline_GivesUpTheRepair()
+    {
+        // A model the priced point alone does not settle: with the deadline passed, the repair is not attempted and
+        // the caller's iteration (which returns its best point at the deadline) takes over.
+        var random = new Random(11);
+        for (var m = 0; m < 60; m++)
+        {
+            var lp = CreateLinkedModel(random, nodes: random.Next(3, 40), links: random.Next(1, 5), tiedCosts: true);
+            var linked = LinkedKnapsacks.TryCreate(lp, AllColumns(lp), 1)!;
+            Assert.True(linked.TrySolve(lp, new double[lp.ColumnCount], warmStart: false, team: null));
+            if (linked.RepairRounds == 0)
+            {
+                continue;
+            }
+
+            var x = new double[lp.ColumnCount];
+            Assert.False(linked.TrySolve(lp, x, warmStart: false, team: null, deadline: 0, TimeProvider.System));
+            return;
+        }
+
+        Assert.Fail("no model needed the repair");
+    }
+
+    [Fact]
     public void TrySolve_NodeShortOfRoom_PrefersTheColumnsThatFreeTheLink()
     {
         // Node A (room 1): a in link 0 at -3, b in link 1 at -2. Node B (room 1): c in link 0 at -1.5. Each link has room

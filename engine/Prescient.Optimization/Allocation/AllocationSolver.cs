@@ -114,11 +114,12 @@ public sealed class AllocationSolver : IDisposable
         RunPhase(team, Phase.Knapsacks, split.SeparableRowCount);
         var status = FixedPartFits(lp) ? LpStatus.Optimal : LpStatus.Infeasible;
         var linkedSolved = false;
+        var deadline = _options.TimeLimit is { } limit ? started + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
         if (split.ReducedColumns.Length == 0)
         {
             Path = "presolve";
         }
-        else if (status == LpStatus.Optimal && _linked is not null && _linked.TrySolve(lp, _x, warmStart, team))
+        else if (status == LpStatus.Optimal && _linked is not null && _linked.TrySolve(lp, _x, warmStart, team, deadline, time))
         {
             linkedSolved = true;
             Path = "linked";
@@ -138,7 +139,6 @@ public sealed class AllocationSolver : IDisposable
             }
             else if (status == LpStatus.Optimal)
             {
-                var deadline = _options.TimeLimit is { } limit ? started + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
                 var outcome = core.Run(_options.Tolerance, _options.MaxIterations, _options.CorrectorsFor(form.ColumnCount), deadline, time, warmStart && _hasSolution);
                 status = outcome switch
                 {

@@ -88,6 +88,8 @@ internal sealed class LinkedKnapsacks
     private LinearProgram? _lp;
     private bool _hasPrices;
     private double _tie;
+    private long _deadline = long.MaxValue;
+    private TimeProvider _time = TimeProvider.System;
     private double _scale;
     private readonly double[][] _histogram;
 
@@ -307,11 +309,18 @@ internal sealed class LinkedKnapsacks
 
     /// <summary>
     /// Solves the linked part of <paramref name="lp"/> into <paramref name="x"/> (model columns) and returns true, or
-    /// returns false, leaving <paramref name="x"/> untouched, when the bounds are not of the expected kind or the point
-    /// built from the prices fails the optimality check. With <paramref name="warmStart"/> the pricing starts from the
-    /// last accepted solve's prices. Every row's upper bound must be ≥ 0 (the caller checks).
+    /// returns false when the bounds are not of the expected kind or neither the priced point nor the repair passes the
+    /// optimality check (the linked columns of <paramref name="x"/> may then hold a rejected point, for the caller's
+    /// iteration to overwrite). With <paramref name="warmStart"/> the pricing starts from the last accepted solve's
+    /// prices. Every row's upper bound must be ≥ 0 (the caller checks).
     /// </summary>
-    public bool TrySolve(LinearProgram lp, double[] x, bool warmStart, WorkerTeam? team)
+    public bool TrySolve(LinearProgram lp, double[] x, bool warmStart, WorkerTeam? team) => TrySolve(lp, x, warmStart, team, long.MaxValue, TimeProvider.System);
+
+    /// <summary>
+    /// <see cref="TrySolve(LinearProgram, double[], bool, WorkerTeam?)"/> that gives up the repair (returns false) once
+    /// <paramref name="time"/> passes <paramref name="deadline"/> (a timestamp of that clock).
+    /// </summary>
+    public bool TrySolve(LinearProgram lp, double[] x, bool warmStart, WorkerTeam? team, long deadline, TimeProvider time)
     {
         if (team is not null && team.Count > _workers)
         {
@@ -320,6 +329,7 @@ internal sealed class LinkedKnapsacks
 
         _lp = lp;
         _target = x;
+        (_deadline, _time) = (deadline, time);
         try
         {
             return Solve(team, warmStart);
@@ -402,6 +412,7 @@ internal sealed class LinkedKnapsacks
     }
 
     /// <summary>Rounds of the repair's restricted LP the last solve needed (0 when the priced point was accepted).</summary>
+    /// <remarks>The repair stops at the deadline given to TrySolve: past it the caller's iteration returns its best point.</remarks>
     public int RepairRounds { get; private set; }
 
     private const int MaxRepairRounds = 4;
@@ -440,7 +451,7 @@ internal sealed class LinkedKnapsacks
         for (RepairRounds = 1; RepairRounds <= MaxRepairRounds; RepairRounds++)
         {
             var nodeDual = new double[nodes];
-            if (!SmallEnough(critical) || !SolveRestricted(critical, out var linkPrice, nodeDual))
+            if (_time.GetTimestamp() > _deadline || !SmallEnough(critical) || !SolveRestricted(critical, out var linkPrice, nodeDual))
             {
                 return false;
             }
@@ -489,8 +500,9 @@ internal sealed class LinkedKnapsacks
     }
 
     /// <summary>
-    /// Whether the restricted LP stays small: at most a quarter of the columns (and any model of up to 4,000). Beyond
-    /// that the structured iteration on the whole linked part is the faster way.
+    /// Whether the restricted LP stays small: at most a sixteenth of the columns (and any model of up to 4,000). Beyond
+    /// that the structured iteration on the whole linked part, which uses the solver's workers and warm start, is the
+    /// faster way.
     /// </summary>
     private bool SmallEnough(bool[] critical)
     {
@@ -500,7 +512,7 @@ internal sealed class LinkedKnapsacks
             columns += critical[i] ? _nodeStart[i + 1] - _nodeStart[i] : 0;
         }
 
-        return columns <= Math.Max(4000, _column.Length / 4);
+        return columns <= Math.Max(4000, _column.Length / 16);
     }
 
     /// <summary>
@@ -565,7 +577,7 @@ internal sealed class LinkedKnapsacks
 
         var restricted = builder.Build();
         // The iteration itself, not the public entry (whose exact path would send this same shape back here).
-        var result = Ipm.InteriorPointSolver.SolveWithDeadline(restricted, new Ipm.InteriorPointOptions { Threads = 1 }, long.MaxValue, allowCertificates: false);
+        var result = Ipm.InteriorPointSolver.SolveWithDeadline(restricted, new Ipm.InteriorPointOptions { Threads = 1, TimeProvider = _time }, _deadline, allowCertificates: false);
         if (result.Status != Ipm.LpStatus.Optimal)
         {
             return false;

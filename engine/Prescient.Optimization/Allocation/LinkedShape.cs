@@ -52,7 +52,7 @@ internal static class LinkedShape
     }
 
     /// <summary>The optimum of <paramref name="lp"/> by the exact path, or null when the shape or the check does not hold.</summary>
-    public static LpResult? TrySolve(LinearProgram lp, double tolerance)
+    public static LpResult? TrySolve(LinearProgram lp, InteriorPointOptions options)
     {
         if (!Matches(lp))
         {
@@ -65,7 +65,9 @@ internal static class LinkedShape
         var y = new double[lp.RowCount];
         split.RowDuals(y);
         var linked = split.ReducedColumns.Length == 0 ? null : LinkedKnapsacks.TryCreate(lp, split.ReducedColumns, 1);
-        if (split.ReducedColumns.Length > 0 && (linked is null || !linked.TrySolve(lp, x, warmStart: false, team: null)))
+        var time = options.TimeProvider;
+        var deadline = options.TimeLimit is { } limit ? time.GetTimestamp() + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
+        if (split.ReducedColumns.Length > 0 && (linked is null || !linked.TrySolve(lp, x, warmStart: false, team: null, deadline, time)))
         {
             return null;
         }
@@ -75,6 +77,7 @@ internal static class LinkedShape
             ? "knapsack rows and priced linking rows, repaired by a restricted LP; residuals and gap within tolerance"
             : "knapsack rows and priced linking rows; residuals and gap within tolerance";
         var result = InteriorPointSolver.Finish(lp, LpStatus.Optimal, reason, x, y, 0, "linked", null);
+        var tolerance = options.Tolerance;
         return result.PrimalResidual <= tolerance && result.DualResidual <= tolerance && result.RelativeGap <= tolerance ? result : null;
     }
 }

@@ -35,7 +35,7 @@ public static class InteriorPointSolver
 
         // The allocation LP's shape (bands in ≤ rows with coefficients 1) is solved exactly without the iteration when
         // its point passes the KKT check; anything else, or a point that does not, takes the presolve and the iteration.
-        var result = options.Presolve && options.Path == SolverPath.Auto ? Allocation.LinkedShape.TrySolve(lp, options.Tolerance) : null;
+        var result = options.Presolve && options.Path == SolverPath.Auto ? Allocation.LinkedShape.TrySolve(lp, options) : null;
         if (result is null)
         {
             var deadline = options.TimeLimit is { } limit ? started + (long)(limit.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
