@@ -43,10 +43,11 @@ public sealed class OrchestratorOptions
     public int PendingSlotsPerHorizon { get; set; } = 4;
 
     /// <summary>
-    /// How the allocation LP is solved: <c>ipm</c> (the default; <c>auto</c> is the same) — the interior-point solver's
-    /// structured path, warm started, after a presolve that solves every capacity row without a linked column exactly
-    /// (a continuous knapsack: without linking budgets that is every row, and no iteration runs) — or <c>ipm-whole</c>,
-    /// the interior-point iteration on the whole LP (no presolve; same optimum, slower; for comparison).
+    /// How the allocation LP is solved: <c>ipm</c> (the default; <c>auto</c> is the same) — a presolve that solves every
+    /// capacity row without a linked column exactly (a continuous knapsack: without linking budgets that is every row),
+    /// then the rows with linked columns by pricing the budgets (exact, checked), and the interior-point solver's
+    /// structured path, warm started, only when that check fails — or <c>ipm-whole</c>, the interior-point iteration on
+    /// the whole LP (no presolve, no pricing; same optimum, slower; for comparison).
     /// </summary>
     public string Solver { get; set; } = "ipm";
 
