@@ -46,7 +46,8 @@ internal sealed class LinkedKnapsacks
     private readonly double[] _width;
 
     // The columns worth filling (negative cost, positive length), packed per node row at the front of its range and per
-    // link at the front of its range: what the pricing rounds read.
+    // link in its range (those of node rows that may bind from the front, the others from the back): what the pricing
+    // rounds read.
     private readonly int[] _nodeProfitable;
     private readonly double[] _nodeWanted;     // Σ lengths of the columns worth filling: above the bound, the row may bind
     private readonly int[] _linkDynamic;       // per link: packed columns of nodes that may bind, from the front
@@ -69,7 +70,6 @@ internal sealed class LinkedKnapsacks
     private readonly double[] _linkBound;
     private readonly double[] _price;      // links + 1, the last 0
     private readonly double[] _nextPrice;
-    private readonly double[] _usage;
     private readonly double[] _share;
     private readonly double[] _selectKey;
     private readonly double[] _selectWidth;
@@ -141,7 +141,6 @@ internal sealed class LinkedKnapsacks
         _linkBound = new double[links];
         _price = new double[links + 1];
         _nextPrice = new double[links + 1];
-        _usage = new double[links];
         _share = new double[links];
         _selectKey = new double[Math.Max(linkElements.Length, nodes)];
         _selectWidth = new double[_selectKey.Length];
