@@ -207,7 +207,9 @@ public sealed class ActionTests
         var reservations = new List<PlannedChange>();
         for (var cycle = 0; cycle < 3; cycle++)
         {
-            reservations.AddRange(Step(orchestrator, cluster, snapshot).Changes.ToArray().Where(c => c.Kind == ChangeKind.ReserveBandwidth));
+            var result = Step(orchestrator, cluster, snapshot);
+            Assert.Equal("linked", result.SolverPath);
+            reservations.AddRange(result.Changes.ToArray().Where(c => c.Kind == ChangeKind.ReserveBandwidth));
         }
 
         var first = Assert.Single(reservations);

@@ -83,6 +83,8 @@ public sealed class OrchestratorTests
             var y = presolved.Run(b);
             TestContext.Current.TestOutputHelper?.WriteLine($"cycle {cycle}: whole LP {x.SolverStatus} {x.SolverObjective:R}, presolved {y.SolverStatus} {y.SolverObjective:R}");
             Assert.Equal(Prescient.Optimization.Ipm.LpStatus.Optimal, y.SolverStatus);
+            Assert.Equal("presolve", y.SolverPath);
+            Assert.Equal("structured", x.SolverPath);
             AssertFeasible(cluster, presolved.Allocation, y);
             AssertFeasible(cluster, wholeLp.Allocation, x);
             if (x.SolverStatus != Prescient.Optimization.Ipm.LpStatus.Optimal)

@@ -19,6 +19,7 @@ public sealed class PlanningMetrics(CommandLog commands)
     private readonly Histogram _forecast = new(BucketsMilliseconds);
     private readonly SortedDictionary<string, ulong> _degraded = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ulong> _solverStatus = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ulong> _solverPath = new(StringComparer.Ordinal);
     private HorizonErrorStatistics[] _horizons = [];
     private ModelHealthStatus[] _models = [];
     private ulong _cycles;
@@ -50,6 +51,20 @@ public sealed class PlanningMetrics(CommandLog commands)
             _recommendations += (ulong)recommendations;
             _fallbackSeries = fallbackSeries;
             _failStaticNodes = failStaticNodes;
+        }
+    }
+
+    /// <summary>Counts a cycle's allocation LP solve by how it ended (<c>CycleResult.SolverPath</c>; empty: none).</summary>
+    public void SolverPath(string path)
+    {
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _solverPath[path] = _solverPath.GetValueOrDefault(path) + 1;
         }
     }
 
@@ -112,6 +127,12 @@ public sealed class PlanningMetrics(CommandLog commands)
             foreach (var (status, count) in _solverStatus)
             {
                 b.Append(CultureInfo.InvariantCulture, $"prescient_solver_status_total{{status=\"{status}\"}} {count}\n");
+            }
+
+            b.Append("# HELP prescient_solver_path_total Cycles by how the allocation LP was solved (presolve, linked, structured, general).\n# TYPE prescient_solver_path_total counter\n");
+            foreach (var (path, count) in _solverPath)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"prescient_solver_path_total{{path=\"{path}\"}} {count}\n");
             }
 
             b.Append("# HELP prescient_degraded_path_total Uses of a degraded path.\n# TYPE prescient_degraded_path_total counter\n");

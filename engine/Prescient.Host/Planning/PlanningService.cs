@@ -346,6 +346,7 @@ public sealed partial class PlanningService : BackgroundService
         _metrics.RecordCycle(elapsed, result.SolveMilliseconds, result.ForecastMilliseconds, status, result.Overrun, result.DegradationLevel,
             result.ChangeCount, recommendations, result.FallbackSeries, result.FailStaticNodes);
         _metrics.Unsent(unsent);
+        _metrics.SolverPath(result.SolverPath);
         if (result.FallbackSeries > 0)
         {
             _metrics.Degraded("series-fallback", (ulong)result.FallbackSeries);

@@ -35,6 +35,13 @@ public sealed class CycleResult
 
     public int SolverIterations { get; internal set; }
 
+    /// <summary>
+    /// How the allocation LP was solved (<c>AllocationSolver.Path</c>): <c>presolve</c> (knapsacks alone, no linking
+    /// budget), <c>linked</c> (the budgets priced), <c>structured</c> or <c>general</c> (the interior-point iteration: the
+    /// pricing's check failed, or <c>Solver = ipm-whole</c>); empty when no LP was solved this cycle.
+    /// </summary>
+    public string SolverPath { get; internal set; } = "";
+
     /// <summary>Objective of the LP at the solver's point (before the repair), in the LP's own sense (minimized cost).</summary>
     public double SolverObjective { get; internal set; }
 

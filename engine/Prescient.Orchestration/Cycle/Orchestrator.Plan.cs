@@ -444,7 +444,7 @@ public sealed partial class Orchestrator
         var solveStarted = _time.GetTimestamp();
         var solve = _solver.Solve(lp, allocation, warmStart: true);
         var status = solve.Status;
-        (result.SolverObjective, result.SolverIterations) = (solve.Objective, solve.Iterations);
+        (result.SolverObjective, result.SolverIterations, result.SolverPath) = (solve.Objective, solve.Iterations, _solver.Path);
 
         result.SolveMilliseconds = _time.GetElapsedTime(solveStarted).TotalMilliseconds;
         result.SolverStatus = status;

@@ -155,6 +155,7 @@ public sealed partial class Orchestrator
         result.Repaired = false;
         result.SolverStatus = LpStatus.Optimal;
         result.SolverIterations = 0;
+        result.SolverPath = "";
         result.SolveMilliseconds = 0;
         result.ForecastMilliseconds = 0;
         result.SeriesObserved = 0;
