@@ -18,9 +18,9 @@ namespace Prescient.Optimization.Allocation;
 /// c + λ + μ has the sign its value needs by construction. Otherwise the caller runs the interior-point iteration.
 /// </summary>
 /// <remarks>
-/// Set up once per shape; a solve allocates nothing. The node passes run on the solver's workers by blocks of node rows,
-/// and the link knapsacks one link per worker; sums are taken per block and added in block order, so the point is the
-/// same to the bit on any number of workers.
+/// Set up once per shape; a solve allocates nothing unless the priced point is rejected and the repair runs. The node
+/// passes run on the solver's workers by blocks of node rows, and the link knapsacks one link per worker; sums are taken
+/// per block and added in block order, so the point is the same to the bit on any number of workers.
 /// </remarks>
 internal sealed class LinkedKnapsacks
 {
