@@ -308,7 +308,7 @@ public sealed class AllocationSolver : IDisposable
         if (_core is null)
         {
             split.Refill(lp);
-            CreateWorkspace(split.Reduced, _firstLinkingRow);
+            CreateWorkspace(split.Reduced);
         }
         else if (!_iterationFilled)
         {
@@ -339,16 +339,16 @@ public sealed class AllocationSolver : IDisposable
 
     private string _normalName = "";
 
-    private void CreateWorkspace(LinearProgram reduced, int firstLinkingRow)
+    /// <summary>The interior-point workspace for <paramref name="reduced"/> (only after a shape change dropped the last one).</summary>
+    private void CreateWorkspace(LinearProgram reduced)
     {
-        DropWorkspace();
         _form = new StandardForm(reduced);
 
         // The budgets' rows are the linking rows, however many columns the presolve left in them.
         var linking = new bool[_form.RowCount];
         for (var i = 0; i < linking.Length; i++)
         {
-            linking[i] = _split!.ModelRow(_form.LpRowOf[i]) >= firstLinkingRow;
+            linking[i] = _split!.ModelRow(_form.LpRowOf[i]) >= _firstLinkingRow;
         }
 
         var structure = BlockStructure.Detect(_form.A, linking);

@@ -473,7 +473,7 @@ internal sealed class LinkedKnapsacks
                     var a = _cost[e] + linkPrice[_slot[e]];
                     var v = _value[e];
                     used += v;
-                    consistent &= (a < -tolerance && v < _width[e]) || (a > tolerance && v > 0) ? false : true;
+                    consistent &= !((a < -tolerance && v < _width[e]) || (a > tolerance && v > 0));
                 }
 
                 if (!consistent || used > _nodeBound[i] * (1 + FeasibilityTolerance) + FeasibilityTolerance)
@@ -627,7 +627,7 @@ internal sealed class LinkedKnapsacks
                 Gather(worker, fromBlock * NodesPerBlock, Math.Min(_nodeRows.Length, toBlock * NodesPerBlock));
                 break;
             case Phase.LinkGather:
-                foreach (var l in _workerLinks.Length == _phaseWorkers ? _workerLinks[worker] : worker == 0 ? AllLinks() : [])
+                foreach (var l in LinksOf(worker))
                 {
                     GatherLink(l);
                 }
@@ -637,7 +637,7 @@ internal sealed class LinkedKnapsacks
                 NodeThresholds(worker, fromBlock * NodesPerBlock, Math.Min(_nodeRows.Length, toBlock * NodesPerBlock));
                 break;
             case Phase.LinkPrices:
-                foreach (var l in _workerLinks.Length == _phaseWorkers ? _workerLinks[worker] : worker == 0 ? AllLinks() : [])
+                foreach (var l in LinksOf(worker))
                 {
                     _nextPrice[l] = LinkPrice(worker, l);
                 }
@@ -660,6 +660,10 @@ internal sealed class LinkedKnapsacks
         }
     }
 
+    /// <summary>The links worker <paramref name="worker"/> prices: its share of them, or all of them when it works alone.</summary>
+    private int[] LinksOf(int worker) =>
+        _workerLinks.Length == _phaseWorkers ? _workerLinks[worker] : worker == 0 ? AllLinks() : [];
+
     private int[] AllLinks() => _allLinks ??= [.. Enumerable.Range(0, _linkRows.Length)];
 
     private int[]? _allLinks;
@@ -677,11 +681,12 @@ internal sealed class LinkedKnapsacks
         for (var i = from; i < to; i++)
         {
             var packed = _nodeStart[i];
+            var wanted = 0.0;
             for (var e = _nodeStart[i]; e < _nodeStart[i + 1]; e++)
             {
                 var c = _column[e];
                 var u = upper[c];
-                bad |= lower[c] != 0 || !(u >= 0) || double.IsPositiveInfinity(u);
+                bad |= !IsBand(lower[c], u);
                 var cost = objective[c];
                 _cost[e] = cost;
                 _width[e] = u;
@@ -692,16 +697,11 @@ internal sealed class LinkedKnapsacks
                     _pWidth[packed] = u;
                     _pSlot[packed] = _slot[e];
                     _pElement[packed++] = e;
+                    wanted += u;
                 }
             }
 
             _nodeProfitable[i] = packed - _nodeStart[i];
-            var wanted = 0.0;
-            for (var k = _nodeStart[i]; k < packed; k++)
-            {
-                wanted += _pWidth[k];
-            }
-
             _nodeWanted[i] = wanted;
         }
 
@@ -795,8 +795,15 @@ internal sealed class LinkedKnapsacks
     private static bool Bound(LinearProgram lp, int row, out double bound)
     {
         bound = lp.RowUpper[row];
-        return double.IsNegativeInfinity(lp.RowLower[row]) && bound >= 0 && !double.IsPositiveInfinity(bound);
+        return IsCapacityRow(lp, row);
     }
+
+    /// <summary>Whether a column's bounds make it a band [0, u] with 0 ≤ u &lt; ∞.</summary>
+    internal static bool IsBand(double lower, double upper) => lower == 0 && upper >= 0 && !double.IsPositiveInfinity(upper);
+
+    /// <summary>Whether row <paramref name="row"/> is "≤ b" with 0 ≤ b &lt; ∞ (no lower bound).</summary>
+    internal static bool IsCapacityRow(LinearProgram lp, int row) =>
+        double.IsNegativeInfinity(lp.RowLower[row]) && lp.RowUpper[row] >= 0 && !double.IsPositiveInfinity(lp.RowUpper[row]);
 
     /// <summary>Thresholds τ ≤ 0 of node rows [from, to) at the current prices.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -1079,17 +1086,10 @@ internal sealed class LinkedKnapsacks
     private bool LinkShares()
     {
         var links = _linkRows.Length;
-        var blocks = _blockObjective.Length;
         for (var l = 0; l < links; l++)
         {
-            var usage = 0.0;
-            for (var b = 0; b < blocks; b++)
-            {
-                usage += _blockUsage[(b * links) + l];
-            }
-
             _share[l] = 0;
-            var need = _linkBound[l] - usage;
+            var need = _linkBound[l] - LinkUsage(l);
             if (_price[l] > 0 && need > 0 && !LinkShare(l, need))
             {
                 return false;
@@ -1097,6 +1097,19 @@ internal sealed class LinkedKnapsacks
         }
 
         return true;
+    }
+
+    /// <summary>Link <paramref name="l"/>'s usage by the last pass over the blocks, summed in block order.</summary>
+    private double LinkUsage(int l)
+    {
+        var links = _linkRows.Length;
+        var usage = 0.0;
+        for (var b = 0; b < _blockObjective.Length; b++)
+        {
+            usage += _blockUsage[(b * links) + l];
+        }
+
+        return usage;
     }
 
     /// <summary>
@@ -1233,12 +1246,7 @@ internal sealed class LinkedKnapsacks
 
         for (var l = 0; l < links; l++)
         {
-            var usage = 0.0;
-            for (var b = 0; b < _blockObjective.Length; b++)
-            {
-                usage += _blockUsage[(b * links) + l];
-            }
-
+            var usage = LinkUsage(l);
             var bound = _linkBound[l];
             residual = Math.Max(residual, (usage - bound) / (1 + Math.Abs(bound)));
             gap += _price[l] * Math.Max(0, bound - usage);

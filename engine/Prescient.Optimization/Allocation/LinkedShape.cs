@@ -23,8 +23,7 @@ internal static class LinkedShape
 
         for (var i = 0; i < lp.RowCount; i++)
         {
-            var upper = lp.RowUpper[i];
-            if (!double.IsNegativeInfinity(lp.RowLower[i]) || !(upper >= 0) || double.IsPositiveInfinity(upper))
+            if (!LinkedKnapsacks.IsCapacityRow(lp, i))
             {
                 return false;
             }
@@ -32,9 +31,8 @@ internal static class LinkedShape
 
         for (var c = 0; c < lp.ColumnCount; c++)
         {
-            var upper = lp.ColumnUpper[c];
             var count = lp.ColumnStart[c + 1] - lp.ColumnStart[c];
-            if (lp.ColumnLower[c] != 0 || !(upper >= 0) || double.IsPositiveInfinity(upper) || count is < 1 or > 2)
+            if (!LinkedKnapsacks.IsBand(lp.ColumnLower[c], lp.ColumnUpper[c]) || count is < 1 or > 2)
             {
                 return false;
             }
